@@ -1,0 +1,65 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# make            build duonet.ko for every supported kernel whose headers are
+#                 installed (Debian 6.1 and 6.12), into build/<kernel-release>/
+# make KDIR=dir   build against that one kernel tree only
+# make deps       install what the build, the lab and the tests need (root)
+# make check      the whole test suite; ends with "N passed, N failed"
+# make demo       boot the lab guest, move traffic, migrate, print a timeline
+# make tools      the lab's host tools (build/tools/)
+# make clean      remove build/
+
+SUPPORTED_SERIES := 6.1 6.12
+W ?= 1
+
+ifdef KDIR
+KDIRS := $(KDIR)
+else
+KDIRS := $(foreach s,$(SUPPORTED_SERIES),$(wildcard /lib/modules/$(s).*/build))
+endif
+
+# Sources are mirrored by symlink into one output folder per kernel, so the
+# objects of different kernels never mix and the tree stays clean.
+SRCS := Kbuild $(wildcard core/*.[ch] vf-path/*.[ch] pv-path/*.[ch] failover/*.[ch])
+CFLAGS_TOOLS := -O2 -Wall -Wextra -Werror
+
+.PHONY: all modules deps check demo tools clean help
+
+all: modules tools
+
+modules:
+	@[ -n "$(strip $(KDIRS))" ] || { echo "no headers for a supported kernel ($(SUPPORTED_SERIES)): run 'make deps'" >&2; exit 1; }
+	@set -e; for kd in $(KDIRS); do \
+		kr=$$(sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' $$kd/include/generated/utsrelease.h); \
+		out=$(CURDIR)/build/$$kr; \
+		mkdir -p $$out; \
+		find $$out -xtype l -delete; \
+		for f in $(SRCS); do \
+			mkdir -p $$out/$$(dirname $$f); \
+			ln -sfn $(CURDIR)/$$f $$out/$$f; \
+		done; \
+		echo "  KBUILD  $$kr"; \
+		$(MAKE) -C $$kd M=$$out W=$(W) modules; \
+	done
+
+tools: build/tools/lossmeter
+
+build/tools/lossmeter: tools/vm/lossmeter.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_TOOLS) -static -o $@ $<
+
+deps:
+	tools/deps.sh
+
+check: deps
+	tools/check.sh
+
+demo: deps
+	$(MAKE) all
+	tools/vm/demo.sh
+
+clean:
+	rm -rf build
+
+help:
+	@sed -n '3,10s/^# //p' Makefile

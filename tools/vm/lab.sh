@@ -1,0 +1,291 @@
+# SPDX-License-Identifier: GPL-2.0
+# The duonet QEMU lab: sourced by the scenarios in tools/vm/scenarios/ and by
+# tools/vm/demo.sh. See tools/vm/README.md for the topology and a how-to.
+#
+#   peer netns duop<pid>      host netns duoh<pid>               QEMU guest(s)
+#  +------------------+      +-------------------------+      +----------------+
+#  | vpeer 10.99.0.1  |------| vhost        br0        |-tpN--| PV  virtio-net |
+#  | lossmeter, ping  | veth |  (all taps on br0)      |-tvN--| VF  e1000e/igb |
+#  +------------------+      +-------------------------+      +----------------+
+#  N is the guest's slot: 0 for the first QEMU, 1 for a migration destination.
+#  PV and VF carry the same MAC (LAB_MAC), so the bridge must relearn on a
+#  path switch. The guest's address is LAB_GUEST_IP; nothing leaves the netns.
+#
+# Requires bash, root, iproute2, qemu-system-x86_64 and python3.
+
+LAB_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+LAB_VM=$LAB_TOP/tools/vm
+LAB_CACHE=${DUONET_CACHE:-/var/cache/duonet}
+LAB_MAC=${LAB_MAC:-52:54:00:d0:0e:01}
+LAB_PF_MAC=${LAB_PF_MAC:-52:54:00:d0:0e:f0}
+LAB_PEER_IP=10.99.0.1
+LAB_GUEST_IP=10.99.0.2
+LAB_BOOT_TIMEOUT=${LAB_BOOT_TIMEOUT:-240}
+LAB_MEM=${LAB_MEM:-512}
+LAB_ACCEL=${LAB_ACCEL:-tcg}
+DUO_RESULTS=${DUO_RESULTS:-}
+
+lab_log() { printf '[%s] %s\n' "$(date +%T)" "$*" >&2; }
+lab_die() { lab_log "error: $*"; exit 1; }
+
+# lab_init SUITE KREL: a fresh lab; registers the cleanup for every exit.
+lab_init() {
+	LAB_SUITE=$1
+	LAB_KREL=$2
+	LAB_NS=duoh$$
+	LAB_PEER_NS=duop$$
+	LAB_DIR=$(mktemp -d "/tmp/duolab.$LAB_SUITE.XXXXXX")
+	LAB_LOGDIR=${DUO_LOGDIR:-$LAB_TOP/build/logs}/$LAB_SUITE-$LAB_KREL
+	LAB_FAILED=0
+	rm -rf "$LAB_LOGDIR"
+	mkdir -p "$LAB_LOGDIR"
+	[ "$(id -u)" = 0 ] || lab_die "the lab needs root (netns, taps)"
+	[ -n "$DUO_RESULTS" ] || DUO_RESULTS=$LAB_DIR/results
+	trap lab_cleanup EXIT
+	trap 'exit 130' INT TERM
+}
+
+lab_cleanup() {
+	local rc=$? f pid
+	trap - EXIT INT TERM
+	for f in "$LAB_DIR"/*.pid; do
+		[ -f "$f" ] || continue
+		pid=$(cat "$f")
+		kill "$pid" 2>/dev/null && { sleep 0.5; kill -9 "$pid" 2>/dev/null; }
+	done
+	ip netns del "$LAB_PEER_NS" 2>/dev/null
+	ip netns del "$LAB_NS" 2>/dev/null
+	cp "$LAB_DIR"/*.console "$LAB_DIR"/*.meter "$LAB_LOGDIR/" 2>/dev/null
+	rm -rf "$LAB_DIR"
+	exit "$rc"
+}
+
+# The host side: namespaces, bridge, veth to the peer.
+lab_net_up() {
+	ip netns add "$LAB_NS"
+	ip netns add "$LAB_PEER_NS"
+	lab_ns ip link add br0 type bridge
+	lab_ns ip link set br0 type bridge stp_state 0 forward_delay 0
+	lab_ns ip link add vhost type veth peer name vpeer netns "$LAB_PEER_NS"
+	lab_ns ip link set vhost master br0
+	lab_ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+	lab_ns ip link set vhost up
+	lab_ns ip link set br0 up
+	lab_peer ip addr add "$LAB_PEER_IP/24" dev vpeer
+	lab_peer ip link set vpeer up
+	lab_peer ip link set lo up
+}
+
+lab_ns() { ip netns exec "$LAB_NS" "$@"; }
+lab_peer() { ip netns exec "$LAB_PEER_NS" "$@"; }
+
+lab_tap() {
+	lab_ns ip link show "$1" >/dev/null 2>&1 && return 0
+	lab_ns ip tuntap add dev "$1" mode tap
+	lab_ns ip link set "$1" master br0
+	lab_ns ip link set "$1" up
+}
+
+lab_initramfs() {
+	local out=$LAB_TOP/build/$1/initramfs.cpio.gz
+	"$LAB_VM/mkinitramfs.sh" "$1" "$out" >&2 || lab_die "initramfs for $1 failed"
+	echo "$out"
+}
+
+# lab_boot NAME [options]: start a guest and wait for its agent.
+#   --pv virtio|vmxnet3       paravirtual NIC (default virtio)
+#   --vf e1000e|igb|igb-sriov|none
+#                             VF stand-in on root port rp1 (default e1000e);
+#                             igb-sriov: an igb PF whose VF the guest creates
+#   --no-vf                   leave rp1 empty at boot (plug later)
+#   --slot N                  taps tpN/tvN (default 0)
+#   --incoming URI            migration destination: do not wait for the agent
+#   --kernel KREL             (default: the lab's kernel)
+lab_boot() {
+	local name=$1 pv=virtio vf=e1000e vf_at_boot=1 slot=0 incoming="" krel=$LAB_KREL
+	shift
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--pv) pv=$2; shift ;;
+		--vf) vf=$2; shift ;;
+		--no-vf) vf_at_boot=0 ;;
+		--slot) slot=$2; shift ;;
+		--incoming) incoming=$2; shift ;;
+		--kernel) krel=$2; shift ;;
+		*) lab_die "lab_boot: unknown option $1" ;;
+		esac
+		shift
+	done
+	local kdir=$LAB_CACHE/kernels/$krel
+	local vmlinuz=$kdir/boot/vmlinuz-$krel initrd
+	[ -f "$vmlinuz" ] || lab_die "no guest kernel $krel (run 'make deps')"
+	initrd=$LAB_DIR/initramfs-$krel.cpio.gz
+	[ -f "$initrd" ] || cp "$(lab_initramfs "$krel")" "$initrd"
+	lab_tap "tp$slot"
+	lab_tap "tv$slot"
+
+	local pvdev vfdev=""
+	case $pv in
+	virtio) pvdev=virtio-net-pci ;;
+	vmxnet3) pvdev=vmxnet3 ;;
+	*) lab_die "lab_boot: --pv virtio|vmxnet3" ;;
+	esac
+	case $vf in
+	e1000e|igb) vfdev="$vf,netdev=vfnet,id=vf0,mac=$LAB_MAC,bus=rp1,romfile=" ;;
+	igb-sriov) vfdev="igb,netdev=vfnet,id=vf0,mac=$LAB_PF_MAC,bus=rp1,romfile=" ;;
+	none) vf_at_boot=0 ;;
+	*) lab_die "lab_boot: --vf e1000e|igb|igb-sriov|none" ;;
+	esac
+	{
+		echo "LAB_G_KREL=$krel"
+		echo "LAB_G_VF=$vf"
+		echo "LAB_G_VFDEV='$vfdev'"
+	} > "$LAB_DIR/$name.env"
+
+	local args=(
+		-name "$name" -machine q35 -accel "$LAB_ACCEL" -m "$LAB_MEM" -smp 1
+		-nodefaults -no-user-config -display none -no-reboot
+		-kernel "$vmlinuz" -initrd "$initrd"
+		-append "console=ttyS0 panic=-1 oops=panic"
+		-serial "file:$LAB_DIR/$name.console"
+		-serial "unix:$LAB_DIR/$name.agent,server=on,wait=off"
+		-qmp "unix:$LAB_DIR/$name.qmp,server=on,wait=off"
+		-netdev "tap,id=pvnet,ifname=tp$slot,script=no,downscript=no"
+		-device "$pvdev,netdev=pvnet,id=pv0,mac=$LAB_MAC,romfile="
+		-device "pcie-root-port,id=rp1,chassis=1,slot=1,bus=pcie.0"
+		-netdev "tap,id=vfnet,ifname=tv$slot,script=no,downscript=no"
+	)
+	[ "$vf_at_boot" = 1 ] && [ -n "$vfdev" ] && args+=(-device "$vfdev")
+	[ -n "$incoming" ] && args+=(-incoming "$incoming")
+
+	lab_log "boot $name: kernel $krel, pv $pv, vf $vf$([ "$vf_at_boot" = 1 ] || echo ' (not plugged)')"
+	lab_ns qemu-system-x86_64 "${args[@]}" > "$LAB_DIR/$name.qemu.log" 2>&1 &
+	echo $! > "$LAB_DIR/$name.pid"
+	[ -n "$incoming" ] && return 0
+	local t0=$SECONDS
+	if ! "$LAB_VM/gexec.py" --wait-ready "$LAB_BOOT_TIMEOUT" --timeout 30 \
+		"$LAB_DIR/$name.agent" true; then
+		cat "$LAB_DIR/$name.qemu.log" >&2
+		lab_guest_tail "$name"
+		lab_die "guest $name did not come up in ${LAB_BOOT_TIMEOUT}s"
+	fi
+	lab_log "guest $name up after $((SECONDS - t0)) s"
+}
+
+# g NAME SCRIPT...: run a shell script in the guest (see guest/profile for
+# helpers); output on stdout, the script's exit status returned.
+g() {
+	local name=$1
+	shift
+	"$LAB_VM/gexec.py" "$LAB_DIR/$name.agent" "$@"
+}
+
+lab_qmp() {
+	local name=$1
+	shift
+	python3 "$LAB_VM/qmp.py" "$LAB_DIR/$name.qmp" "$@"
+}
+
+# VF stand-in hot-unplug (waits for DEVICE_DELETED) and re-plug.
+lab_vf_unplug() { lab_qmp "$1" device-del vf0; }
+lab_vf_plug() {
+	local LAB_G_VFDEV
+	. "$LAB_DIR/$1.env"
+	# shellcheck disable=SC2086
+	lab_qmp "$1" device-add ${LAB_G_VFDEV//,/ }
+}
+# device_add takes DRIVER KEY=VALUE...: "e1000e netdev=vfnet id=vf0 ..."
+
+# lab_migrate SRC DST: live-migrate guest SRC into a new QEMU DST on slot 1
+# (same devices, the VF root port empty: unplug the VF first). Prints QEMU's
+# report (downtime_ms=...). Afterwards DST is the guest; SRC is gone.
+lab_migrate() {
+	local src=$1 dst=$2 LAB_G_KREL LAB_G_VF
+	. "$LAB_DIR/$src.env"
+	lab_boot "$dst" --kernel "$LAB_G_KREL" --vf "$LAB_G_VF" --no-vf --slot 1 \
+		--incoming "unix:$LAB_DIR/$dst.mig"
+	lab_qmp "$dst" --connect-timeout 30 wait-status inmigrate >/dev/null
+	lab_qmp "$src" migrate "unix:$LAB_DIR/$dst.mig"
+	lab_qmp "$dst" wait-status running >/dev/null
+	lab_qmp "$src" quit >/dev/null 2>&1 || true
+	wait "$(cat "$LAB_DIR/$src.pid")" 2>/dev/null || true
+	rm -f "$LAB_DIR/$src.pid"
+	cp "$LAB_DIR/$src.console" "$LAB_LOGDIR/" 2>/dev/null || true
+}
+
+# Traffic and loss from the peer. lab_meter_start NAME MODE [ARGS...]
+# (MODE icmp or udp, see lossmeter --help); the destination is the guest.
+# lab_meter_mark NAME closes a period (one report line per period);
+# lab_meter_stop NAME ends it and prints all reports.
+lab_meter_start() {
+	local name=$1 mode=$2 dest=$LAB_GUEST_IP
+	shift 2
+	[ "$mode" = udp ] && dest=$LAB_GUEST_IP:7777
+	lab_peer "$LAB_TOP/build/tools/lossmeter" "$mode" -q "$@" "$dest" \
+		> "$LAB_DIR/$name.meter" 2>&1 &
+	echo $! > "$LAB_DIR/$name.meter.pid"
+}
+lab_meter_mark() { kill -USR1 "$(cat "$LAB_DIR/$1.meter.pid")"; sleep 0.7; }
+lab_meter_stop() {
+	local pid
+	pid=$(cat "$LAB_DIR/$1.meter.pid")
+	kill -INT "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	rm -f "$LAB_DIR/$1.meter.pid"
+	cat "$LAB_DIR/$1.meter"
+}
+# lab_report_get 'REPORT' KEY: a value from a "key=value ..." report line.
+lab_report_get() { printf '%s\n' "$1" | grep -o "\b$2=[^ ]*" | head -n 1 | cut -d= -f2; }
+
+# Kernel trouble in a guest's console log: fails the calling case.
+LAB_SPLAT='WARNING:|BUG:|Oops|general protection|RCU stall|rcu_.*detected stall|refcount_t:|kernel BUG|Kernel panic|KASAN|UBSAN|unreferenced object|possible circular locking|suspicious RCU usage|Call Trace'
+lab_check_log() {
+	local f=$LAB_DIR/$1.console
+	[ -f "$f" ] || f=$LAB_LOGDIR/$1.console
+	if grep -Eq "$LAB_SPLAT" "$f"; then
+		lab_log "kernel trouble in $1's log:"
+		grep -En -B2 -A12 "$LAB_SPLAT" "$f" | head -n 60 >&2
+		return 1
+	fi
+}
+
+lab_guest_tail() {
+	local f
+	for f in "$LAB_DIR"/*.console; do
+		[ -f "$f" ] || continue
+		echo "---- last 30 lines of $(basename "$f") (full log: $LAB_LOGDIR) ----" >&2
+		tail -n 30 "$f" >&2
+	done
+}
+
+# run_case NAME FUNCTION: run one test case with 'set -e'; record the result
+# as "PASS|FAIL suite/kernel/name" in $DUO_RESULTS.
+run_case() {
+	local name=$LAB_SUITE/$LAB_KREL/$1 fn=$2 rc t0=$SECONDS
+	lab_log "case $name"
+	set +e
+	(set -e; "$fn")
+	rc=$?
+	set -e
+	if [ "$rc" = 0 ]; then
+		echo "PASS $name" >> "$DUO_RESULTS"
+		lab_log "PASS $name ($((SECONDS - t0)) s)"
+	else
+		echo "FAIL $name" >> "$DUO_RESULTS"
+		lab_log "FAIL $name ($((SECONDS - t0)) s, status $rc)"
+		lab_guest_tail
+		LAB_FAILED=$((LAB_FAILED + 1))
+	fi
+}
+
+# Assertion helpers for cases: a message, then a non-zero status.
+expect_eq() {
+	[ "$1" = "$2" ] && return 0
+	lab_log "expected '$2', got '$1'${3:+ ($3)}"
+	return 1
+}
+expect_le() {
+	[ "$1" -le "$2" ] && return 0
+	lab_log "expected at most $2, got $1${3:+ ($3)}"
+	return 1
+}

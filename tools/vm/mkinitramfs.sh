@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Build the lab guest's initramfs for one kernel.
+# usage: mkinitramfs.sh KERNEL_RELEASE OUTPUT.cpio.gz
+# Needs: the guest kernel unpacked by 'make deps' in $DUONET_CACHE/kernels,
+# duonet.ko built in build/KERNEL_RELEASE/, the host tools in build/tools/.
+set -eu
+
+usage() { echo "usage: $0 KERNEL_RELEASE OUTPUT.cpio.gz" >&2; exit 2; }
+[ $# -eq 2 ] || usage
+krel=$1 out=$2
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cache=${DUONET_CACHE:-/var/cache/duonet}
+kmods=$cache/kernels/$krel/lib/modules/$krel
+ko=$top/build/$krel/duonet.ko
+
+[ -d "$kmods" ] || { echo "$0: no guest kernel $krel in $cache/kernels (run 'make deps')" >&2; exit 1; }
+[ -f "$ko" ] || { echo "$0: $ko missing (run 'make')" >&2; exit 1; }
+
+# Drivers the lab may use; failover is for the net_failover comparison.
+# Those built into a kernel are simply not found and skipped.
+want="virtio_pci virtio_net vmxnet3 e1000e igb igbvf net_failover bonding"
+
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc/duo,proc,sys,dev,tmp,run,mnt,root}
+mkdir -p "$root/sys/kernel/debug"
+
+cp /bin/busybox "$root/bin/busybox"
+ln -s busybox "$root/bin/sh"
+
+# A dynamically linked host binary with its shared libraries.
+copy_elf() {
+	local src=$1 dst=$2 lib
+	install -D -m 755 "$src" "$root$dst"
+	for lib in $(ldd "$src" | grep -o '/[^ ]*'); do
+		[ -e "$root$lib" ] || install -D -m 755 "$(readlink -f "$lib")" "$root$lib"
+	done
+}
+copy_elf "$(command -v ip)" /sbin/ip
+copy_elf "$(command -v ethtool)" /sbin/ethtool
+copy_elf "$(command -v kmod)" /sbin/kmod
+for t in modprobe insmod rmmod lsmod modinfo depmod; do ln -s kmod "$root/sbin/$t"; done
+install -m 755 "$top/build/tools/lossmeter" "$root/usr/bin/lossmeter"
+
+# Kernel modules and their dependencies, decompressed, then depmod.
+mdst=$root/lib/modules/$krel
+mkdir -p "$mdst/extra"
+cp "$kmods"/modules.builtin "$kmods"/modules.builtin.modinfo "$kmods"/modules.order "$mdst/"
+declare -A seen
+add_module() {
+	local name=$1 path dep
+	path=$(awk -v n="$name" -F: '{ m = $1; sub(/.*\//, "", m); sub(/\.ko(\.xz|\.zst)?$/, "", m);
+		gsub(/-/, "_", m); if (m == n) { print $1; exit } }' "$kmods/modules.dep")
+	[ -n "$path" ] || return 0
+	[ -n "${seen[$path]:-}" ] && return 0
+	seen[$path]=1
+	mkdir -p "$mdst/$(dirname "$path")"
+	case $path in
+	*.xz) xz -dc "$kmods/$path" > "$mdst/${path%.xz}" ;;
+	*.zst) zstd -qdc "$kmods/$path" > "$mdst/${path%.zst}" ;;
+	*) cp "$kmods/$path" "$mdst/$path" ;;
+	esac
+	for dep in $(awk -v p="$path" -F: '$1 == p { print $2 }' "$kmods/modules.dep"); do
+		dep=${dep##*/}; dep=${dep%%.*}
+		add_module "${dep//-/_}"
+	done
+}
+for m in $want; do add_module "$m"; done
+cp "$ko" "$mdst/extra/duonet.ko"
+depmod -b "$root" "$krel"
+
+loadable=""
+for m in $want; do
+	grep -q "/$m\.ko" "$mdst/modules.dep" 2>/dev/null && loadable="$loadable $m"
+done
+# duonet itself is loaded by the tests, not at boot.
+echo "$loadable" | sed 's/bonding//; s/net_failover//' > "$root/etc/duo/modules"
+
+install -m 755 "$top/tools/vm/guest/init" "$root/init"
+install -m 755 "$top/tools/vm/guest/agent" "$root/etc/duo/agent"
+install -m 644 "$top/tools/vm/guest/profile" "$root/etc/duo/profile"
+echo "root:x:0:0:root:/root:/bin/sh" > "$root/etc/passwd"
+echo "root:x:0:" > "$root/etc/group"
+
+mkdir -p "$(dirname "$out")"
+(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) | gzip -1 > "$out.tmp"
+mv "$out.tmp" "$out"
