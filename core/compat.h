@@ -6,16 +6,15 @@
 #ifndef _DUO_COMPAT_H
 #define _DUO_COMPAT_H
 
-#include <linux/version.h>
 #include <linux/netdevice.h>
 
-/* 6.12 turned NETIF_F_LLTX into the private flag dev->lltx. */
+/* 6.12 turned the feature bit NETIF_F_LLTX into the flag dev->lltx. */
 static inline void duo_compat_set_lltx(struct net_device *dev)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
-	dev->lltx = true;
-#else
+#ifdef NETIF_F_LLTX
 	dev->features |= NETIF_F_LLTX;
+#else
+	dev->lltx = true;
 #endif
 }
 

@@ -109,4 +109,13 @@ for img in "$img61" "$img612"; do
 	touch "$dir/.done"
 done
 
+# checkpatch.pl and its data files, from the 6.12 source package.
+if [ ! -f "$CACHE/checkpatch/checkpatch.pl" ]; then
+	echo "deps: extracting checkpatch.pl from linux-source-6.12"
+	mkdir -p "$CACHE/checkpatch"
+	tar -xJf /usr/src/linux-source-6.12.tar.xz -C "$CACHE/checkpatch" --strip-components=2 \
+		linux-source-6.12/scripts/checkpatch.pl linux-source-6.12/scripts/spelling.txt \
+		linux-source-6.12/scripts/const_structs.checkpatch
+fi
+
 echo "deps: ok (qemu $(dpkg-query -W -f='${Version}' qemu-system-x86); guest kernels: $(ls "$CACHE/kernels" | tr '\n' ' '))"

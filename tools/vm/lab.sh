@@ -48,10 +48,11 @@ lab_init() {
 lab_cleanup() {
 	local rc=$? f pid
 	trap - EXIT INT TERM
+	set +e
 	for f in "$LAB_DIR"/*.pid; do
 		[ -f "$f" ] || continue
 		pid=$(cat "$f")
-		kill "$pid" 2>/dev/null && { sleep 0.5; kill -9 "$pid" 2>/dev/null; }
+		kill "$pid" 2>/dev/null && sleep 0.5 && kill -9 "$pid" 2>/dev/null
 	done
 	ip netns del "$LAB_PEER_NS" 2>/dev/null
 	ip netns del "$LAB_NS" 2>/dev/null
@@ -159,7 +160,9 @@ lab_boot() {
 	[ -n "$incoming" ] && args+=(-incoming "$incoming")
 
 	lab_log "boot $name: kernel $krel, pv $pv, vf $vf$([ "$vf_at_boot" = 1 ] || echo ' (not plugged)')"
-	lab_ns qemu-system-x86_64 "${args[@]}" > "$LAB_DIR/$name.qemu.log" 2>&1 &
+	# A simple command, not a function: $! is QEMU itself (netns exec execs).
+	ip netns exec "$LAB_NS" qemu-system-x86_64 "${args[@]}" \
+		> "$LAB_DIR/$name.qemu.log" 2>&1 &
 	echo $! > "$LAB_DIR/$name.pid"
 	[ -n "$incoming" ] && return 0
 	local t0=$SECONDS
@@ -216,23 +219,28 @@ lab_migrate() {
 # Traffic and loss from the peer. lab_meter_start NAME MODE [ARGS...]
 # (MODE icmp or udp, see lossmeter --help); the destination is the guest.
 # lab_meter_mark NAME closes a period (one report line per period);
-# lab_meter_stop NAME ends it and prints all reports.
+# lab_meter_wait NAME waits for a run given -d to end; lab_meter_stop NAME
+# ends an open-ended run. Both print all the run's reports.
 lab_meter_start() {
 	local name=$1 mode=$2 dest=$LAB_GUEST_IP
 	shift 2
 	[ "$mode" = udp ] && dest=$LAB_GUEST_IP:7777
-	lab_peer "$LAB_TOP/build/tools/lossmeter" "$mode" -q "$@" "$dest" \
+	ip netns exec "$LAB_PEER_NS" "$LAB_TOP/build/tools/lossmeter" "$mode" -q "$@" "$dest" \
 		> "$LAB_DIR/$name.meter" 2>&1 &
 	echo $! > "$LAB_DIR/$name.meter.pid"
 }
 lab_meter_mark() { kill -USR1 "$(cat "$LAB_DIR/$1.meter.pid")"; sleep 0.7; }
-lab_meter_stop() {
+lab_meter_wait() {
 	local pid
 	pid=$(cat "$LAB_DIR/$1.meter.pid")
-	kill -INT "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
+	# Polled, not wait(1): callers use $(...), a subshell, not the parent.
+	while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
 	rm -f "$LAB_DIR/$1.meter.pid"
 	cat "$LAB_DIR/$1.meter"
+}
+lab_meter_stop() {
+	kill -INT "$(cat "$LAB_DIR/$1.meter.pid")" 2>/dev/null || true
+	lab_meter_wait "$1"
 }
 # lab_report_get 'REPORT' KEY: a value from a "key=value ..." report line.
 lab_report_get() { printf '%s\n' "$1" | grep -o "\b$2=[^ ]*" | head -n 1 | cut -d= -f2; }

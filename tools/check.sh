@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# make check: every test suite of duonet, one tally at the end.
+#
+#   build    duonet.ko for each supported kernel (Debian 6.1, 6.12) with W=1:
+#            must build with zero warnings
+#   style    checkpatch.pl --strict on the kernel sources
+#   tools    the lab's host tools build; Python parses
+#   lab      every tools/vm/scenarios/*.sh in a QEMU guest, for each kernel
+#
+# Ends with "N passed, N failed[, N skipped]"; exits non-zero on any failure.
+# Something missing (headers, a guest kernel, QEMU) is a failure: run
+# 'make deps'. DUO_ALLOW_SKIP=1 turns those into skips for local runs;
+# a skip is never counted as a pass. DUO_SCENARIOS="smoke ..." and
+# DUO_KERNELS="6.12..." narrow the run.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+cache=${DUONET_CACHE:-/var/cache/duonet}
+results=$(mktemp /tmp/duocheck.XXXXXX)
+trap 'rm -f "$results"' EXIT
+export DUO_RESULTS=$results
+export DUO_LOGDIR=$top/build/logs
+t_start=$SECONDS
+
+record() {
+	echo "$1 $2" >> "$results"
+	printf '%s %s%s\n' "$1" "$2" "${3:+ ($3)}"
+}
+missing() {
+	if [ "${DUO_ALLOW_SKIP:-0}" = 1 ]; then record SKIP "$1" "$2"; else record FAIL "$1" "$2; run 'make deps'"; fi
+}
+
+kernels=${DUO_KERNELS:-}
+if [ -z "$kernels" ]; then
+	for b in /lib/modules/6.1.*/build /lib/modules/6.12.*/build; do
+		[ -d "$b" ] && kernels="$kernels $(basename "$(dirname "$b")")"
+	done
+fi
+for series in 6.1 6.12; do
+	case " $kernels" in *" $series."*) ;; *) missing "build/$series" "no headers for Linux $series" ;; esac
+done
+
+# Build: one case per kernel, zero warnings with W=1.
+built=""
+for k in $kernels; do
+	log=$top/build/logs/build-$k.log
+	mkdir -p "$(dirname "$log")"
+	if make -s -C "$top" modules KDIR="/lib/modules/$k/build" W=1 > "$log" 2>&1; then
+		n=$(grep -c 'warning:' "$log")
+		if [ "$n" = 0 ]; then
+			record PASS "build/$k"
+			built="$built $k"
+		else
+			record FAIL "build/$k" "$n warnings, see $log"
+			grep 'warning:' "$log" | head -n 5
+		fi
+	else
+		record FAIL "build/$k" "see $log"
+		tail -n 20 "$log"
+	fi
+done
+
+# Style: checkpatch --strict over the kernel-side C.
+cp=$cache/checkpatch/checkpatch.pl
+if [ -f "$cp" ]; then
+	src=$(git ls-files '*.[ch]' | grep -E '^(core|vf-path|pv-path|failover|kunit)/' || true)
+	if [ -z "$src" ]; then
+		record FAIL style/checkpatch "no kernel sources found"
+	elif out=$(perl "$cp" --no-tree --strict --terse --show-types -f $src 2>&1) &&
+		! printf '%s\n' "$out" | grep -qE ': (ERROR|WARNING|CHECK):'; then
+		record PASS style/checkpatch
+	else
+		record FAIL style/checkpatch
+		printf '%s\n' "$out" | grep -E ': (ERROR|WARNING|CHECK):' | head -n 20
+	fi
+else
+	missing style/checkpatch "no $cp"
+fi
+
+# Host tools.
+if make -s -C "$top" tools > "$top/build/logs/tools.log" 2>&1; then
+	record PASS tools/build
+else
+	record FAIL tools/build "see build/logs/tools.log"
+fi
+if python3 -m py_compile tools/vm/*.py 2>&1; then
+	record PASS tools/python
+else
+	record FAIL tools/python
+fi
+
+# Lab scenarios, per kernel that built and has a guest kernel.
+scenarios=${DUO_SCENARIOS:-$(cd tools/vm/scenarios && ls -- *.sh | sed 's/\.sh$//')}
+if ! command -v qemu-system-x86_64 >/dev/null; then
+	missing lab "qemu-system-x86_64 not installed"
+else
+	for k in $built; do
+		if [ ! -f "$cache/kernels/$k/boot/vmlinuz-$k" ]; then
+			missing "lab/$k" "no guest kernel $k in $cache/kernels"
+			continue
+		fi
+		for s in $scenarios; do
+			before=$(grep -c . "$results")
+			echo "== scenario $s on $k"
+			bash "tools/vm/scenarios/$s.sh" "$k"
+			rc=$?
+			after=$(grep -c . "$results")
+			if [ "$rc" != 0 ] && ! tail -n $((after - before)) "$results" | grep -q '^FAIL'; then
+				record FAIL "$s/$k" "scenario aborted with status $rc"
+			elif [ "$after" = "$before" ]; then
+				record FAIL "$s/$k" "scenario ran no case"
+			fi
+		done
+	done
+fi
+
+pass=$(grep -c '^PASS' "$results")
+fail=$(grep -c '^FAIL' "$results")
+skip=$(grep -c '^SKIP' "$results")
+echo
+grep -E '^(FAIL|SKIP)' "$results" | sed 's/^/  /'
+echo "check took $((SECONDS - t_start)) s; guest logs in build/logs/"
+if [ "$skip" -gt 0 ]; then
+	echo "$pass passed, $fail failed, $skip skipped"
+else
+	echo "$pass passed, $fail failed"
+fi
+[ "$fail" = 0 ]
