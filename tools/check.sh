@@ -5,6 +5,7 @@
 #            must build with zero warnings
 #   style    checkpatch.pl --strict on the kernel sources
 #   tools    the lab's host tools build; Python parses
+#   selftest the lab's loss meter and log check, on the host
 #   lab      every tools/vm/scenarios/*.sh in a QEMU guest, for each kernel
 #
 # Ends with "N passed, N failed[, N skipped]"; exits non-zero on any failure.
@@ -87,6 +88,14 @@ if python3 -m py_compile tools/vm/*.py 2>&1; then
 	record PASS tools/python
 else
 	record FAIL tools/python
+fi
+
+# The lab's own instruments (loss meter, log check), host only.
+before=$(grep -c . "$results")
+bash tools/vm/selftest.sh
+rc=$?
+if [ "$rc" != 0 ] && [ "$(grep -c . "$results")" = "$before" ]; then
+	record FAIL lab/selftest "aborted with status $rc"
 fi
 
 # Lab scenarios, per kernel that built and has a guest kernel.

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Self-test of the lab's instruments, on the host only (no guest): the loss
+# meter must count an outage it is shown, and the guest-log check must
+# catch a kernel splat. A lab that reports 0 lost whatever happens, or
+# never sees a WARNING, would make every scenario pass; this fails instead.
+#
+#   peer ns                 host ns
+#   vpeer 10.99.0.1 --veth-- vhost -- br0 10.99.0.2 (stands in for the guest)
+set -eu
+. "$(dirname "$0")/lab.sh"
+
+lab_init selftest host
+lab_net_up
+lab_ns ip addr add "$LAB_GUEST_IP/24" dev br0
+
+case_meter_clean() {
+	local r
+	lab_meter_start clean icmp -i 2 -d 1
+	r=$(lab_meter_wait clean | head -n 1)
+	expect_eq "$(lab_report_get "$r" sent)" 500 "probes sent in 1 s at 2 ms"
+	expect_eq "$(lab_report_get "$r" lost)" 0 "loss on a quiet link"
+}
+
+# 200 ms with the replies blackholed: about 100 probes lost at 2 ms.
+case_meter_counts_outage() {
+	local r lost gap
+	lab_meter_start outage icmp -i 2 -d 1.5
+	sleep 0.5
+	lab_ns ip route add blackhole "$LAB_PEER_IP/32"
+	sleep 0.2
+	lab_ns ip route del blackhole "$LAB_PEER_IP/32"
+	r=$(lab_meter_wait outage | head -n 1)
+	lab_log "200 ms outage: $r"
+	lost=$(lab_report_get "$r" lost)
+	gap=$(lab_report_get "$r" longest_gap_ms)
+	[ "$lost" -ge 80 ] && [ "$lost" -le 150 ] || { lab_log "lost $lost, expected about 100"; return 1; }
+	[ "${gap%.*}" -ge 150 ] && [ "${gap%.*}" -le 320 ] || { lab_log "gap $gap ms, expected about 200"; return 1; }
+}
+
+# Periods split at a mark add up; the UDP echo path works.
+case_meter_udp_periods() {
+	local out sent=0 n
+	lab_ns "$LAB_TOP/build/tools/lossmeter" echo > /dev/null 2>&1 &
+	echo $! > "$LAB_DIR/echo.pid"
+	sleep 0.2
+	lab_meter_start udp udp -i 2 -d 1
+	sleep 0.5
+	kill -USR1 "$(cat "$LAB_DIR/udp.meter.pid")"
+	out=$(lab_meter_wait udp | grep '^sent=')
+	expect_eq "$(printf '%s\n' "$out" | wc -l)" 2 "two periods"
+	for n in $(printf '%s\n' "$out" | grep -o 'sent=[0-9]*' | cut -d= -f2); do sent=$((sent + n)); done
+	expect_eq "$sent" 500 "sent over both periods"
+	! printf '%s\n' "$out" | grep -v 'lost=0 ' | grep -q .
+}
+
+case_log_check_catches_splat() {
+	printf '[ 1.0] ok\n' > "$LAB_DIR/clean.console"
+	lab_check_log clean
+	local s
+	for s in 'WARNING: CPU: 0 PID: 1 at net/core/dev.c:1 x' 'BUG: KASAN: use-after-free' \
+		'rcu: INFO: rcu_preempt detected stalls' 'refcount_t: underflow; use-after-free.' \
+		'unreferenced object 0xffff (size 64):'; do
+		printf '[ 1.0] ok\n[ 2.0] %s\n' "$s" > "$LAB_DIR/bad.console"
+		if lab_check_log bad 2>/dev/null; then
+			lab_log "not caught: $s"
+			return 1
+		fi
+	done
+}
+
+run_case meter_clean case_meter_clean
+run_case meter_counts_outage case_meter_counts_outage
+run_case meter_udp_periods case_meter_udp_periods
+run_case log_check_catches_splat case_log_check_catches_splat
