@@ -205,6 +205,11 @@ lab_vf_plug() {
 lab_migrate() {
 	local src=$1 dst=$2 LAB_G_KREL LAB_G_VF
 	. "$LAB_DIR/$src.env"
+	if lab_qmp "$src" raw '{"execute": "qom-list", "arguments": {"path": "/machine/peripheral"}}' |
+		grep -q '"vf0"'; then
+		lab_log "lab_migrate: unplug the VF of $src first (lab_vf_unplug $src)"
+		return 1
+	fi
 	lab_boot "$dst" --kernel "$LAB_G_KREL" --vf "$LAB_G_VF" --no-vf --slot 1 \
 		--incoming "unix:$LAB_DIR/$dst.mig"
 	lab_qmp "$dst" --connect-timeout 30 wait-status inmigrate >/dev/null
