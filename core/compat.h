@@ -18,4 +18,16 @@ static inline void duo_compat_set_lltx(struct net_device *dev)
 #endif
 }
 
+/*
+ * Private flags of a claimed lower. 6.12 has IFF_NO_ADDRCONF (no IPv6
+ * address autoconfiguration) and renames devices while up anyway; 6.1 keeps
+ * addrconf off devices flagged IFF_SLAVE (which duonet sets too) and needs
+ * IFF_LIVE_RENAME_OK for renames while up.
+ */
+#ifdef IFF_LIVE_RENAME_OK
+#define DUO_COMPAT_LOWER_PRIV_FLAGS	IFF_LIVE_RENAME_OK
+#else
+#define DUO_COMPAT_LOWER_PRIV_FLAGS	IFF_NO_ADDRCONF
+#endif
+
 #endif /* _DUO_COMPAT_H */

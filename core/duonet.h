@@ -2,27 +2,165 @@
 /*
  * duonet private header, shared by the files of core/.
  *
- * Lock order: RTNL is the only lock taken so far; every control path runs
- * under it (asserted with ASSERT_RTNL()). The data path takes no lock.
+ * Lock order:
+ *   RTNL
+ *     duo_priv.stats_lock (spinlock, BH off)
+ *
+ * RTNL serialises every control path: joining and releasing lowers, the
+ * state machine (duo_priv.fo), the switch itself, the settings, and the
+ * list of uppers. Works that need RTNL take it with rtnl_trylock() and
+ * retry, so cancelling them under RTNL cannot deadlock.
+ * The data path (core/datapath.c) takes no lock: it reads duo_priv.tx,
+ * .vf and .pv under RCU (BH) and counts in per-CPU counters.
  */
 #ifndef _DUO_DUONET_H
 #define _DUO_DUONET_H
 
 #include <linux/netdevice.h>
+#include <linux/u64_stats_sync.h>
+#include <linux/workqueue.h>
 #include <net/rtnetlink.h>
 
+#include "failover/failover.h"
+#include "lower/lower.h"
+
 #define DUO_DRV_NAME	"duonet"
-#define DUO_DRV_VERSION	"0.1.0"
+#define DUO_DRV_VERSION	"0.2.0"
+#define DUO_MAX_TX_QUEUES	64
+
+/* Per-path counter slots. */
+enum duo_slot {
+	DUO_SLOT_VF,
+	DUO_SLOT_PV,
+	DUO_SLOT_MAX,
+};
+
+struct duo_pcpu_stats {
+	u64_stats_t tx_packets[DUO_SLOT_MAX];
+	u64_stats_t tx_bytes[DUO_SLOT_MAX];
+	u64_stats_t tx_dropped[DUO_SLOT_MAX];
+	u64_stats_t rx_packets[DUO_SLOT_MAX];
+	u64_stats_t rx_bytes[DUO_SLOT_MAX];
+	u64_stats_t tx_dropped_no_path;
+	u64_stats_t tx_redirected;	/* VF had no link: sent on the PV */
+	struct u64_stats_sync syncp;
+};
+
+/* Sums of the per-CPU counters. */
+struct duo_path_totals {
+	u64 tx_packets[DUO_SLOT_MAX];
+	u64 tx_bytes[DUO_SLOT_MAX];
+	u64 tx_dropped[DUO_SLOT_MAX];
+	u64 rx_packets[DUO_SLOT_MAX];
+	u64 rx_bytes[DUO_SLOT_MAX];
+	u64 tx_dropped_no_path;
+	u64 tx_redirected;
+};
+
+/* Lower error counters folded into the upper, across departures. */
+struct duo_err_stats {
+	u64 rx_errors;
+	u64 tx_errors;
+	u64 rx_dropped;
+	u64 tx_dropped;
+	u64 rx_missed_errors;
+	u64 multicast;
+};
+
+struct duo_settings {
+	u32 announce_count;		/* announcements after a switch */
+	u32 announce_interval_ms;	/* between them */
+	u32 failback_delay_ms;
+};
 
 /* The upper device's private area. */
 struct duo_priv {
 	struct net_device *dev;
+	struct duo_lower __rcu *vf;	/* written under RTNL */
+	struct duo_lower __rcu *pv;
+	struct duo_lower __rcu *tx;	/* the active TX path, or NULL */
+	struct duo_fo fo;		/* RTNL */
+	struct duo_settings set;	/* RTNL */
+	bool auto_created;		/* by auto-pairing, over its PV */
+	u8 pair_addr[ETH_ALEN];		/* permanent MAC lowers must carry */
+	netdev_features_t vf_features;	/* last VF's, kept while it is away */
+	bool vf_features_valid;
+
+	struct duo_pcpu_stats __percpu *pcpu;
+	spinlock_t stats_lock;		/* protects the four below */
+	struct net_device *err_dev[DUO_SLOT_MAX];	/* lowers counted */
+	struct duo_err_stats err_base[DUO_SLOT_MAX];	/* lower's at join */
+	struct duo_err_stats err_hist;	/* of lowers that left */
+	u64 last_switch_usecs;		/* RTNL writes, readers tolerate */
+	u64 max_switch_usecs;
+	u64 event_ns;			/* when the current event arrived */
+	u64 joins[DUO_SLOT_MAX];
+	u64 leaves[DUO_SLOT_MAX];
+
+	struct delayed_work announce_work;
+	u32 announce_left;		/* RTNL */
+	struct delayed_work policy_work;
 };
 
 extern struct rtnl_link_ops duo_link_ops;
 extern const struct ethtool_ops duo_ethtool_ops;
+extern bool duo_auto;
+extern struct duo_settings duo_default_settings;
 
+static inline bool netif_is_duo_upper(const struct net_device *dev)
+{
+	return dev->rtnl_link_ops == &duo_link_ops;
+}
+
+/* core/netdev.c */
 int duo_netdev_init(void);
 void duo_netdev_uninit(void);
+struct net_device *duo_upper_create(struct net *net, struct net_device *pv);
+void duo_upper_update_limits(struct net_device *dev);
+
+/* core/path.c */
+int duo_join(struct duo_priv *priv, struct net_device *dev, enum duo_role role,
+	     struct netlink_ext_ack *extack);
+void duo_leave(struct duo_priv *priv, struct duo_lower *lo);
+void duo_leave_all(struct duo_priv *priv);
+void duo_path_event(struct duo_priv *priv, enum duo_fo_event ev);
+void duo_lower_event(struct duo_priv *priv, struct duo_lower *lo,
+		     enum duo_fo_event vf_ev);
+void duo_path_init(struct duo_priv *priv);
+void duo_path_uninit(struct duo_priv *priv);
+int duo_check_join(struct duo_priv *priv, struct net_device *dev,
+		   enum duo_role role, struct netlink_ext_ack *extack);
+
+/* core/datapath.c */
+netdev_tx_t duo_start_xmit(struct sk_buff *skb, struct net_device *dev);
+u16 duo_select_queue(struct net_device *dev, struct sk_buff *skb,
+		     struct net_device *sb_dev);
+rx_handler_result_t duo_handle_frame(struct sk_buff **pskb);
+
+/* core/stats.c */
+void duo_get_stats64(struct net_device *dev, struct rtnl_link_stats64 *s);
+void duo_path_totals(struct duo_priv *priv, struct duo_path_totals *t);
+void duo_stats_join(struct duo_priv *priv, struct duo_lower *lo);
+void duo_stats_leave(struct duo_priv *priv, struct duo_lower *lo);
+
+/* core/notify.c */
+int duo_notify_init(void);
+void duo_notify_uninit(void);
+int duo_pair_init(void);
+void duo_pair_uninit(void);
+void duo_pair_kick(void);
+
+static inline enum duo_slot duo_slot_of(const struct duo_lower *lo)
+{
+	return lo->role == DUO_ROLE_VF ? DUO_SLOT_VF : DUO_SLOT_PV;
+}
+
+/* The lower of one of our uppers that dev is, or NULL. RTNL held. */
+static inline struct duo_lower *duo_lower_of(const struct net_device *dev)
+{
+	if (rtnl_dereference(dev->rx_handler) != duo_handle_frame)
+		return NULL;
+	return rtnl_dereference(dev->rx_handler_data);
+}
 
 #endif /* _DUO_DUONET_H */

@@ -4,27 +4,61 @@
  * paravirtual (PV) path, with live failover between them.
  *
  * Module init and exit: each concern has duo_<x>_init()/_uninit(), chained
- * here with unwind labels; exit undoes them in exact reverse order.
+ * here with unwind labels; exit undoes them in exact reverse order. The
+ * notifier comes first so no lower event is missed once uppers exist; the
+ * link kind next; auto-pairing last, once everything it needs is there.
  */
 #include <linux/module.h>
 
 #include "core/duonet.h"
 
+static unsigned int announce_count = 3;
+module_param(announce_count, uint, 0444);
+MODULE_PARM_DESC(announce_count, "Peer announcements after a path switch (default 3)");
+
+static unsigned int announce_interval_ms = 100;
+module_param(announce_interval_ms, uint, 0444);
+MODULE_PARM_DESC(announce_interval_ms, "Milliseconds between announcements (default 100)");
+
+static unsigned int failback_delay_ms;
+module_param(failback_delay_ms, uint, 0444);
+MODULE_PARM_DESC(failback_delay_ms, "Milliseconds a returning VF must be up before TX moves back (default 0)");
+
+struct duo_settings duo_default_settings;
+
 static int __init duo_mod_init(void)
 {
 	int err;
 
-	err = duo_netdev_init();
+	duo_default_settings.announce_count = announce_count;
+	duo_default_settings.announce_interval_ms = announce_interval_ms;
+	duo_default_settings.failback_delay_ms = failback_delay_ms;
+
+	err = duo_notify_init();
 	if (err)
 		return err;
+	err = duo_netdev_init();
+	if (err)
+		goto err_uninit_notify;
+	err = duo_pair_init();
+	if (err)
+		goto err_uninit_netdev;
 
-	pr_info("%s loaded\n", DUO_DRV_VERSION);
+	pr_info("%s loaded (auto=%d)\n", DUO_DRV_VERSION, duo_auto);
 	return 0;
+
+err_uninit_netdev:
+	duo_netdev_uninit();
+err_uninit_notify:
+	duo_notify_uninit();
+	return err;
 }
 
 static void __exit duo_mod_exit(void)
 {
+	duo_pair_uninit();
 	duo_netdev_uninit();
+	duo_notify_uninit();
 	pr_info("unloaded\n");
 }
 

@@ -1,45 +1,297 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The upper net_device: its rtnl_link_ops kind "duonet", setup and ndo ops.
- *
- * Until lowers can join, the upper has no path: it transmits nothing and
- * counts every frame the stack hands it as dropped, and it has no carrier.
+ * The upper net_device: its rtnl_link_ops kind "duonet", setup and the
+ * control ndo ops. Every change the stack makes to the upper (MTU, MAC, rx
+ * mode, VLANs, features, up/down) is carried to both lowers, and rolled
+ * back on the ones that took it when another refuses.
  */
 #include <linux/etherdevice.h>
+#include <linux/if_vlan.h>
 #include <linux/netdevice.h>
 #include <net/rtnetlink.h>
 
 #include "core/compat.h"
 #include "core/duonet.h"
 
+/* Offloads the upper offers only when every lower has them. */
+#define DUO_LOWER_FEATURES	(NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_RXCSUM | \
+				 NETIF_F_ALL_TSO | NETIF_F_GSO_UDP_L4 | \
+				 NETIF_F_HIGHDMA | NETIF_F_LRO)
+
+/* Both lowers, VF first; NULL entries for absent ones. RTNL held. */
+static void lowers_of(struct duo_priv *priv, struct duo_lower *lo[2])
+{
+	lo[0] = rtnl_dereference(priv->vf);
+	lo[1] = rtnl_dereference(priv->pv);
+}
+
+static int duo_init(struct net_device *dev)
+{
+	struct duo_priv *priv = netdev_priv(dev);
+
+	priv->pcpu = netdev_alloc_pcpu_stats(struct duo_pcpu_stats);
+	if (!priv->pcpu)
+		return -ENOMEM;
+	spin_lock_init(&priv->stats_lock);
+	duo_path_init(priv);
+	return 0;
+}
+
+static void duo_uninit(struct net_device *dev)
+{
+	struct duo_priv *priv = netdev_priv(dev);
+
+	duo_leave_all(priv);
+	duo_path_uninit(priv);
+}
+
+static void duo_destructor(struct net_device *dev)
+{
+	struct duo_priv *priv = netdev_priv(dev);
+
+	free_percpu(priv->pcpu);
+}
+
+/* Lowers follow the upper's admin state; duonet closes what it opened. */
 static int duo_open(struct net_device *dev)
 {
-	/* No lower yet, so no link: carrier follows the paths. */
-	netif_carrier_off(dev);
+	struct duo_priv *priv = netdev_priv(dev);
+	struct duo_lower *lo[2];
+	int i, err;
+
+	lowers_of(priv, lo);
+	for (i = 0; i < 2; i++) {
+		if (!lo[i] || netif_running(lo[i]->dev))
+			continue;
+		err = dev_open(lo[i]->dev, NULL);
+		if (err) {
+			netdev_warn(dev, "cannot open %s: %d\n", lo[i]->dev->name, err);
+			continue;
+		}
+		lo[i]->opened = true;
+	}
 	netif_tx_start_all_queues(dev);
 	return 0;
 }
 
 static int duo_stop(struct net_device *dev)
 {
-	netif_tx_stop_all_queues(dev);
+	struct duo_priv *priv = netdev_priv(dev);
+	struct duo_lower *lo[2];
+	int i;
+
+	netif_tx_disable(dev);
+	lowers_of(priv, lo);
+	for (i = 0; i < 2; i++) {
+		if (lo[i] && lo[i]->opened) {
+			lo[i]->opened = false;
+			dev_close(lo[i]->dev);
+		}
+	}
 	return 0;
 }
 
-static netdev_tx_t duo_start_xmit(struct sk_buff *skb, struct net_device *dev)
+static int duo_change_mtu(struct net_device *dev, int mtu)
 {
-	/* No path to send on: drop and count, as the stack cannot requeue. */
-	dev_core_stats_tx_dropped_inc(dev);
-	kfree_skb(skb);
-	return NETDEV_TX_OK;
+	struct duo_priv *priv = netdev_priv(dev);
+	struct duo_lower *lo[2];
+	int i, err = 0;
+
+	lowers_of(priv, lo);
+	for (i = 0; i < 2; i++) {
+		if (!lo[i])
+			continue;
+		err = duo_lower_sync_mtu(lo[i], mtu, NULL);
+		if (err) {
+			netdev_err(dev, "%s refused MTU %d: %d\n", lo[i]->dev->name, mtu, err);
+			break;
+		}
+	}
+	if (err) {
+		while (--i >= 0)
+			if (lo[i])
+				duo_lower_sync_mtu(lo[i], dev->mtu, NULL);
+		return err;
+	}
+	WRITE_ONCE(dev->mtu, mtu);
+	return 0;
+}
+
+static int duo_set_mac_address(struct net_device *dev, void *p)
+{
+	struct duo_priv *priv = netdev_priv(dev);
+	struct sockaddr *sa = p;
+	struct duo_lower *lo[2];
+	int i, err = 0;
+
+	if (!is_valid_ether_addr(sa->sa_data))
+		return -EADDRNOTAVAIL;
+	lowers_of(priv, lo);
+	for (i = 0; i < 2; i++) {
+		if (!lo[i])
+			continue;
+		err = duo_lower_sync_addr(lo[i], sa->sa_data, NULL);
+		if (err) {
+			netdev_err(dev, "%s refused MAC %pM: %d\n", lo[i]->dev->name,
+				   sa->sa_data, err);
+			break;
+		}
+	}
+	if (err) {
+		while (--i >= 0)
+			if (lo[i])
+				duo_lower_sync_addr(lo[i], dev->dev_addr, NULL);
+		return err;
+	}
+	eth_hw_addr_set(dev, sa->sa_data);
+	dev->addr_assign_type = NET_ADDR_SET;
+	return 0;
+}
+
+static void duo_change_rx_flags(struct net_device *dev, int change)
+{
+	struct duo_priv *priv = netdev_priv(dev);
+	struct duo_lower *lo[2];
+	int i;
+
+	lowers_of(priv, lo);
+	for (i = 0; i < 2; i++)
+		if (lo[i])
+			duo_lower_sync_rx_flags(lo[i]);
+}
+
+/* Under the upper's address lock, maybe from softirq: RCU, not RTNL. */
+static void duo_set_rx_mode(struct net_device *dev)
+{
+	struct duo_priv *priv = netdev_priv(dev);
+	struct duo_lower *lo;
+
+	rcu_read_lock();
+	lo = rcu_dereference(priv->vf);
+	if (lo)
+		duo_lower_sync_rx_lists(lo);
+	lo = rcu_dereference(priv->pv);
+	if (lo)
+		duo_lower_sync_rx_lists(lo);
+	rcu_read_unlock();
+}
+
+static int duo_vlan_rx_add_vid(struct net_device *dev, __be16 proto, u16 vid)
+{
+	struct duo_priv *priv = netdev_priv(dev);
+	struct duo_lower *lo[2];
+	int i, err = 0;
+
+	lowers_of(priv, lo);
+	for (i = 0; i < 2; i++) {
+		if (!lo[i])
+			continue;
+		err = vlan_vid_add(lo[i]->dev, proto, vid);
+		if (err)
+			break;
+	}
+	if (err)
+		while (--i >= 0)
+			if (lo[i])
+				vlan_vid_del(lo[i]->dev, proto, vid);
+	return err;
+}
+
+static int duo_vlan_rx_kill_vid(struct net_device *dev, __be16 proto, u16 vid)
+{
+	struct duo_priv *priv = netdev_priv(dev);
+	struct duo_lower *lo[2];
+	int i;
+
+	lowers_of(priv, lo);
+	for (i = 0; i < 2; i++)
+		if (lo[i])
+			vlan_vid_del(lo[i]->dev, proto, vid);
+	return 0;
+}
+
+/*
+ * Offloads are what every lower can do. The last VF's features are kept
+ * while it is away, so a VF leaving for a migration and coming back does
+ * not make offloads flip on the upper.
+ */
+static netdev_features_t duo_fix_features(struct net_device *dev,
+					  netdev_features_t features)
+{
+	struct duo_priv *priv = netdev_priv(dev);
+	netdev_features_t lowers = DUO_LOWER_FEATURES;
+	struct duo_lower *pv = rtnl_dereference(priv->pv);
+	struct duo_lower *vf = rtnl_dereference(priv->vf);
+
+	if (pv)
+		lowers = netdev_intersect_features(lowers, pv->dev->features);
+	if (vf)
+		lowers = netdev_intersect_features(lowers, vf->dev->features);
+	else if (priv->vf_features_valid)
+		lowers = netdev_intersect_features(lowers, priv->vf_features);
+	return features & (lowers | ~DUO_LOWER_FEATURES);
+}
+
+/* MTU range and TSO limits: what both lowers accept. */
+void duo_upper_update_limits(struct net_device *dev)
+{
+	struct duo_priv *priv = netdev_priv(dev);
+	unsigned int min_mtu = ETH_MIN_MTU, max_mtu = ETH_MAX_MTU;
+	unsigned int tso_size = GSO_MAX_SIZE, tso_segs = GSO_MAX_SEGS;
+	struct duo_lower *lo[2];
+	int i;
+
+	ASSERT_RTNL();
+	lowers_of(priv, lo);
+	for (i = 0; i < 2; i++) {
+		if (!lo[i])
+			continue;
+		min_mtu = max(min_mtu, lo[i]->dev->min_mtu);
+		max_mtu = min(max_mtu, lo[i]->dev->max_mtu);
+		tso_size = min(tso_size, lo[i]->dev->tso_max_size);
+		tso_segs = min(tso_segs, lo[i]->dev->tso_max_segs);
+	}
+	dev->min_mtu = min_mtu;
+	dev->max_mtu = max(min_mtu, max_mtu);
+	netif_set_tso_max_size(dev, tso_size);
+	netif_set_tso_max_segs(dev, tso_segs);
+}
+
+static int duo_add_lower(struct net_device *dev, struct net_device *lower,
+			 struct netlink_ext_ack *extack)
+{
+	return duo_join(netdev_priv(dev), lower, duo_lower_detect_role(lower),
+			extack);
+}
+
+static int duo_del_lower(struct net_device *dev, struct net_device *lower)
+{
+	struct duo_lower *lo = duo_lower_of(lower);
+
+	if (!lo || lo->upper != dev)
+		return -EINVAL;
+	duo_leave(netdev_priv(dev), lo);
+	return 0;
 }
 
 static const struct net_device_ops duo_netdev_ops = {
+	.ndo_init		= duo_init,
+	.ndo_uninit		= duo_uninit,
 	.ndo_open		= duo_open,
 	.ndo_stop		= duo_stop,
 	.ndo_start_xmit		= duo_start_xmit,
+	.ndo_select_queue	= duo_select_queue,
+	.ndo_get_stats64	= duo_get_stats64,
+	.ndo_change_mtu		= duo_change_mtu,
+	.ndo_set_mac_address	= duo_set_mac_address,
 	.ndo_validate_addr	= eth_validate_addr,
-	.ndo_set_mac_address	= eth_mac_addr,
+	.ndo_change_rx_flags	= duo_change_rx_flags,
+	.ndo_set_rx_mode	= duo_set_rx_mode,
+	.ndo_vlan_rx_add_vid	= duo_vlan_rx_add_vid,
+	.ndo_vlan_rx_kill_vid	= duo_vlan_rx_kill_vid,
+	.ndo_fix_features	= duo_fix_features,
+	.ndo_add_slave		= duo_add_lower,
+	.ndo_del_slave		= duo_del_lower,
 };
 
 static void duo_setup(struct net_device *dev)
@@ -52,11 +304,17 @@ static void duo_setup(struct net_device *dev)
 	dev->netdev_ops = &duo_netdev_ops;
 	dev->ethtool_ops = &duo_ethtool_ops;
 	dev->needs_free_netdev = true;
+	dev->priv_destructor = duo_destructor;
 
+	dev->flags |= IFF_MASTER;
 	/* The lower's qdisc does the queueing; ours would only add a copy. */
-	dev->priv_flags |= IFF_NO_QUEUE;
+	dev->priv_flags |= IFF_NO_QUEUE | IFF_UNICAST_FLT;
 	dev->priv_flags &= ~IFF_TX_SKB_SHARING;
 	duo_compat_set_lltx(dev);
+
+	dev->hw_features = DUO_LOWER_FEATURES | NETIF_F_HW_VLAN_CTAG_FILTER;
+	dev->features = dev->hw_features;
+	dev->vlan_features = DUO_LOWER_FEATURES;
 
 	dev->min_mtu = ETH_MIN_MTU;
 	dev->max_mtu = ETH_MAX_MTU;
@@ -82,12 +340,51 @@ static int duo_validate(struct nlattr *tb[], struct nlattr *data[],
 	return 0;
 }
 
+static unsigned int duo_get_num_tx_queues(void)
+{
+	return DUO_MAX_TX_QUEUES;
+}
+
 struct rtnl_link_ops duo_link_ops __read_mostly = {
-	.kind		= DUO_DRV_NAME,
-	.priv_size	= sizeof(struct duo_priv),
-	.setup		= duo_setup,
-	.validate	= duo_validate,
+	.kind			= DUO_DRV_NAME,
+	.priv_size		= sizeof(struct duo_priv),
+	.setup			= duo_setup,
+	.validate		= duo_validate,
+	.get_num_tx_queues	= duo_get_num_tx_queues,
 };
+
+/* Auto-pairing: an upper "duo%d" over a PV, with the PV's MAC. */
+struct net_device *duo_upper_create(struct net *net, struct net_device *pv)
+{
+	struct net_device *dev;
+	struct duo_priv *priv;
+	int err;
+
+	ASSERT_RTNL();
+	dev = alloc_netdev_mqs(sizeof(struct duo_priv), "duo%d", NET_NAME_ENUM,
+			       duo_setup, DUO_MAX_TX_QUEUES, 1);
+	if (!dev)
+		return ERR_PTR(-ENOMEM);
+	dev->rtnl_link_ops = &duo_link_ops;
+	dev_net_set(dev, net);
+	eth_hw_addr_set(dev, pv->perm_addr);
+	memcpy(dev->perm_addr, pv->perm_addr, ETH_ALEN);
+	dev->addr_assign_type = NET_ADDR_STOLEN;
+	priv = netdev_priv(dev);
+	priv->auto_created = true;
+
+	err = register_netdevice(dev);
+	if (err) {
+		free_netdev(dev);
+		return ERR_PTR(err);
+	}
+	err = duo_join(priv, pv, DUO_ROLE_PV, NULL);
+	if (err) {
+		unregister_netdevice(dev);
+		return ERR_PTR(err);
+	}
+	return dev;
+}
 
 int duo_netdev_init(void)
 {
@@ -96,6 +393,6 @@ int duo_netdev_init(void)
 
 void duo_netdev_uninit(void)
 {
-	/* Deletes every remaining upper under RTNL before returning. */
+	/* Deletes every remaining upper, releasing its lowers, under RTNL. */
 	rtnl_link_unregister(&duo_link_ops);
 }

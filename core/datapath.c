@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The data path: transmit on the active lower, receive from both.
+ *
+ * No locks: the lower pointers are read under RCU (BH), counters are
+ * per-CPU. The control path (core/path.c) publishes duo_priv.tx after every
+ * switch; here a frame goes to whatever it points at.
+ */
+#include <linux/netdevice.h>
+#include <net/sch_generic.h>
+
+#include "core/duonet.h"
+
+static bool lower_ready(const struct net_device *dev)
+{
+	return netif_running(dev) && netif_carrier_ok(dev);
+}
+
+/*
+ * The lower to send on. Between a VF losing its link and the state machine
+ * hearing of it (link events are delivered from a work queue), frames
+ * would go to a VF that cannot send them: take the PV for those. Never the
+ * other way round: pv-only must hold, and the PV is the path of last resort.
+ */
+static struct duo_lower *xmit_lower(struct duo_priv *priv,
+				    struct duo_pcpu_stats *st)
+{
+	struct duo_lower *lo = rcu_dereference_bh(priv->tx), *pv;
+
+	if (likely(!lo || lo->role != DUO_ROLE_VF || lower_ready(lo->dev)))
+		return lo;
+	pv = rcu_dereference_bh(priv->pv);
+	if (!pv || !lower_ready(pv->dev))
+		return lo;
+	u64_stats_update_begin(&st->syncp);
+	u64_stats_inc(&st->tx_redirected);
+	u64_stats_update_end(&st->syncp);
+	return pv;
+}
+
+netdev_tx_t duo_start_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	struct duo_priv *priv = netdev_priv(dev);
+	struct duo_pcpu_stats *st = this_cpu_ptr(priv->pcpu);
+	unsigned int len = skb->len;
+	struct duo_lower *lo;
+	enum duo_slot slot;
+	int ret;
+
+	lo = xmit_lower(priv, st);
+	if (unlikely(!lo)) {
+		u64_stats_update_begin(&st->syncp);
+		u64_stats_inc(&st->tx_dropped_no_path);
+		u64_stats_update_end(&st->syncp);
+		kfree_skb(skb);
+		return NETDEV_TX_OK;
+	}
+
+	slot = duo_slot_of(lo);
+	skb->dev = lo->dev;
+	skb->queue_mapping = qdisc_skb_cb(skb)->slave_dev_queue_mapping;
+	ret = dev_queue_xmit(skb);
+
+	u64_stats_update_begin(&st->syncp);
+	if (likely(ret == NET_XMIT_SUCCESS || ret == NET_XMIT_CN)) {
+		u64_stats_inc(&st->tx_packets[slot]);
+		u64_stats_add(&st->tx_bytes[slot], len);
+	} else {
+		u64_stats_inc(&st->tx_dropped[slot]);
+	}
+	u64_stats_update_end(&st->syncp);
+	return NETDEV_TX_OK;
+}
+
+/*
+ * Pick the queue as the active lower would, so a many-queue VF keeps its
+ * spread; the upper has DUO_MAX_TX_QUEUES and folds larger indices. The
+ * original mapping is kept for the lower's own pick in dev_queue_xmit().
+ */
+u16 duo_select_queue(struct net_device *dev, struct sk_buff *skb,
+		     struct net_device *sb_dev)
+{
+	struct duo_priv *priv = netdev_priv(dev);
+	struct duo_lower *lo = rcu_dereference(priv->tx);
+	u16 txq;
+
+	if (lo) {
+		const struct net_device_ops *ops = lo->dev->netdev_ops;
+
+		if (ops->ndo_select_queue)
+			txq = ops->ndo_select_queue(lo->dev, skb, sb_dev);
+		else
+			txq = netdev_pick_tx(lo->dev, skb, NULL);
+	} else {
+		txq = skb_rx_queue_recorded(skb) ? skb_get_rx_queue(skb) : 0;
+	}
+	qdisc_skb_cb(skb)->slave_dev_queue_mapping = skb->queue_mapping;
+
+	while (unlikely(txq >= dev->real_num_tx_queues))
+		txq -= dev->real_num_tx_queues;
+	return txq;
+}
+
+/*
+ * Frames from either lower are the upper's, whichever path TX uses: the
+ * host may steer the peer's traffic to either side during a switch.
+ */
+rx_handler_result_t duo_handle_frame(struct sk_buff **pskb)
+{
+	struct sk_buff *skb = *pskb;
+	struct duo_lower *lo = rcu_dereference(skb->dev->rx_handler_data);
+	struct duo_priv *priv = netdev_priv(lo->upper);
+	struct duo_pcpu_stats *st;
+	enum duo_slot slot = duo_slot_of(lo);
+
+	skb = skb_share_check(skb, GFP_ATOMIC);
+	if (unlikely(!skb))
+		return RX_HANDLER_CONSUMED;
+	*pskb = skb;
+
+	st = this_cpu_ptr(priv->pcpu);
+	u64_stats_update_begin(&st->syncp);
+	u64_stats_inc(&st->rx_packets[slot]);
+	u64_stats_add(&st->rx_bytes[slot], skb->len + skb->mac_len);
+	u64_stats_update_end(&st->syncp);
+
+	skb->dev = lo->upper;
+	return RX_HANDLER_ANOTHER;
+}

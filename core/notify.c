@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Netdevice events: auto-pairing of PVs and VFs, and the events of claimed
+ * lowers fed to their upper's state machine.
+ *
+ * Auto-pairing (module parameter auto=1): every PV (virtio_net, vmxnet3)
+ * in the initial network namespace gets an upper "duo%d"; a PCI NIC whose
+ * permanent MAC is the PV's joins it as the VF, whichever came first,
+ * including devices that existed before the module was loaded. Candidates
+ * are marked as lowers at NETDEV_POST_INIT, before their first uevent; the
+ * pairing itself runs in a work item that scans all devices under RTNL.
+ */
+#include <linux/etherdevice.h>
+#include <linux/module.h>
+#include <linux/netdevice.h>
+#include <linux/xarray.h>
+#include <net/net_namespace.h>
+
+#include "core/duonet.h"
+
+bool duo_auto = true;
+module_param_named(auto, duo_auto, bool, 0444);
+MODULE_PARM_DESC(auto, "Pair PV and VF NICs by themselves (default 1)");
+
+static bool duo_pairing;	/* RTNL: auto-pairing may run */
+static DEFINE_XARRAY(duo_logged);	/* ifindexes already logged as taken */
+static DEFINE_XARRAY(duo_marked);	/* ifindexes premarked, not yet claimed */
+
+static void pair_work_fn(struct work_struct *work);
+static DECLARE_WORK(duo_pair_work, pair_work_fn);
+
+static const u8 *addr_of(const struct net_device *dev)
+{
+	return is_valid_ether_addr(dev->perm_addr) ? dev->perm_addr : dev->dev_addr;
+}
+
+/* The upper in dev's namespace waiting for a VF with dev's MAC. */
+static struct duo_priv *upper_for_vf(struct net_device *dev)
+{
+	struct net_device *d;
+
+	for_each_netdev(dev_net(dev), d) {
+		struct duo_priv *priv;
+
+		if (!netif_is_duo_upper(d))
+			continue;
+		priv = netdev_priv(d);
+		if (!rtnl_dereference(priv->vf) &&
+		    ether_addr_equal(priv->pair_addr, addr_of(dev)))
+			return priv;
+	}
+	return NULL;
+}
+
+static bool taken(struct net_device *dev)
+{
+	struct net_device *master = netdev_master_upper_dev_get(dev);
+
+	if (!master && !rtnl_dereference(dev->rx_handler))
+		return false;
+	if (!xa_insert(&duo_logged, dev->ifindex, xa_mk_value(1), GFP_KERNEL))
+		netdev_info(dev, "already has a master (%s), not pairing it\n",
+			    master ? master->name : "rx handler");
+	/* Our premark only; a master's own flags are the master's. */
+	if (xa_erase(&duo_marked, dev->ifindex) && !master)
+		duo_lower_unmark(dev);
+	return true;
+}
+
+static void pair_scan(void)
+{
+	struct net_device *dev, *upper;
+	struct duo_priv *priv;
+	int err;
+
+	ASSERT_RTNL();
+	for_each_netdev(&init_net, dev) {
+		if (!duo_pv_recognise(dev) || duo_lower_of(dev) || taken(dev))
+			continue;
+		xa_erase(&duo_marked, dev->ifindex);
+		upper = duo_upper_create(&init_net, dev);
+		if (IS_ERR(upper))
+			netdev_err(dev, "cannot create an upper over it: %ld\n",
+				   PTR_ERR(upper));
+	}
+	for_each_netdev(&init_net, dev) {
+		if (!duo_vf_recognise(dev) || duo_lower_of(dev))
+			continue;
+		priv = upper_for_vf(dev);
+		if (!priv || taken(dev))
+			continue;
+		xa_erase(&duo_marked, dev->ifindex);
+		err = duo_join(priv, dev, DUO_ROLE_VF, NULL);
+		if (err)
+			netdev_err(dev, "cannot join %s as its VF: %d\n",
+				   priv->dev->name, err);
+	}
+}
+
+static void pair_work_fn(struct work_struct *work)
+{
+	rtnl_lock();
+	if (duo_pairing)
+		pair_scan();
+	rtnl_unlock();
+}
+
+void duo_pair_kick(void)
+{
+	schedule_work(&duo_pair_work);
+}
+
+/* Before the first uevent: mark what auto-pairing will claim. */
+static void premark(struct net_device *dev)
+{
+	if (!duo_pairing || !net_eq(dev_net(dev), &init_net))
+		return;
+	if (duo_pv_recognise(dev) ||
+	    (duo_vf_recognise(dev) && upper_for_vf(dev))) {
+		if (!xa_insert(&duo_marked, dev->ifindex, xa_mk_value(1), GFP_KERNEL))
+			duo_lower_mark(dev);
+	}
+}
+
+static int duo_netdev_event(struct notifier_block *nb, unsigned long event,
+			    void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+	struct duo_lower *lo;
+	struct duo_priv *priv;
+	bool carrier;
+
+	if (netif_is_duo_upper(dev))
+		return NOTIFY_DONE;
+
+	switch (event) {
+	case NETDEV_POST_INIT:
+		premark(dev);
+		return NOTIFY_DONE;
+	case NETDEV_REGISTER:
+		if (duo_pairing && (duo_pv_recognise(dev) || duo_vf_recognise(dev)))
+			duo_pair_kick();
+		return NOTIFY_DONE;
+	case NETDEV_UNREGISTER:
+		xa_erase(&duo_logged, dev->ifindex);
+		xa_erase(&duo_marked, dev->ifindex);
+		break;
+	}
+
+	lo = duo_lower_of(dev);
+	if (!lo)
+		return NOTIFY_DONE;
+	priv = netdev_priv(lo->upper);
+
+	switch (event) {
+	case NETDEV_UNREGISTER:
+		duo_leave(priv, lo);
+		break;
+	case NETDEV_GOING_DOWN:
+		/* Going away (hot-unplug): say so, it is the earliest sign. */
+		duo_lower_event(priv, lo, dev->dismantle ? DUO_EV_VF_UNREGISTER :
+						      DUO_EV_VF_GOING_DOWN);
+		break;
+	case NETDEV_DOWN:
+		duo_lower_event(priv, lo, DUO_EV_VF_DOWN);
+		break;
+	case NETDEV_UP:
+		duo_lower_event(priv, lo, DUO_EV_VF_UP);
+		fallthrough;
+	case NETDEV_CHANGE:
+		carrier = netif_carrier_ok(dev);
+		if (carrier != (lo->role == DUO_ROLE_VF ? priv->fo.vf.carrier :
+							 priv->fo.pv.carrier))
+			duo_lower_event(priv, lo, carrier ? DUO_EV_VF_CARRIER_ON :
+							    DUO_EV_VF_CARRIER_OFF);
+		break;
+	case NETDEV_FEAT_CHANGE:
+		if (lo->role == DUO_ROLE_VF)
+			priv->vf_features = dev->features;
+		netdev_update_features(lo->upper);
+		break;
+	}
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block duo_notifier = {
+	.notifier_call = duo_netdev_event,
+};
+
+int duo_notify_init(void)
+{
+	return register_netdevice_notifier(&duo_notifier);
+}
+
+void duo_notify_uninit(void)
+{
+	unregister_netdevice_notifier(&duo_notifier);
+	xa_destroy(&duo_logged);
+	xa_destroy(&duo_marked);
+}
+
+int duo_pair_init(void)
+{
+	if (!duo_auto)
+		return 0;
+	rtnl_lock();
+	duo_pairing = true;
+	rtnl_unlock();
+	duo_pair_kick();
+	return 0;
+}
+
+void duo_pair_uninit(void)
+{
+	rtnl_lock();
+	duo_pairing = false;
+	rtnl_unlock();
+	cancel_work_sync(&duo_pair_work);
+}

@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Paths of an upper: lowers joining and leaving, the state machine fed
+ * with their events, and what follows a decision: the TX pointer switched,
+ * the carrier updated, the peers told, the failback timer armed.
+ */
+#include <linux/etherdevice.h>
+#include <linux/if_arp.h>
+#include <linux/netdevice.h>
+#include <linux/timekeeping.h>
+
+#include "core/duonet.h"
+
+static struct duo_lower *path_lower(struct duo_priv *priv, enum duo_path path)
+{
+	switch (path) {
+	case DUO_PATH_VF:
+		return rtnl_dereference(priv->vf);
+	case DUO_PATH_PV:
+		return rtnl_dereference(priv->pv);
+	default:
+		return NULL;
+	}
+}
+
+/* Tell peers where the upper's MAC now lives: gratuitous ARP, unsolicited
+ * NA, IGMP/MLD reports; then again announce_count - 1 times.
+ */
+static void announce_step(struct duo_priv *priv)
+{
+	ASSERT_RTNL();
+	if (!priv->announce_left)
+		return;
+	priv->announce_left--;
+	if (netif_running(priv->dev))
+		__netdev_notify_peers(priv->dev);
+	if (priv->announce_left)
+		schedule_delayed_work(&priv->announce_work,
+				      msecs_to_jiffies(priv->set.announce_interval_ms));
+}
+
+static void announce_work_fn(struct work_struct *work)
+{
+	struct duo_priv *priv = container_of(to_delayed_work(work),
+					     struct duo_priv, announce_work);
+
+	if (!rtnl_trylock()) {
+		schedule_delayed_work(&priv->announce_work, 1);
+		return;
+	}
+	announce_step(priv);
+	rtnl_unlock();
+}
+
+static void policy_work_fn(struct work_struct *work)
+{
+	struct duo_priv *priv = container_of(to_delayed_work(work),
+					     struct duo_priv, policy_work);
+
+	if (!rtnl_trylock()) {
+		schedule_delayed_work(&priv->policy_work, 1);
+		return;
+	}
+	duo_path_event(priv, DUO_EV_TIMER);
+	rtnl_unlock();
+}
+
+static void update_carrier(struct duo_priv *priv)
+{
+	bool on = duo_fo_usable(&priv->fo.vf) || duo_fo_usable(&priv->fo.pv);
+
+	if (on && !netif_carrier_ok(priv->dev))
+		netif_carrier_on(priv->dev);
+	else if (!on && netif_carrier_ok(priv->dev))
+		netif_carrier_off(priv->dev);
+}
+
+static void apply(struct duo_priv *priv, const struct duo_fo_decision *d,
+		  u64 now)
+{
+	struct net_device *dev = priv->dev;
+
+	ASSERT_RTNL();
+	update_carrier(priv);
+	if (d->switched) {
+		u64 us;
+
+		rcu_assign_pointer(priv->tx, path_lower(priv, d->to));
+		us = div_u64(ktime_get_ns() - priv->event_ns, NSEC_PER_USEC);
+		WRITE_ONCE(priv->last_switch_usecs, us);
+		if (us > priv->max_switch_usecs)
+			WRITE_ONCE(priv->max_switch_usecs, us);
+		netdev_info(dev, "TX path %s -> %s (%s), %llu us\n",
+			    duo_path_name(d->from), duo_path_name(d->to),
+			    duo_switch_reason_name(d->reason), us);
+		if (d->to != DUO_PATH_NONE) {
+			priv->announce_left = priv->set.announce_count;
+			cancel_delayed_work(&priv->announce_work);
+			announce_step(priv);
+		}
+	}
+	if (d->recheck_ns)
+		mod_delayed_work(system_wq, &priv->policy_work,
+				 nsecs_to_jiffies(d->recheck_ns - now) + 1);
+}
+
+void duo_path_event(struct duo_priv *priv, enum duo_fo_event ev)
+{
+	struct duo_fo_decision d;
+	u64 now = ktime_get_ns();
+
+	ASSERT_RTNL();
+	priv->event_ns = now;
+	d = duo_fo_step(&priv->fo, ev, now);
+	apply(priv, &d, now);
+}
+
+/* vf_ev is the VF form of the event; the PV form has the same offset. */
+void duo_lower_event(struct duo_priv *priv, struct duo_lower *lo,
+		     enum duo_fo_event vf_ev)
+{
+	enum duo_fo_event ev = vf_ev;
+
+	if (lo->role == DUO_ROLE_PV)
+		ev += DUO_EV_PV_REGISTER - DUO_EV_VF_REGISTER;
+	duo_path_event(priv, ev);
+}
+
+static const u8 *pair_addr_of(const struct net_device *dev)
+{
+	return is_valid_ether_addr(dev->perm_addr) ? dev->perm_addr : dev->dev_addr;
+}
+
+int duo_check_join(struct duo_priv *priv, struct net_device *dev,
+		   enum duo_role role, struct netlink_ext_ack *extack)
+{
+	struct net_device *upper = priv->dev;
+	struct duo_lower *vf = rtnl_dereference(priv->vf);
+	struct duo_lower *pv = rtnl_dereference(priv->pv);
+	struct duo_lower *other = role == DUO_ROLE_VF ? pv : vf;
+
+	ASSERT_RTNL();
+	if (dev == upper) {
+		NL_SET_ERR_MSG(extack, "duonet: an upper cannot be its own lower");
+		return -EINVAL;
+	}
+	if (netif_is_duo_upper(dev)) {
+		NL_SET_ERR_MSG(extack, "duonet: another duonet upper cannot be a lower");
+		return -EINVAL;
+	}
+	if (dev->flags & IFF_LOOPBACK || dev->type != ARPHRD_ETHER) {
+		NL_SET_ERR_MSG(extack, "duonet: only Ethernet devices can be lowers");
+		return -EINVAL;
+	}
+	if (!net_eq(dev_net(dev), dev_net(upper))) {
+		NL_SET_ERR_MSG(extack, "duonet: the device is in another network namespace");
+		return -EINVAL;
+	}
+	if (netdev_master_upper_dev_get(dev) || duo_lower_of(dev)) {
+		NL_SET_ERR_MSG(extack, "duonet: the device already has a master");
+		return -EBUSY;
+	}
+	if (role == DUO_ROLE_NONE) {
+		NL_SET_ERR_MSG(extack, "duonet: neither a VF (PCI NIC) nor a PV (virtio_net, vmxnet3)");
+		return -EOPNOTSUPP;
+	}
+	if (role == DUO_ROLE_VF && vf) {
+		NL_SET_ERR_MSG(extack, "duonet: the upper already has a VF");
+		return -EBUSY;
+	}
+	if (role == DUO_ROLE_PV && pv) {
+		NL_SET_ERR_MSG(extack, "duonet: the upper already has a PV");
+		return -EBUSY;
+	}
+	if (other && !ether_addr_equal(pair_addr_of(dev), pair_addr_of(other->dev))) {
+		NL_SET_ERR_MSG(extack, "duonet: its permanent MAC differs from the other lower's");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int duo_join(struct duo_priv *priv, struct net_device *dev, enum duo_role role,
+	     struct netlink_ext_ack *extack)
+{
+	struct net_device *upper = priv->dev;
+	struct duo_lower *lo;
+	int err;
+
+	ASSERT_RTNL();
+	err = duo_check_join(priv, dev, role, extack);
+	if (err)
+		return err;
+
+	/* The first lower of an upper with a random MAC gives it its own. */
+	if (upper->addr_assign_type == NET_ADDR_RANDOM &&
+	    !rtnl_dereference(priv->vf) && !rtnl_dereference(priv->pv)) {
+		eth_hw_addr_set(upper, pair_addr_of(dev));
+		upper->addr_assign_type = NET_ADDR_STOLEN;
+		call_netdevice_notifiers(NETDEV_CHANGEADDR, upper);
+	}
+	if (is_zero_ether_addr(priv->pair_addr))
+		ether_addr_copy(priv->pair_addr, pair_addr_of(dev));
+
+	lo = duo_lower_claim(upper, dev, role, duo_handle_frame, extack);
+	if (IS_ERR(lo))
+		return PTR_ERR(lo);
+
+	duo_stats_join(priv, lo);
+	if (role == DUO_ROLE_VF) {
+		priv->vf_features = dev->features;
+		priv->vf_features_valid = true;
+		rcu_assign_pointer(priv->vf, lo);
+	} else {
+		rcu_assign_pointer(priv->pv, lo);
+	}
+	priv->joins[duo_slot_of(lo)]++;
+	duo_upper_update_limits(upper);
+	netdev_update_features(upper);
+	netdev_info(upper, "%s joined as the %s path\n", dev->name,
+		    duo_role_name(role));
+
+	duo_lower_event(priv, lo, DUO_EV_VF_REGISTER);
+	if (netif_running(dev))
+		duo_lower_event(priv, lo, DUO_EV_VF_UP);
+	if (netif_running(dev) && netif_carrier_ok(dev))
+		duo_lower_event(priv, lo, DUO_EV_VF_CARRIER_ON);
+	return 0;
+}
+
+void duo_leave(struct duo_priv *priv, struct duo_lower *lo)
+{
+	struct net_device *upper = priv->dev;
+
+	ASSERT_RTNL();
+	/* TX moves off it first; then it is unpublished and released. */
+	duo_lower_event(priv, lo, DUO_EV_VF_UNREGISTER);
+	if (lo->role == DUO_ROLE_VF)
+		RCU_INIT_POINTER(priv->vf, NULL);
+	else
+		RCU_INIT_POINTER(priv->pv, NULL);
+	priv->leaves[duo_slot_of(lo)]++;
+	duo_stats_leave(priv, lo);
+	netdev_info(upper, "%s left the %s path\n", lo->dev->name,
+		    duo_role_name(lo->role));
+	duo_lower_release(lo);
+	duo_upper_update_limits(upper);
+	netdev_update_features(upper);
+}
+
+void duo_leave_all(struct duo_priv *priv)
+{
+	struct duo_lower *lo;
+
+	ASSERT_RTNL();
+	lo = rtnl_dereference(priv->vf);
+	if (lo)
+		duo_leave(priv, lo);
+	lo = rtnl_dereference(priv->pv);
+	if (lo)
+		duo_leave(priv, lo);
+}
+
+void duo_path_init(struct duo_priv *priv)
+{
+	struct duo_fo_config cfg;
+
+	priv->set = duo_default_settings;
+	duo_fo_default_config(&cfg);
+	cfg.failback_delay_ns = (u64)priv->set.failback_delay_ms * NSEC_PER_MSEC;
+	duo_fo_init(&priv->fo, &cfg);
+	INIT_DELAYED_WORK(&priv->announce_work, announce_work_fn);
+	INIT_DELAYED_WORK(&priv->policy_work, policy_work_fn);
+}
+
+/* The works retry rather than wait for RTNL: cancelling under it is safe. */
+void duo_path_uninit(struct duo_priv *priv)
+{
+	cancel_delayed_work_sync(&priv->announce_work);
+	cancel_delayed_work_sync(&priv->policy_work);
+}

@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * duonet path state machine (see failover.h).
+ *
+ * Policy vf-first: TX on the VF while it is present, running and has
+ * carrier; otherwise on the PV. A returning VF gets TX back once it has
+ * carrier, after the failback delay, and not while flap damping holds it
+ * off. pv-only: TX on the PV whatever the VF does. When no path has
+ * carrier, TX stays where it is (or goes to any present path): frames then
+ * wait in or are dropped by that lower, as on a plain NIC without link.
+ */
+#include <linux/kernel.h>
+#include <linux/string.h>
+#include <linux/time64.h>
+
+#include "failover/failover.h"
+
+void duo_fo_default_config(struct duo_fo_config *cfg)
+{
+	cfg->failback_delay_ns = 0;
+	cfg->damp_flaps = 3;
+	cfg->damp_window_ns = 10ULL * NSEC_PER_SEC;
+	cfg->damp_hold_ns = 5ULL * NSEC_PER_SEC;
+}
+
+void duo_fo_init(struct duo_fo *fo, const struct duo_fo_config *cfg)
+{
+	memset(fo, 0, sizeof(*fo));
+	fo->cfg = *cfg;
+	if (fo->cfg.damp_flaps > DUO_FO_DAMP_MAX)
+		fo->cfg.damp_flaps = DUO_FO_DAMP_MAX;
+	fo->active = DUO_PATH_NONE;
+}
+
+bool duo_fo_usable(const struct duo_fo_lower *lo)
+{
+	return lo->present && lo->running && lo->carrier;
+}
+
+static void apply_lower_event(struct duo_fo_lower *lo, unsigned int ev)
+{
+	switch (ev) {
+	case DUO_EV_VF_REGISTER:
+		lo->present = true;
+		lo->running = false;
+		lo->carrier = false;
+		break;
+	case DUO_EV_VF_UNREGISTER:
+		lo->present = false;
+		lo->running = false;
+		lo->carrier = false;
+		break;
+	case DUO_EV_VF_UP:
+		lo->running = true;
+		break;
+	case DUO_EV_VF_GOING_DOWN:
+	case DUO_EV_VF_DOWN:
+		lo->running = false;
+		break;
+	case DUO_EV_VF_CARRIER_ON:
+		lo->carrier = true;
+		break;
+	case DUO_EV_VF_CARRIER_OFF:
+		lo->carrier = false;
+		break;
+	}
+}
+
+static enum duo_switch_reason event_reason(enum duo_fo_event ev)
+{
+	switch (ev) {
+	case DUO_EV_VF_REGISTER:
+	case DUO_EV_PV_REGISTER:
+		return DUO_SW_PLUG;
+	case DUO_EV_VF_UNREGISTER:
+	case DUO_EV_PV_UNREGISTER:
+		return DUO_SW_UNPLUG;
+	case DUO_EV_VF_CARRIER_ON:
+	case DUO_EV_VF_CARRIER_OFF:
+	case DUO_EV_PV_CARRIER_ON:
+	case DUO_EV_PV_CARRIER_OFF:
+		return DUO_SW_CARRIER;
+	case DUO_EV_PV_ONLY_ON:
+	case DUO_EV_PV_ONLY_OFF:
+		return DUO_SW_PV_ONLY;
+	case DUO_EV_TIMER:
+		return DUO_SW_FAILBACK;
+	default:
+		return DUO_SW_ADMIN;
+	}
+}
+
+/* A VF loss: count it, and hold failback off when it flaps. */
+static void note_vf_loss(struct duo_fo *fo, u64 now)
+{
+	u32 n = fo->cfg.damp_flaps, i, recent = 0;
+
+	if (!n)
+		return;
+	fo->vf_losses[fo->vf_loss_next] = now;
+	fo->vf_loss_next = (fo->vf_loss_next + 1) % n;
+	for (i = 0; i < n; i++)
+		if (fo->vf_losses[i] && now - fo->vf_losses[i] <= fo->cfg.damp_window_ns)
+			recent++;
+	if (recent >= n)
+		fo->damped_until = now + fo->cfg.damp_hold_ns;
+}
+
+static enum duo_path choose(struct duo_fo *fo, u64 now, u64 *recheck)
+{
+	bool vf_ok = duo_fo_usable(&fo->vf), pv_ok = duo_fo_usable(&fo->pv);
+
+	*recheck = 0;
+	if (fo->pv_only)
+		return fo->pv.present ? DUO_PATH_PV : DUO_PATH_NONE;
+
+	if (vf_ok) {
+		u64 ready = max(fo->vf_ready_since + fo->cfg.failback_delay_ns,
+				fo->damped_until);
+
+		/* Nothing else works, or already there, or time is up. */
+		if (!pv_ok || fo->active == DUO_PATH_VF || now >= ready)
+			return DUO_PATH_VF;
+		*recheck = ready;
+	}
+	if (pv_ok)
+		return DUO_PATH_PV;
+
+	/* No path has carrier: stay, or take any present path. */
+	if (fo->active == DUO_PATH_VF && fo->vf.present)
+		return DUO_PATH_VF;
+	if (fo->pv.present)
+		return DUO_PATH_PV;
+	if (fo->vf.present)
+		return DUO_PATH_VF;
+	return DUO_PATH_NONE;
+}
+
+struct duo_fo_decision duo_fo_step(struct duo_fo *fo, enum duo_fo_event ev,
+				   u64 now)
+{
+	struct duo_fo_decision d = { .from = fo->active };
+	bool vf_was_ok = duo_fo_usable(&fo->vf);
+
+	/* The PV events mirror the VF events, in the same order. */
+	BUILD_BUG_ON(DUO_EV_PV_CARRIER_OFF - DUO_EV_PV_REGISTER !=
+		     DUO_EV_VF_CARRIER_OFF - DUO_EV_VF_REGISTER);
+	if (ev <= DUO_EV_VF_CARRIER_OFF)
+		apply_lower_event(&fo->vf, ev);
+	else if (ev <= DUO_EV_PV_CARRIER_OFF)
+		apply_lower_event(&fo->pv, ev - DUO_EV_PV_REGISTER);
+	else if (ev == DUO_EV_PV_ONLY_ON || ev == DUO_EV_PV_ONLY_OFF)
+		fo->pv_only = ev == DUO_EV_PV_ONLY_ON;
+
+	if (vf_was_ok && !duo_fo_usable(&fo->vf)) {
+		fo->vf_ready_since = 0;
+		note_vf_loss(fo, now);
+	} else if (!vf_was_ok && duo_fo_usable(&fo->vf)) {
+		fo->vf_ready_since = now;
+	}
+
+	d.to = choose(fo, now, &d.recheck_ns);
+	if (d.to != d.from) {
+		d.switched = true;
+		d.reason = event_reason(ev);
+		fo->active = d.to;
+		fo->switches[d.reason]++;
+		if (d.to == DUO_PATH_VF)
+			fo->switches_to_vf++;
+		else if (d.to == DUO_PATH_PV)
+			fo->switches_to_pv++;
+	}
+	return d;
+}
+
+const char *duo_path_name(enum duo_path path)
+{
+	static const char * const names[DUO_PATH_MAX] = {
+		[DUO_PATH_NONE] = "none", [DUO_PATH_VF] = "vf", [DUO_PATH_PV] = "pv",
+	};
+
+	return path < DUO_PATH_MAX ? names[path] : "?";
+}
+
+const char *duo_switch_reason_name(enum duo_switch_reason reason)
+{
+	static const char * const names[DUO_SW_REASON_MAX] = {
+		[DUO_SW_NONE] = "none", [DUO_SW_PLUG] = "plug",
+		[DUO_SW_UNPLUG] = "unplug", [DUO_SW_CARRIER] = "carrier",
+		[DUO_SW_ADMIN] = "admin", [DUO_SW_PV_ONLY] = "pv-only",
+		[DUO_SW_FAILBACK] = "failback",
+	};
+
+	return reason < DUO_SW_REASON_MAX ? names[reason] : "?";
+}
+
+const char *duo_fo_event_name(enum duo_fo_event ev)
+{
+	static const char * const names[DUO_EV_MAX] = {
+		[DUO_EV_VF_REGISTER] = "vf-register",
+		[DUO_EV_VF_UNREGISTER] = "vf-unregister",
+		[DUO_EV_VF_UP] = "vf-up",
+		[DUO_EV_VF_GOING_DOWN] = "vf-going-down",
+		[DUO_EV_VF_DOWN] = "vf-down",
+		[DUO_EV_VF_CARRIER_ON] = "vf-carrier-on",
+		[DUO_EV_VF_CARRIER_OFF] = "vf-carrier-off",
+		[DUO_EV_PV_REGISTER] = "pv-register",
+		[DUO_EV_PV_UNREGISTER] = "pv-unregister",
+		[DUO_EV_PV_UP] = "pv-up",
+		[DUO_EV_PV_GOING_DOWN] = "pv-going-down",
+		[DUO_EV_PV_DOWN] = "pv-down",
+		[DUO_EV_PV_CARRIER_ON] = "pv-carrier-on",
+		[DUO_EV_PV_CARRIER_OFF] = "pv-carrier-off",
+		[DUO_EV_PV_ONLY_ON] = "pv-only-on",
+		[DUO_EV_PV_ONLY_OFF] = "pv-only-off",
+		[DUO_EV_TIMER] = "timer",
+	};
+
+	return ev < DUO_EV_MAX ? names[ev] : "?";
+}

@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Claiming, syncing and releasing a lower device, common to both roles.
+ *
+ * A claimed lower has duonet's rx_handler, the upper as its master (an
+ * active-backup LAG), the upper's MTU, MAC, rx flags, address lists and
+ * VLAN ids. Release undoes what claim did and nothing else: a lower goes
+ * back to its own MTU and MAC, and down if duonet brought it up.
+ */
+#include <linux/etherdevice.h>
+#include <linux/if_vlan.h>
+#include <linux/netdevice.h>
+#include <linux/slab.h>
+
+#include "core/compat.h"
+#include "lower/lower.h"
+
+enum duo_role duo_lower_detect_role(const struct net_device *dev)
+{
+	if (duo_pv_recognise(dev))
+		return DUO_ROLE_PV;
+	if (duo_vf_recognise(dev))
+		return DUO_ROLE_VF;
+	return DUO_ROLE_NONE;
+}
+
+const char *duo_role_name(enum duo_role role)
+{
+	switch (role) {
+	case DUO_ROLE_VF:
+		return "vf";
+	case DUO_ROLE_PV:
+		return "pv";
+	default:
+		return "none";
+	}
+}
+
+/*
+ * A lower is marked IFF_SLAVE (visible in its flags from its first uevent,
+ * so udev and network managers can skip it) and kept from configuring
+ * addresses itself (DUO_COMPAT_LOWER_PRIV_FLAGS, core/compat.h).
+ */
+void duo_lower_mark(struct net_device *dev)
+{
+	dev->flags |= IFF_SLAVE;
+	dev->priv_flags |= DUO_COMPAT_LOWER_PRIV_FLAGS;
+}
+
+void duo_lower_unmark(struct net_device *dev)
+{
+	dev->flags &= ~IFF_SLAVE;
+	dev->priv_flags &= ~DUO_COMPAT_LOWER_PRIV_FLAGS;
+}
+
+int duo_lower_sync_mtu(struct duo_lower *lo, unsigned int mtu,
+		       struct netlink_ext_ack *extack)
+{
+	int err;
+
+	ASSERT_RTNL();
+	if (lo->dev->mtu == mtu)
+		return 0;
+	err = dev_set_mtu(lo->dev, mtu);
+	if (err)
+		NL_SET_ERR_MSG(extack, "duonet: the device refused the upper's MTU");
+	return err;
+}
+
+static int set_addr(struct net_device *dev, const u8 *addr,
+		    struct netlink_ext_ack *extack)
+{
+	struct sockaddr sa;
+
+	sa.sa_family = dev->type;
+	memcpy(sa.sa_data, addr, dev->addr_len);
+	return dev_set_mac_address(dev, &sa, extack);
+}
+
+int duo_lower_sync_addr(struct duo_lower *lo, const u8 *addr,
+			struct netlink_ext_ack *extack)
+{
+	struct net_device *dev = lo->dev;
+	int err;
+
+	ASSERT_RTNL();
+	if (ether_addr_equal(dev->dev_addr, addr))
+		return 0;
+	if (!lo->addr_changed)
+		memcpy(lo->saved_addr, dev->dev_addr, dev->addr_len);
+	err = set_addr(dev, addr, extack);
+	if (!err)
+		lo->addr_changed = true;
+	return err;
+}
+
+/* Promiscuity and allmulti follow the upper's, one reference each. */
+void duo_lower_sync_rx_flags(struct duo_lower *lo)
+{
+	bool promisc = lo->upper->flags & IFF_PROMISC;
+	bool allmulti = lo->upper->flags & IFF_ALLMULTI;
+
+	ASSERT_RTNL();
+	if (promisc != lo->promisc &&
+	    !dev_set_promiscuity(lo->dev, promisc ? 1 : -1))
+		lo->promisc = promisc;
+	if (allmulti != lo->allmulti &&
+	    !dev_set_allmulti(lo->dev, allmulti ? 1 : -1))
+		lo->allmulti = allmulti;
+}
+
+/* Called with the upper's address lock held (ndo_set_rx_mode) or RTNL. */
+void duo_lower_sync_rx_lists(struct duo_lower *lo)
+{
+	dev_uc_sync_multiple(lo->dev, lo->upper);
+	dev_mc_sync_multiple(lo->dev, lo->upper);
+}
+
+struct duo_lower *duo_lower_claim(struct net_device *upper,
+				  struct net_device *dev, enum duo_role role,
+				  rx_handler_func_t *rx_handler,
+				  struct netlink_ext_ack *extack)
+{
+	struct netdev_lag_upper_info info = {
+		.tx_type = NETDEV_LAG_TX_TYPE_ACTIVEBACKUP,
+	};
+	struct duo_lower *lo;
+	int err;
+
+	ASSERT_RTNL();
+	lo = kzalloc(sizeof(*lo), GFP_KERNEL);
+	if (!lo)
+		return ERR_PTR(-ENOMEM);
+	lo->dev = dev;
+	lo->upper = upper;
+	lo->role = role;
+	lo->saved_mtu = dev->mtu;
+	netdev_hold(dev, &lo->dev_tracker, GFP_KERNEL);
+
+	err = duo_lower_sync_mtu(lo, upper->mtu, extack);
+	if (err)
+		goto err_put;
+	err = duo_lower_sync_addr(lo, upper->dev_addr, extack);
+	if (err)
+		goto err_restore_mtu;
+	err = netdev_rx_handler_register(dev, rx_handler, lo);
+	if (err) {
+		NL_SET_ERR_MSG(extack, "duonet: the device already has an rx handler");
+		goto err_restore_addr;
+	}
+	err = netdev_master_upper_dev_link(dev, upper, lo, &info, extack);
+	if (err)
+		goto err_unregister_handler;
+	duo_lower_mark(dev);
+
+	if (netif_running(upper) && !netif_running(dev)) {
+		err = dev_open(dev, extack);
+		if (err)
+			goto err_unlink;
+		lo->opened = true;
+	}
+	err = vlan_vids_add_by_dev(dev, upper);
+	if (err) {
+		NL_SET_ERR_MSG(extack, "duonet: the device refused the upper's VLAN ids");
+		goto err_close;
+	}
+	lo->vlans = true;
+	duo_lower_sync_rx_flags(lo);
+	netif_addr_lock_bh(upper);
+	duo_lower_sync_rx_lists(lo);
+	netif_addr_unlock_bh(upper);
+	return lo;
+
+err_close:
+	if (lo->opened)
+		dev_close(dev);
+err_unlink:
+	duo_lower_unmark(dev);
+	netdev_upper_dev_unlink(dev, upper);
+err_unregister_handler:
+	netdev_rx_handler_unregister(dev);
+err_restore_addr:
+	if (lo->addr_changed)
+		set_addr(dev, lo->saved_addr, NULL);
+err_restore_mtu:
+	if (dev->mtu != lo->saved_mtu)
+		dev_set_mtu(dev, lo->saved_mtu);
+err_put:
+	netdev_put(dev, &lo->dev_tracker);
+	kfree(lo);
+	return ERR_PTR(err);
+}
+
+/*
+ * Undo duo_lower_claim(). Also called from NETDEV_UNREGISTER, when the
+ * device is already closed and only the links and references remain.
+ * The caller has stopped using lo on the data path; it is freed after a
+ * grace period.
+ */
+void duo_lower_release(struct duo_lower *lo)
+{
+	struct net_device *dev = lo->dev, *upper = lo->upper;
+	bool alive = dev->reg_state == NETREG_REGISTERED;
+
+	ASSERT_RTNL();
+	if (lo->vlans)
+		vlan_vids_del_by_dev(dev, upper);
+	dev_uc_unsync(dev, upper);
+	dev_mc_unsync(dev, upper);
+	if (lo->promisc)
+		dev_set_promiscuity(dev, -1);
+	if (lo->allmulti)
+		dev_set_allmulti(dev, -1);
+	if (lo->opened && alive)
+		dev_close(dev);
+	duo_lower_unmark(dev);
+	netdev_upper_dev_unlink(dev, upper);
+	netdev_rx_handler_unregister(dev);
+	if (alive && lo->addr_changed &&
+	    !ether_addr_equal(dev->dev_addr, lo->saved_addr))
+		set_addr(dev, lo->saved_addr, NULL);
+	if (alive && dev->mtu != lo->saved_mtu)
+		dev_set_mtu(dev, lo->saved_mtu);
+	netdev_put(dev, &lo->dev_tracker);
+	kfree_rcu(lo, rcu);
+}

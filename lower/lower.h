@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The lower object shared by vf-path/ and pv-path/: one claimed lower
+ * device and what duonet changed on it, so release can undo exactly that.
+ *
+ * All functions here run under RTNL (asserted). The upper is passed in as
+ * an argument; nothing of core/ is included.
+ */
+#ifndef _DUO_LOWER_H
+#define _DUO_LOWER_H
+
+#include <linux/netdevice.h>
+#include <linux/rcupdate.h>
+
+enum duo_role {
+	DUO_ROLE_NONE,
+	DUO_ROLE_VF,
+	DUO_ROLE_PV,
+};
+
+struct duo_lower {
+	struct net_device *dev;
+	struct net_device *upper;
+	netdevice_tracker dev_tracker;
+	enum duo_role role;
+	unsigned int saved_mtu;		/* restored on release */
+	u8 saved_addr[MAX_ADDR_LEN];	/* valid when addr_changed */
+	bool addr_changed;
+	bool opened;			/* duonet opened it: close on release */
+	bool promisc;			/* promiscuity/allmulti references held */
+	bool allmulti;
+	bool vlans;			/* upper's VLAN ids added */
+	struct rcu_head rcu;
+};
+
+/* Per role: recognise a device as this role's lower (vf-path/, pv-path/). */
+bool duo_vf_recognise(const struct net_device *dev);
+bool duo_pv_recognise(const struct net_device *dev);
+enum duo_role duo_lower_detect_role(const struct net_device *dev);
+const char *duo_role_name(enum duo_role role);
+
+/* Marks a device as a lower before userspace sees it (see lower.c). */
+void duo_lower_mark(struct net_device *dev);
+void duo_lower_unmark(struct net_device *dev);
+
+struct duo_lower *duo_lower_claim(struct net_device *upper,
+				  struct net_device *dev, enum duo_role role,
+				  rx_handler_func_t *rx_handler,
+				  struct netlink_ext_ack *extack);
+void duo_lower_release(struct duo_lower *lo);
+
+int duo_lower_sync_mtu(struct duo_lower *lo, unsigned int mtu,
+		       struct netlink_ext_ack *extack);
+int duo_lower_sync_addr(struct duo_lower *lo, const u8 *addr,
+			struct netlink_ext_ack *extack);
+void duo_lower_sync_rx_flags(struct duo_lower *lo);
+void duo_lower_sync_rx_lists(struct duo_lower *lo);
+
+#endif /* _DUO_LOWER_H */
