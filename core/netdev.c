@@ -145,6 +145,8 @@ static int duo_set_mac_address(struct net_device *dev, void *p)
 	}
 	eth_hw_addr_set(dev, sa->sa_data);
 	dev->addr_assign_type = NET_ADDR_SET;
+	/* Peers still send to the old MAC: tell them (arp_notify is off). */
+	duo_announce(priv);
 	return 0;
 }
 

@@ -174,6 +174,13 @@ static int duo_netdev_event(struct notifier_block *nb, unsigned long event,
 			duo_lower_event(priv, lo, carrier ? DUO_EV_VF_CARRIER_ON :
 							    DUO_EV_VF_CARRIER_OFF);
 		break;
+	case NETDEV_NOTIFY_PEERS:
+		/*
+		 * The host asks a lower to announce itself, e.g. virtio-net
+		 * after a live migration; the addresses are the upper's.
+		 */
+		duo_announce(priv);
+		break;
 	case NETDEV_FEAT_CHANGE:
 		if (lo->role == DUO_ROLE_VF)
 			priv->vf_features = dev->features;

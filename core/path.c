@@ -65,6 +65,15 @@ static void policy_work_fn(struct work_struct *work)
 	rtnl_unlock();
 }
 
+/* Start a round of announce_count announcements, the first one now. */
+void duo_announce(struct duo_priv *priv)
+{
+	ASSERT_RTNL();
+	priv->announce_left = priv->set.announce_count;
+	cancel_delayed_work(&priv->announce_work);
+	announce_step(priv);
+}
+
 static void update_carrier(struct duo_priv *priv)
 {
 	bool on = duo_fo_usable(&priv->fo.vf) || duo_fo_usable(&priv->fo.pv);
@@ -93,11 +102,8 @@ static void apply(struct duo_priv *priv, const struct duo_fo_decision *d,
 		netdev_info(dev, "TX path %s -> %s (%s), %llu us\n",
 			    duo_path_name(d->from), duo_path_name(d->to),
 			    duo_switch_reason_name(d->reason), us);
-		if (d->to != DUO_PATH_NONE) {
-			priv->announce_left = priv->set.announce_count;
-			cancel_delayed_work(&priv->announce_work);
-			announce_step(priv);
-		}
+		if (d->to != DUO_PATH_NONE)
+			duo_announce(priv);
 	}
 	if (d->recheck_ns)
 		mod_delayed_work(system_wq, &priv->policy_work,
@@ -161,7 +167,7 @@ int duo_check_join(struct duo_priv *priv, struct net_device *dev,
 		return -EBUSY;
 	}
 	if (role == DUO_ROLE_NONE) {
-		NL_SET_ERR_MSG(extack, "duonet: neither a VF (PCI NIC) nor a PV (virtio_net, vmxnet3)");
+		NL_SET_ERR_MSG(extack, "duonet: neither a VF (PCI) nor a PV (virtio_net, vmxnet3)");
 		return -EOPNOTSUPP;
 	}
 	if (role == DUO_ROLE_VF && vf) {

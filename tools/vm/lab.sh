@@ -215,6 +215,12 @@ lab_migrate() {
 	lab_qmp "$dst" --connect-timeout 30 wait-status inmigrate >/dev/null
 	lab_qmp "$src" migrate "unix:$LAB_DIR/$dst.mig"
 	lab_qmp "$dst" wait-status running >/dev/null
+	# After a migration QEMU announces every emulated NIC for about 1.3 s
+	# (5 rounds, 50 ms then +100 ms). The VF stand-in is such a NIC with
+	# the shared MAC: plugged during those rounds, QEMU's own RARPs for it
+	# would steer the bridge to it before the guest can use it. A real VF
+	# is passed through and never announced by QEMU, so wait them out.
+	sleep 1.4
 	lab_qmp "$src" quit >/dev/null 2>&1 || true
 	wait "$(cat "$LAB_DIR/$src.pid")" 2>/dev/null || true
 	rm -f "$LAB_DIR/$src.pid"
