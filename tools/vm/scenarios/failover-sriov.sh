@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# duonet over a real SR-IOV VF: the guest's igb PF creates one VF (igbvf)
+# with the PV's MAC; duonet pairs it; the VF is removed and re-created by
+# the guest (sriov_numvfs), with loss counted on the peer: ping every 2 ms,
+# and UDP at 1000 packets/s echoed by the guest for the planned switch.
+#
+#   peer ns                 host ns (br0)        guest g0
+#   vpeer 10.99.0.1 --veth-- vhost, tp0 -------- eth virtio_net ---+
+#                                   tv0 -------- eth igb PF (rp1)   +- duo0 10.99.0.2
+#                                                 `- eth igbvf VF --+
+#
+# usage: failover-sriov.sh KERNEL_RELEASE
+set -eu
+. "$(dirname "$0")/../lab.sh"
+
+[ $# -eq 1 ] || { echo "usage: $0 KERNEL_RELEASE" >&2; exit 2; }
+lab_init failover-sriov "$1"
+lab_net_up
+
+wait_path() { g g0 "wait_for '[ \"\$(ethtool -S duo0 | sed -n \"s/^ *vf_active: //p\")\" = $1 ]' ${2:-20}"; }
+vf_create() { g g0 "sriov_vf_create $LAB_MAC >/dev/null"; }
+vf_remove() { g g0 'sriov_vf_remove'; }
+
+# measure NAME MAXLOST MODE RATE-ARGS COMMAND...: traffic around COMMAND.
+measure() {
+	local name=$1 max=$2 mode=$3 rate=$4 r lost
+	shift 4
+	# shellcheck disable=SC2086
+	lab_meter_start "$name" "$mode" $rate
+	sleep 0.5
+	"$@"
+	sleep 1.5
+	r=$(lab_meter_stop "$name" | head -n 1)
+	lost=$(lab_report_get "$r" lost)
+	lab_log "loss $name: $r"
+	echo "$name $lost" >> "$LAB_LOGDIR/loss.txt"
+	[ "$(lab_report_get "$r" sent)" -gt 500 ]
+	expect_le "$lost" "$max" "packets lost: $name"
+}
+
+case_pair_igbvf() {
+	g g0 'modprobe duonet && wait_for "ip link show duo0 >/dev/null 2>&1"'
+	vf_create
+	g g0 'wait_for "ip -o link show master duo0 | grep -q \$(netdev_of_driver igbvf)" 20'
+	# The PF has its own MAC: it must not have been paired.
+	g g0 '! ip -o link show master duo0 | grep -q "$(netdev_of_driver igb):"'
+	g g0 "ip link set duo0 up && ip addr add $LAB_GUEST_IP/24 dev duo0"
+	wait_path 1
+	g g0 'lossmeter echo > /dev/null 2>&1 &'
+}
+
+planned() {
+	g g0 'ethtool --set-priv-flags duo0 pv-only on'
+	wait_path 0
+	vf_remove
+	vf_create
+	g g0 'wait_for "ip -o link show master duo0 | grep -q \$(netdev_of_driver igbvf)" 20'
+	g g0 'ethtool --set-priv-flags duo0 pv-only off'
+	wait_path 1
+}
+case_planned_udp() {
+	measure planned_udp_1000pps 0 udp "-r 1000" planned
+}
+case_planned_ping() {
+	measure planned_ping 0 icmp "-i 2" planned
+}
+
+surprise() {
+	vf_remove
+	wait_path 0 5
+}
+back() {
+	vf_create
+	wait_path 1
+}
+case_surprise_removal() {
+	measure sriov_numvfs_0 1 icmp "-i 2" surprise
+	measure vf_recreated 1 icmp "-i 2" back
+}
+
+case_guest_log_clean() { lab_check_log g0; }
+
+lab_boot g0 --vf igb-sriov
+rm -f "$LAB_LOGDIR/loss.txt"
+run_case pair_igbvf case_pair_igbvf
+run_case planned_udp case_planned_udp
+run_case planned_ping case_planned_ping
+run_case surprise_removal case_surprise_removal
+run_case guest_log_clean case_guest_log_clean
