@@ -48,6 +48,9 @@ case_pair_igbvf() {
 	g g0 "ip link set duo0 up && ip addr add $LAB_GUEST_IP/24 dev duo0"
 	wait_path 1
 	g g0 'lossmeter echo > /dev/null 2>&1 &'
+	# Neighbours resolved both ways, so probes measure the paths only.
+	g g0 "ping -c 1 -W 2 $LAB_PEER_IP > /dev/null"
+	lab_peer ping -c 1 -W 2 "$LAB_GUEST_IP" > /dev/null
 }
 
 planned() {
