@@ -19,6 +19,8 @@
 #include "core/duonet.h"
 
 bool duo_auto = true;
+/* compiler_types.h (6.12) defines auto as __auto_type; the name is "auto". */
+#undef auto
 module_param_named(auto, duo_auto, bool, 0444);
 MODULE_PARM_DESC(auto, "Pair PV and VF NICs by themselves (default 1)");
 

@@ -155,6 +155,9 @@ lab_boot() {
 		-device "$pvdev,netdev=pvnet,id=pv0,mac=$LAB_MAC,romfile="
 		-device "pcie-root-port,id=rp1,chassis=1,slot=1,bus=pcie.0"
 		-netdev "tap,id=vfnet,ifname=tv$slot,script=no,downscript=no"
+		# A spare root port and an isolated hub for extra NICs in tests.
+		-device "pcie-root-port,id=rp2,chassis=2,slot=2,bus=pcie.0"
+		-netdev "hubport,id=xnet,hubid=9"
 	)
 	[ "$vf_at_boot" = 1 ] && [ -n "$vfdev" ] && args+=(-device "$vfdev")
 	[ -n "$incoming" ] && args+=(-incoming "$incoming")

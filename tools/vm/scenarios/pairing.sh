@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Pairing rules: manual pairing with ip link, every refusal ip can provoke
+# (with the driver's extack text), lowers renamed while up, and
+# auto-pairing leaving a PV that already has a master (a bond) alone.
+#
+#   host ns (br0)          guest g0
+#   tp0 ----------------- eth virtio_net (PV)
+#   tv0 ----------------- eth e1000e on rp1 (VF, same MAC)
+#   (isolated hub) ------ eth e1000e on rp2 (another MAC), plugged by a case
+#
+# usage: pairing.sh KERNEL_RELEASE
+set -eu
+. "$(dirname "$0")/../lab.sh"
+
+[ $# -eq 1 ] || { echo "usage: $0 KERNEL_RELEASE" >&2; exit 2; }
+lab_init pairing "$1"
+lab_net_up
+OTHER_MAC=52:54:00:d0:0e:02
+
+# refused 'COMMAND' 'TEXT': the command fails and says TEXT.
+refused() {
+	local out
+	out=$(g g0 "$1 2>&1; echo rc=\$?")
+	case $out in
+	*"$2"*rc=[1-9]*) return 0 ;;
+	esac
+	lab_log "'$1' not refused with '$2': $out"
+	return 1
+}
+lowers() { g g0 'ip -o link show master duo0 | wc -l'; }
+
+case_manual_pair() {
+	g g0 'modprobe duonet auto=0 && ! ip link show duo0 2>/dev/null'
+	g g0 'ip link add duo0 type duonet && ip link set $(netdev_of_driver virtio_net) master duo0'
+	expect_eq "$(g g0 'cat /sys/class/net/duo0/address')" "$LAB_MAC" "upper takes its first lower's MAC"
+	g g0 'ip link set $(netdev_of_driver e1000e) master duo0'
+	expect_eq "$(lowers)" 2 "lowers after manual pairing"
+	expect_eq "$(g g0 'ethtool -S duo0 | sed -n "s/^ *vf_present: //p"')" 1 "VF present"
+	# Marked as lowers: IFF_SLAVE (0x800) in their flags.
+	g g0 'for d in $(netdev_of_driver virtio_net) $(netdev_of_driver e1000e); do [ $(( $(cat /sys/class/net/$d/flags) & 0x800 )) != 0 ]; done'
+	g g0 'ip link set $(netdev_of_driver e1000e) nomaster'
+	expect_eq "$(lowers)" 1 "lowers after nomaster"
+	g g0 '[ $(( $(cat /sys/class/net/$(netdev_of_driver e1000e)/flags) & 0x800 )) = 0 ]'
+	g g0 'ip link set $(netdev_of_driver e1000e) master duo0'
+}
+
+case_refusals() {
+	lab_qmp g0 device-add e1000e id=x2 netdev=xnet bus=rp2 "mac=$OTHER_MAC" romfile=
+	g g0 "wait_for 'grep -l $OTHER_MAC /sys/class/net/*/address >/dev/null' 20"
+	local x
+	x=$(g g0 "basename \$(dirname \$(grep -l $OTHER_MAC /sys/class/net/*/address))")
+	refused "ip link set $x master duo0" "the upper already has a VF"
+	refused "ip link set lo master duo0" "only Ethernet devices"
+	refused "ip link set duo0 master duo0" "cannot be its own lower"
+	g g0 'ip link add duo1 type duonet'
+	refused "ip link set duo1 master duo0" "another duonet upper"
+	# A lone PCI NIC with another MAC than the PV already paired.
+	g g0 'ip link set $(netdev_of_driver virtio_net) nomaster && ip link set $(netdev_of_driver virtio_net) master duo1'
+	refused "ip link set $x master duo1" "permanent MAC differs"
+	g g0 'ip link del duo1'
+	refused 'ip link add y address 01:00:5e:00:00:01 type duonet' "must be unicast"
+	# Nothing was lost: duo0 still has its VF, the PV is free again.
+	expect_eq "$(lowers)" 1 "lowers of duo0 after the refusals"
+	g g0 'ip link set $(netdev_of_driver virtio_net) master duo0'
+	expect_eq "$(lowers)" 2 "lowers of duo0 restored"
+	lab_qmp g0 device-del x2
+}
+
+case_rename_lower_while_up() {
+	local vf
+	g g0 'ip link set duo0 up'
+	vf=$(g g0 'netdev_of_driver e1000e')
+	g g0 "wait_for 'ip link show $vf | grep -q \"[<,]UP[,>]\"'"
+	g g0 "ip link set $vf name vfren && ip link show vfren | grep -q 'master duo0' && ip link set vfren name $vf"
+	g g0 'ip link set duo0 down'
+}
+
+case_auto_leaves_bonded_pv() {
+	g g0 'rmmod duonet && modprobe bonding max_bonds=0 && ip link add bond0 type bond mode active-backup'
+	g g0 'ip link set $(netdev_of_driver virtio_net) master bond0'
+	g g0 'modprobe duonet && sleep 1 && ! ip link show duo0 2>/dev/null'
+	# A second scan (a device registering) does not log it again.
+	lab_qmp g0 device-add e1000e id=x3 netdev=xnet bus=rp2 "mac=$OTHER_MAC" romfile=
+	g g0 "wait_for 'grep -l $OTHER_MAC /sys/class/net/*/address >/dev/null' 20 && sleep 1"
+	expect_eq "$(g g0 'dmesg | grep -c "already has a master (bond0), not pairing it"')" 1 "log lines"
+	expect_eq "$(g g0 'cat /sys/class/net/$(netdev_of_driver virtio_net)/master/uevent | sed -n s/INTERFACE=//p')" bond0 "PV still in the bond"
+	g g0 'ip link del bond0 && rmmod duonet'
+	lab_qmp g0 device-del x3
+}
+
+case_guest_log_clean() { lab_check_log g0; }
+
+lab_boot g0 --vf e1000e
+run_case manual_pair case_manual_pair
+run_case refusals case_refusals
+run_case rename_lower_while_up case_rename_lower_while_up
+run_case auto_leaves_bonded_pv case_auto_leaves_bonded_pv
+run_case guest_log_clean case_guest_log_clean
