@@ -102,8 +102,11 @@ lab_initramfs() {
 #   --slot N                  taps tpN/tvN (default 0)
 #   --incoming URI            migration destination: do not wait for the agent
 #   --kernel KREL             (default: the lab's kernel)
+#   --failover                QEMU's virtio-net failover=on with the VF as its
+#                             primary: the guest runs net_failover (comparison)
 lab_boot() {
 	local name=$1 pv=virtio vf=e1000e vf_at_boot=1 slot=0 incoming="" krel=$LAB_KREL
+	local failover=0 pvopt="" vfopt=""
 	shift
 	while [ $# -gt 0 ]; do
 		case $1 in
@@ -113,6 +116,7 @@ lab_boot() {
 		--slot) slot=$2; shift ;;
 		--incoming) incoming=$2; shift ;;
 		--kernel) krel=$2; shift ;;
+		--failover) failover=1 ;;
 		*) lab_die "lab_boot: unknown option $1" ;;
 		esac
 		shift
@@ -126,13 +130,17 @@ lab_boot() {
 	lab_tap "tv$slot"
 
 	local pvdev vfdev=""
+	if [ "$failover" = 1 ]; then
+		pvopt=",failover=on"
+		vfopt=",failover_pair_id=pv0"
+	fi
 	case $pv in
 	virtio) pvdev=virtio-net-pci ;;
 	vmxnet3) pvdev=vmxnet3 ;;
 	*) lab_die "lab_boot: --pv virtio|vmxnet3" ;;
 	esac
 	case $vf in
-	e1000e|igb) vfdev="$vf,netdev=vfnet,id=vf0,mac=$LAB_MAC,bus=rp1,romfile=" ;;
+	e1000e|igb) vfdev="$vf,netdev=vfnet,id=vf0,mac=$LAB_MAC,bus=rp1,romfile=$vfopt" ;;
 	igb-sriov) vfdev="igb,netdev=vfnet,id=vf0,mac=$LAB_PF_MAC,bus=rp1,romfile=" ;;
 	none) vf_at_boot=0 ;;
 	*) lab_die "lab_boot: --vf e1000e|igb|igb-sriov|none" ;;
@@ -141,6 +149,7 @@ lab_boot() {
 		echo "LAB_G_KREL=$krel"
 		echo "LAB_G_VF=$vf"
 		echo "LAB_G_VFDEV='$vfdev'"
+		echo "LAB_G_FAILOVER=$failover"
 	} > "$LAB_DIR/$name.env"
 
 	local args=(
@@ -152,7 +161,7 @@ lab_boot() {
 		-serial "unix:$LAB_DIR/$name.agent,server=on,wait=off"
 		-qmp "unix:$LAB_DIR/$name.qmp,server=on,wait=off"
 		-netdev "tap,id=pvnet,ifname=tp$slot,script=no,downscript=no"
-		-device "$pvdev,netdev=pvnet,id=pv0,mac=$LAB_MAC,romfile="
+		-device "$pvdev,netdev=pvnet,id=pv0,mac=$LAB_MAC,romfile=$pvopt"
 		-device "pcie-root-port,id=rp1,chassis=1,slot=1,bus=pcie.0"
 		-netdev "tap,id=vfnet,ifname=tv$slot,script=no,downscript=no"
 		# A spare root port and an isolated hub for extra NICs in tests.
@@ -206,14 +215,16 @@ lab_vf_plug() {
 # (same devices, the VF root port empty: unplug the VF first). Prints QEMU's
 # report (downtime_ms=...). Afterwards DST is the guest; SRC is gone.
 lab_migrate() {
-	local src=$1 dst=$2 LAB_G_KREL LAB_G_VF
+	local src=$1 dst=$2 LAB_G_KREL LAB_G_VF LAB_G_FAILOVER
+	local fo=()
 	. "$LAB_DIR/$src.env"
+	[ "$LAB_G_FAILOVER" = 1 ] && fo=(--failover)
 	if lab_qmp "$src" raw '{"execute": "qom-list", "arguments": {"path": "/machine/peripheral"}}' |
 		grep -q '"vf0"'; then
 		lab_log "lab_migrate: unplug the VF of $src first (lab_vf_unplug $src)"
 		return 1
 	fi
-	lab_boot "$dst" --kernel "$LAB_G_KREL" --vf "$LAB_G_VF" --no-vf --slot 1 \
+	lab_boot "$dst" --kernel "$LAB_G_KREL" --vf "$LAB_G_VF" --no-vf --slot 1 "${fo[@]}" \
 		--incoming "unix:$LAB_DIR/$dst.mig"
 	lab_qmp "$dst" --connect-timeout 30 wait-status inmigrate >/dev/null
 	lab_qmp "$src" migrate "unix:$LAB_DIR/$dst.mig"
