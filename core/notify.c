@@ -13,6 +13,7 @@
 #include <linux/etherdevice.h>
 #include <linux/module.h>
 #include <linux/netdevice.h>
+#include <linux/pci.h>
 #include <linux/xarray.h>
 #include <net/net_namespace.h>
 
@@ -196,13 +197,58 @@ static struct notifier_block duo_notifier = {
 	.notifier_call = duo_netdev_event,
 };
 
+/*
+ * A VF's PCI device losing its driver (hot-unplug, sriov_numvfs=0, unbind)
+ * is announced on the PCI bus before the driver's remove() runs, while the
+ * VF can still receive: moving TX and the peers to the PV now makes the
+ * unplug make-before-break. NETDEV_GOING_DOWN, which comes after the
+ * driver has begun tearing the NIC down, then finds the switch done.
+ * Uppers of the initial namespace, as auto-pairing.
+ */
+static int duo_pci_event(struct notifier_block *nb, unsigned long action,
+			 void *data)
+{
+	struct device *pdev = data;
+	struct net_device *dev;
+	struct duo_lower *lo;
+
+	if (action != BUS_NOTIFY_UNBIND_DRIVER)
+		return NOTIFY_DONE;
+	rtnl_lock();
+	for_each_netdev(&init_net, dev) {
+		lo = dev->dev.parent == pdev ? duo_lower_of(dev) : NULL;
+		if (lo && lo->role == DUO_ROLE_VF)
+			duo_lower_event(netdev_priv(lo->upper), lo,
+					DUO_EV_VF_UNREGISTER);
+	}
+	rtnl_unlock();
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block duo_pci_notifier = {
+	.notifier_call = duo_pci_event,
+};
+
 int duo_notify_init(void)
 {
-	return register_netdevice_notifier(&duo_notifier);
+	int err;
+
+	err = register_netdevice_notifier(&duo_notifier);
+	if (err)
+		return err;
+	err = bus_register_notifier(&pci_bus_type, &duo_pci_notifier);
+	if (err)
+		goto err_unregister_netdevice_notifier;
+	return 0;
+
+err_unregister_netdevice_notifier:
+	unregister_netdevice_notifier(&duo_notifier);
+	return err;
 }
 
 void duo_notify_uninit(void)
 {
+	bus_unregister_notifier(&pci_bus_type, &duo_pci_notifier);
 	unregister_netdevice_notifier(&duo_notifier);
 	xa_destroy(&duo_logged);
 	xa_destroy(&duo_marked);
