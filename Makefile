@@ -5,6 +5,7 @@
 # make KDIR=dir   build against that one kernel tree only
 # make deps       install what the build, the lab and the tests need (root)
 # make check      the whole test suite; ends with "N passed, N failed"
+# make kunit      the KUnit suites on UML (kunit/run.sh)
 # make demo       boot the lab guest, move traffic, migrate, print a timeline
 # make tools      the lab's host tools (build/tools/)
 # make clean      remove build/
@@ -23,7 +24,7 @@ endif
 SRCS := Kbuild $(wildcard core/*.[ch] lower/*.[ch] vf-path/*.[ch] pv-path/*.[ch] failover/*.[ch])
 CFLAGS_TOOLS := -O2 -Wall -Wextra -Werror
 
-.PHONY: all modules deps check demo tools clean help
+.PHONY: all modules deps check kunit demo tools clean help
 
 all: modules tools
 
@@ -54,6 +55,9 @@ deps:
 check: deps
 	tools/check.sh
 
+kunit:
+	kunit/run.sh
+
 demo: deps
 	$(MAKE) all
 	tools/vm/demo.sh
@@ -62,4 +66,4 @@ clean:
 	rm -rf build
 
 help:
-	@sed -n '3,10s/^# //p' Makefile
+	@sed -n '3,11s/^# //p' Makefile

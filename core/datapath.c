@@ -81,7 +81,9 @@ u16 duo_select_queue(struct net_device *dev, struct sk_buff *skb,
 		     struct net_device *sb_dev)
 {
 	struct duo_priv *priv = netdev_priv(dev);
-	struct duo_lower *lo = rcu_dereference(priv->tx);
+	/* Called under rcu_read_lock_bh() by dev_queue_xmit, RCU elsewhere. */
+	struct duo_lower *lo = rcu_dereference_check(priv->tx,
+						     rcu_read_lock_bh_held());
 	u16 txq;
 
 	if (lo) {

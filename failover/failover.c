@@ -99,8 +99,10 @@ static void note_vf_loss(struct duo_fo *fo, u64 now)
 		return;
 	fo->vf_losses[fo->vf_loss_next] = now;
 	fo->vf_loss_next = (fo->vf_loss_next + 1) % n;
-	for (i = 0; i < n; i++)
-		if (fo->vf_losses[i] && now - fo->vf_losses[i] <= fo->cfg.damp_window_ns)
+	if (fo->vf_loss_count < n)
+		fo->vf_loss_count++;
+	for (i = 0; i < fo->vf_loss_count; i++)
+		if (now - fo->vf_losses[i] <= fo->cfg.damp_window_ns)
 			recent++;
 	if (recent >= n)
 		fo->damped_until = now + fo->cfg.damp_hold_ns;
@@ -136,11 +138,21 @@ static enum duo_path choose(struct duo_fo *fo, u64 now, u64 *recheck)
 	return DUO_PATH_NONE;
 }
 
+/* What decides the path; an event that changes none of it only lets time
+ * count (a failback delay or a flap hold that has ended).
+ */
+static u32 inputs(const struct duo_fo *fo)
+{
+	return duo_fo_usable(&fo->vf) | duo_fo_usable(&fo->pv) << 1 |
+	       fo->vf.present << 2 | fo->pv.present << 3 | fo->pv_only << 4;
+}
+
 struct duo_fo_decision duo_fo_step(struct duo_fo *fo, enum duo_fo_event ev,
 				   u64 now)
 {
 	struct duo_fo_decision d = { .from = fo->active };
 	bool vf_was_ok = duo_fo_usable(&fo->vf);
+	u32 before = inputs(fo);
 
 	/* The PV events mirror the VF events, in the same order. */
 	BUILD_BUG_ON(DUO_EV_PV_CARRIER_OFF - DUO_EV_PV_REGISTER !=
@@ -162,7 +174,7 @@ struct duo_fo_decision duo_fo_step(struct duo_fo *fo, enum duo_fo_event ev,
 	d.to = choose(fo, now, &d.recheck_ns);
 	if (d.to != d.from) {
 		d.switched = true;
-		d.reason = event_reason(ev);
+		d.reason = inputs(fo) == before ? DUO_SW_FAILBACK : event_reason(ev);
 		fo->active = d.to;
 		fo->switches[d.reason]++;
 		if (d.to == DUO_PATH_VF)

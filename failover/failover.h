@@ -78,6 +78,7 @@ struct duo_fo {
 	u64 damped_until;	/* no failback before this time */
 	u64 vf_losses[DUO_FO_DAMP_MAX];	/* ring of recent VF loss times */
 	u32 vf_loss_next;
+	u32 vf_loss_count;	/* entries of vf_losses in use */
 	u64 switches[DUO_SW_REASON_MAX];
 	u64 switches_to_vf;
 	u64 switches_to_pv;
