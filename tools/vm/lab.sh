@@ -267,6 +267,35 @@ lab_meter_stop() {
 	kill -INT "$(cat "$LAB_DIR/$1.meter.pid")" 2>/dev/null || true
 	lab_meter_wait "$1"
 }
+# lab_measure NAME MAXLOST 'METER-ARGS' COMMAND...: traffic from the peer
+# from 0.5 s before COMMAND to 1.5 s after it returns; logs the report,
+# keeps "NAME lost" in loss.txt, fails if more than MAXLOST were lost.
+lab_measure() {
+	local name=$1 max=$2 margs=$3 r lost
+	shift 3
+	# shellcheck disable=SC2086
+	lab_meter_start "$name" $margs
+	sleep 0.5
+	"$@"
+	sleep 1.5
+	r=$(lab_meter_stop "$name" | head -n 1)
+	lost=$(lab_report_get "$r" lost)
+	lab_log "loss $name: $r"
+	echo "$name $lost" >> "$LAB_LOGDIR/loss.txt"
+	[ "$(lab_report_get "$r" sent)" -gt 500 ]
+	expect_le "$lost" "$max" "packets lost: $name"
+}
+
+# lab_ping_clean NAME SECONDS: ping every 2 ms for SECONDS, none lost.
+lab_ping_clean() {
+	local r
+	lab_meter_start "$1" icmp -i 2 -d "$2"
+	r=$(lab_meter_wait "$1" | head -n 1)
+	lab_log "ping $1: $r"
+	[ "$(lab_report_get "$r" sent)" -ge $(($2 * 450)) ]
+	expect_le "$(lab_report_get "$r" lost)" 0 "packets lost: $1"
+}
+
 # lab_report_get 'REPORT' KEY: a value from a "key=value ..." report line.
 lab_report_get() { printf '%s\n' "$1" | grep -o "\b$2=[^ ]*" | head -n 1 | cut -d= -f2; }
 

@@ -24,19 +24,9 @@ vf_remove() { g g0 'sriov_vf_remove'; }
 
 # measure NAME MAXLOST MODE RATE-ARGS COMMAND...: traffic around COMMAND.
 measure() {
-	local name=$1 max=$2 mode=$3 rate=$4 r lost
+	local name=$1 max=$2 margs="$3 $4"
 	shift 4
-	# shellcheck disable=SC2086
-	lab_meter_start "$name" "$mode" $rate
-	sleep 0.5
-	"$@"
-	sleep 1.5
-	r=$(lab_meter_stop "$name" | head -n 1)
-	lost=$(lab_report_get "$r" lost)
-	lab_log "loss $name: $r"
-	echo "$name $lost" >> "$LAB_LOGDIR/loss.txt"
-	[ "$(lab_report_get "$r" sent)" -gt 500 ]
-	expect_le "$lost" "$max" "packets lost: $name"
+	lab_measure "$name" "$max" "$margs" "$@"
 }
 
 case_pair_igbvf() {

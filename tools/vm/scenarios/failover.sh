@@ -21,20 +21,11 @@ G=g0	# the guest now (g1 after the migration)
 stat() { g "$G" "ethtool -S duo0 | sed -n 's/^ *$1: //p'"; }
 wait_path() { g "$G" "wait_for '[ \"\$(ethtool -S duo0 | sed -n \"s/^ *vf_active: //p\")\" = $1 ]' ${2:-20}"; }
 
-# measure NAME MAXLOST COMMAND...: ping every 2 ms around COMMAND, assert.
+# measure NAME MAXLOST COMMAND...: ping every 2 ms around COMMAND.
 measure() {
-	local name=$1 max=$2 r lost
+	local name=$1 max=$2
 	shift 2
-	lab_meter_start "$name" icmp -i 2
-	sleep 0.5
-	"$@"
-	sleep 1.5
-	r=$(lab_meter_stop "$name" | head -n 1)
-	lost=$(lab_report_get "$r" lost)
-	lab_log "loss $name: $r"
-	echo "$name $lost" >> "$LAB_LOGDIR/loss.txt"
-	[ "$(lab_report_get "$r" sent)" -gt 500 ]
-	expect_le "$lost" "$max" "packets lost: $name"
+	lab_measure "$name" "$max" "icmp -i 2" "$@"
 }
 
 case_autopair() {
@@ -43,8 +34,7 @@ case_autopair() {
 	expect_eq "$(g g0 'cat /sys/class/net/duo0/address')" "$LAB_MAC" "upper MAC"
 	g g0 "ip link set duo0 up && ip addr add $LAB_GUEST_IP/24 dev duo0"
 	wait_path 1
-	lab_meter_start first icmp -i 2 -d 1
-	expect_le "$(lab_report_get "$(lab_meter_wait first | head -n 1)" lost)" 0 "ping over duo0"
+	lab_ping_clean duo0 1
 	# Lowers carry no address of any family; only duo0 does.
 	expect_eq "$(g g0 'ip -o addr show | grep -v " lo \| duo0 " | wc -l')" 0 "addresses on lowers"
 	[ "$(stat vf_tx_packets)" -gt 400 ]
@@ -100,6 +90,10 @@ migrate() {
 	lab_vf_plug g1
 	wait_path 1
 }
+# The loss is one gap: QEMU's downtime, then the resumed guest answering
+# QEMU's announce request (virtio config interrupt, a work item, RTNL, the
+# relay to duo0): 4-6 ms more under TCG, so 2-3 pings beyond downtime / 2.
+# Measured: 27 for 51 ms, 28/52, 30/55, 32/61. Bound: downtime / 2 + 4.
 case_migration() {
 	local r lost down
 	lab_meter_start mig icmp -i 2
@@ -111,7 +105,7 @@ case_migration() {
 	lost=$(lab_report_get "$r" lost)
 	lab_log "loss migration (QEMU downtime ${down} ms): $r"
 	echo "migration $lost downtime_ms=$down" >> "$LAB_LOGDIR/loss.txt"
-	expect_le "$lost" $((down / 2 + 2)) "lost across the migration"
+	expect_le "$lost" $((down / 2 + 4)) "lost across the migration"
 }
 
 case_mtu_mac() {
@@ -132,8 +126,7 @@ case_mtu_mac() {
 	expect_eq "$(g "$G" 'cat /sys/class/net/duo0/mtu /sys/class/net/$(netdev_of_driver e1000e)/mtu | tr "\n" " "')" \
 		"1400 1400 " "MTU after a refused change"
 	g "$G" "ip link set duo0 mtu 1500 && ip link set duo0 address $LAB_MAC"
-	lab_meter_start back icmp -i 2 -d 1
-	expect_le "$(lab_report_get "$(lab_meter_wait back | head -n 1)" lost)" 0 "ping after MTU/MAC changes"
+	lab_ping_clean after_mtu_mac 1
 }
 
 case_unload_under_traffic() {
@@ -147,8 +140,7 @@ case_unload_under_traffic() {
 	# The lowers are plain devices again: the PV carries the address alone.
 	expect_eq "$(g "$G" "cat /sys/class/net/$pv/mtu /sys/class/net/$pv/address | tr '\n' ' '")" "1500 $LAB_MAC " "PV restored"
 	g "$G" "ip link set \$(netdev_of_driver e1000e) down; echo 1 > /proc/sys/net/ipv6/conf/\$(netdev_of_driver e1000e)/disable_ipv6; ip link set $pv up && ip addr add $LAB_GUEST_IP/24 dev $pv && ping -c 1 -W 2 $LAB_PEER_IP >/dev/null"
-	lab_meter_start plain icmp -i 2 -d 1
-	expect_le "$(lab_report_get "$(lab_meter_wait plain | head -n 1)" lost)" 0 "ping over the plain PV after unload"
+	lab_ping_clean plain_pv_after_unload 1
 }
 
 case_guest_log_clean() {

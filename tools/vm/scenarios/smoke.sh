@@ -60,14 +60,10 @@ case_unload_with_uppers() {
 }
 
 case_ping_pv() {
-	local pv report
+	local pv
 	pv=$(guest_dev g0 virtio_net)
 	g g0 "ip addr add $LAB_GUEST_IP/24 dev $pv && ip link set $pv up && wait_for 'grep -q 1 /sys/class/net/$pv/carrier'"
-	lab_meter_start ping icmp -i 2 -d 2
-	report=$(lab_meter_wait ping | head -n 1)
-	lab_log "ping over the PV: $report"
-	[ "$(lab_report_get "$report" received)" -gt 900 ]
-	expect_le "$(lab_report_get "$report" lost)" 0 "packets lost on a quiet link"
+	lab_ping_clean pv 2
 }
 
 case_vf_hotplug() {
@@ -106,10 +102,7 @@ case_migrate() {
 	[ -n "$(lab_report_get "$out" downtime_ms)" ]
 	expect_eq "$(g g1 'uname -r')" "$LAB_KREL" "guest alive on the destination"
 	# Reachable afterwards: a short clean run on the destination.
-	lab_meter_start after icmp -i 2 -d 1
-	report=$(lab_meter_wait after | head -n 1)
-	[ "$(lab_report_get "$report" sent)" -gt 400 ]
-	expect_le "$(lab_report_get "$report" lost)" 0 "loss after the migration"
+	lab_ping_clean after_migration 1
 	lab_vf_plug g1
 	g g1 "wait_for '[ -n \"\$(netdev_of_driver e1000e)\" ]' 20"
 }
