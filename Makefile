@@ -43,11 +43,15 @@ modules:
 		$(MAKE) -C $$kd M=$$out W=$(W) modules; \
 	done
 
-tools: build/tools/lossmeter
+tools: build/tools/lossmeter build/tools/duoctl
 
 build/tools/lossmeter: tools/vm/lossmeter.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_TOOLS) -static -o $@ $<
+
+build/tools/duoctl: tools/duoctl.c core/uapi.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_TOOLS) -o $@ $< -lmnl
 
 deps:
 	tools/deps.sh

@@ -132,6 +132,20 @@ void duo_path_uninit(struct duo_priv *priv);
 int duo_check_join(struct duo_priv *priv, struct net_device *dev,
 		   enum duo_role role, struct netlink_ext_ack *extack);
 
+/* core/netlink.c */
+extern const struct nla_policy duo_nl_policy[];
+int duo_newlink(struct net *src_net, struct net_device *dev,
+		struct nlattr *tb[], struct nlattr *data[],
+		struct netlink_ext_ack *extack);
+int duo_changelink(struct net_device *dev, struct nlattr *tb[],
+		   struct nlattr *data[], struct netlink_ext_ack *extack);
+size_t duo_get_size(const struct net_device *dev);
+int duo_fill_info(struct sk_buff *skb, const struct net_device *dev);
+size_t duo_get_slave_size(const struct net_device *upper,
+			  const struct net_device *lower);
+int duo_fill_slave_info(struct sk_buff *skb, const struct net_device *upper,
+			const struct net_device *lower);
+
 /* core/datapath.c */
 netdev_tx_t duo_start_xmit(struct sk_buff *skb, struct net_device *dev);
 u16 duo_select_queue(struct net_device *dev, struct sk_buff *skb,

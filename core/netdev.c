@@ -12,6 +12,7 @@
 
 #include "core/compat.h"
 #include "core/duonet.h"
+#include "core/uapi.h"
 
 /* Offloads the upper offers only when every lower has them. */
 #define DUO_LOWER_FEATURES	(NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_RXCSUM | \
@@ -353,6 +354,15 @@ struct rtnl_link_ops duo_link_ops __read_mostly = {
 	.setup			= duo_setup,
 	.validate		= duo_validate,
 	.get_num_tx_queues	= duo_get_num_tx_queues,
+	.maxtype		= IFLA_DUONET_MAX,
+	.policy			= duo_nl_policy,
+	.newlink		= duo_newlink,
+	.changelink		= duo_changelink,
+	.get_size		= duo_get_size,
+	.fill_info		= duo_fill_info,
+	.slave_maxtype		= IFLA_DUONET_LOWER_MAX,
+	.get_slave_size		= duo_get_slave_size,
+	.fill_slave_info	= duo_fill_slave_info,
 };
 
 /* Auto-pairing: an upper "duo%d" over a PV, with the PV's MAC. */

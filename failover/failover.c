@@ -26,10 +26,19 @@ void duo_fo_default_config(struct duo_fo_config *cfg)
 void duo_fo_init(struct duo_fo *fo, const struct duo_fo_config *cfg)
 {
 	memset(fo, 0, sizeof(*fo));
+	fo->active = DUO_PATH_NONE;
+	duo_fo_set_config(fo, cfg);
+}
+
+/* New settings; the VF loss history restarts (its ring size may change). */
+void duo_fo_set_config(struct duo_fo *fo, const struct duo_fo_config *cfg)
+{
 	fo->cfg = *cfg;
 	if (fo->cfg.damp_flaps > DUO_FO_DAMP_MAX)
 		fo->cfg.damp_flaps = DUO_FO_DAMP_MAX;
-	fo->active = DUO_PATH_NONE;
+	memset(fo->vf_losses, 0, sizeof(fo->vf_losses));
+	fo->vf_loss_next = 0;
+	fo->vf_loss_count = 0;
 }
 
 bool duo_fo_usable(const struct duo_fo_lower *lo)

@@ -54,8 +54,11 @@ lab_cleanup() {
 		pid=$(cat "$f")
 		kill "$pid" 2>/dev/null && sleep 0.5 && kill -9 "$pid" 2>/dev/null
 	done
-	ip netns del "$LAB_PEER_NS" 2>/dev/null
-	ip netns del "$LAB_NS" 2>/dev/null
+	# Anything still running in the namespaces would keep them alive.
+	for f in "$LAB_PEER_NS" "$LAB_NS"; do
+		ip netns pids "$f" 2>/dev/null | xargs -r kill -9 2>/dev/null
+		ip netns del "$f" 2>/dev/null
+	done
 	cp "$LAB_DIR"/*.console "$LAB_DIR"/*.meter "$LAB_LOGDIR/" 2>/dev/null
 	rm -rf "$LAB_DIR"
 	exit "$rc"

@@ -41,7 +41,8 @@ case_meter_counts_outage() {
 # Periods split at a mark add up; the UDP echo path works.
 case_meter_udp_periods() {
 	local out sent=0 n
-	lab_ns "$LAB_TOP/build/tools/lossmeter" echo > /dev/null 2>&1 &
+	# Not through lab_ns: $! must be the server itself for the cleanup.
+	ip netns exec "$LAB_NS" "$LAB_TOP/build/tools/lossmeter" echo > /dev/null 2>&1 &
 	echo $! > "$LAB_DIR/echo.pid"
 	sleep 0.2
 	lab_meter_start udp udp -i 2 -d 1

@@ -40,15 +40,16 @@ case_autopair() {
 	[ "$(stat vf_tx_packets)" -gt 400 ]
 }
 
+# The planned sequence as a migration hook drives it (duonet-migrate).
 planned() {
-	g "$G" 'ethtool --set-priv-flags duo0 pv-only on'
+	g "$G" 'duonet-migrate prepare duo0'
 	wait_path 0
 	lab_vf_unplug "$G"
 	lab_vf_plug "$G"
 	g "$G" "wait_for '[ -n \"\$(netdev_of_driver e1000e)\" ] && ip link show master duo0 | grep -q \$(netdev_of_driver e1000e)' 20"
 	sleep 2
 	expect_eq "$(stat vf_active)" 0 "pv-only holds TX on the PV after the VF returns"
-	g "$G" 'ethtool --set-priv-flags duo0 pv-only off'
+	g "$G" 'duonet-migrate resume duo0'
 	wait_path 1
 }
 case_planned_switch() {

@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rtnetlink of the upper: the settings in IFLA_INFO_DATA (validated by the
+ * policy, with extack messages), the state dumped with them, and each
+ * lower's role in IFLA_INFO_SLAVE_DATA. Runs under RTNL.
+ */
+#include <linux/netdevice.h>
+#include <net/netlink.h>
+#include <net/rtnetlink.h>
+
+#include "core/duonet.h"
+#include "core/uapi.h"
+
+static struct netlink_range_validation failback_range = { 0, 600000 };
+static struct netlink_range_validation window_range = { 1, 3600000 };
+static struct netlink_range_validation hold_range = { 0, 3600000 };
+
+const struct nla_policy duo_nl_policy[IFLA_DUONET_MAX + 1] = {
+	[IFLA_DUONET_ANNOUNCE_COUNT] = NLA_POLICY_RANGE(NLA_U32, 0, 100),
+	[IFLA_DUONET_ANNOUNCE_INTERVAL_MS] = NLA_POLICY_RANGE(NLA_U32, 1, 10000),
+	[IFLA_DUONET_FAILBACK_DELAY_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &failback_range),
+	[IFLA_DUONET_DAMP_FLAPS] = NLA_POLICY_RANGE(NLA_U32, 0, DUO_FO_DAMP_MAX),
+	[IFLA_DUONET_DAMP_WINDOW_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &window_range),
+	[IFLA_DUONET_DAMP_HOLD_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &hold_range),
+	[IFLA_DUONET_ACTIVE_PATH] = { .type = NLA_REJECT },
+	[IFLA_DUONET_PV_ONLY] = { .type = NLA_REJECT },
+	[IFLA_DUONET_SWITCHES_TO_VF] = { .type = NLA_REJECT },
+	[IFLA_DUONET_SWITCHES_TO_PV] = { .type = NLA_REJECT },
+	[IFLA_DUONET_LAST_SWITCH_USECS] = { .type = NLA_REJECT },
+};
+
+static u32 ns_to_ms(u64 ns)
+{
+	return div_u64(ns, NSEC_PER_MSEC);
+}
+
+static u64 ms_to_ns(const struct nlattr *attr)
+{
+	return (u64)nla_get_u32(attr) * NSEC_PER_MSEC;
+}
+
+/* Validated by the policy already; applies all or nothing. */
+static int duo_apply_settings(struct duo_priv *priv, struct nlattr *data[],
+			      struct netlink_ext_ack *extack)
+{
+	struct duo_fo_config cfg = priv->fo.cfg;
+	struct duo_settings set = priv->set;
+
+	ASSERT_RTNL();
+	if (!data)
+		return 0;
+	if (data[IFLA_DUONET_ANNOUNCE_COUNT])
+		set.announce_count = nla_get_u32(data[IFLA_DUONET_ANNOUNCE_COUNT]);
+	if (data[IFLA_DUONET_ANNOUNCE_INTERVAL_MS])
+		set.announce_interval_ms = nla_get_u32(data[IFLA_DUONET_ANNOUNCE_INTERVAL_MS]);
+	if (data[IFLA_DUONET_FAILBACK_DELAY_MS]) {
+		set.failback_delay_ms = nla_get_u32(data[IFLA_DUONET_FAILBACK_DELAY_MS]);
+		cfg.failback_delay_ns = ms_to_ns(data[IFLA_DUONET_FAILBACK_DELAY_MS]);
+	}
+	if (data[IFLA_DUONET_DAMP_FLAPS])
+		cfg.damp_flaps = nla_get_u32(data[IFLA_DUONET_DAMP_FLAPS]);
+	if (data[IFLA_DUONET_DAMP_WINDOW_MS])
+		cfg.damp_window_ns = ms_to_ns(data[IFLA_DUONET_DAMP_WINDOW_MS]);
+	if (data[IFLA_DUONET_DAMP_HOLD_MS])
+		cfg.damp_hold_ns = ms_to_ns(data[IFLA_DUONET_DAMP_HOLD_MS]);
+	priv->set = set;
+	duo_fo_set_config(&priv->fo, &cfg);
+	/* A shorter failback delay may have come due already. */
+	duo_path_event(priv, DUO_EV_TIMER);
+	return 0;
+}
+
+int duo_newlink(struct net *src_net, struct net_device *dev,
+		struct nlattr *tb[], struct nlattr *data[],
+		struct netlink_ext_ack *extack)
+{
+	int err;
+
+	err = register_netdevice(dev);
+	if (err)
+		return err;
+	err = duo_apply_settings(netdev_priv(dev), data, extack);
+	if (err)
+		unregister_netdevice(dev);
+	return err;
+}
+
+int duo_changelink(struct net_device *dev, struct nlattr *tb[],
+		   struct nlattr *data[], struct netlink_ext_ack *extack)
+{
+	return duo_apply_settings(netdev_priv(dev), data, extack);
+}
+
+size_t duo_get_size(const struct net_device *dev)
+{
+	return 6 * nla_total_size(sizeof(u32)) +	/* settings */
+	       2 * nla_total_size(sizeof(u8)) +		/* path, pv-only */
+	       3 * nla_total_size_64bit(sizeof(u64));	/* counters */
+}
+
+static enum duo_uapi_path uapi_path(const struct duo_lower *lo)
+{
+	if (!lo)
+		return DUO_UAPI_PATH_NONE;
+	return lo->role == DUO_ROLE_VF ? DUO_UAPI_PATH_VF : DUO_UAPI_PATH_PV;
+}
+
+int duo_fill_info(struct sk_buff *skb, const struct net_device *dev)
+{
+	struct duo_priv *priv = netdev_priv(dev);
+	const struct duo_fo_config *cfg = &priv->fo.cfg;
+
+	if (nla_put_u32(skb, IFLA_DUONET_ANNOUNCE_COUNT, priv->set.announce_count) ||
+	    nla_put_u32(skb, IFLA_DUONET_ANNOUNCE_INTERVAL_MS,
+			priv->set.announce_interval_ms) ||
+	    nla_put_u32(skb, IFLA_DUONET_FAILBACK_DELAY_MS, priv->set.failback_delay_ms) ||
+	    nla_put_u32(skb, IFLA_DUONET_DAMP_FLAPS, cfg->damp_flaps) ||
+	    nla_put_u32(skb, IFLA_DUONET_DAMP_WINDOW_MS, ns_to_ms(cfg->damp_window_ns)) ||
+	    nla_put_u32(skb, IFLA_DUONET_DAMP_HOLD_MS, ns_to_ms(cfg->damp_hold_ns)) ||
+	    nla_put_u8(skb, IFLA_DUONET_ACTIVE_PATH,
+		       uapi_path(rtnl_dereference(priv->tx))) ||
+	    nla_put_u8(skb, IFLA_DUONET_PV_ONLY, priv->fo.pv_only) ||
+	    nla_put_u64_64bit(skb, IFLA_DUONET_SWITCHES_TO_VF, priv->fo.switches_to_vf,
+			      IFLA_DUONET_PAD) ||
+	    nla_put_u64_64bit(skb, IFLA_DUONET_SWITCHES_TO_PV, priv->fo.switches_to_pv,
+			      IFLA_DUONET_PAD) ||
+	    nla_put_u64_64bit(skb, IFLA_DUONET_LAST_SWITCH_USECS,
+			      READ_ONCE(priv->last_switch_usecs), IFLA_DUONET_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
+size_t duo_get_slave_size(const struct net_device *upper,
+			  const struct net_device *lower)
+{
+	return 2 * nla_total_size(sizeof(u8));
+}
+
+int duo_fill_slave_info(struct sk_buff *skb, const struct net_device *upper,
+			const struct net_device *lower)
+{
+	struct duo_priv *priv = netdev_priv(upper);
+	struct duo_lower *lo = duo_lower_of(lower);
+
+	if (!lo)
+		return 0;
+	if (nla_put_u8(skb, IFLA_DUONET_LOWER_ROLE, uapi_path(lo)) ||
+	    nla_put_u8(skb, IFLA_DUONET_LOWER_ACTIVE, rtnl_dereference(priv->tx) == lo))
+		return -EMSGSIZE;
+	return 0;
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * duonet's rtnetlink attributes: IFLA_INFO_DATA of link kind "duonet"
+ * (the upper) and IFLA_INFO_SLAVE_DATA of its lowers. Shared with
+ * userspace (tools/duoctl.c); no kernel types.
+ */
+#ifndef _DUO_UAPI_H
+#define _DUO_UAPI_H
+
+enum {
+	IFLA_DUONET_UNSPEC,
+	/* Settings (u32), read and written */
+	IFLA_DUONET_ANNOUNCE_COUNT,		/* 0..100 */
+	IFLA_DUONET_ANNOUNCE_INTERVAL_MS,	/* 1..10000 */
+	IFLA_DUONET_FAILBACK_DELAY_MS,		/* 0..600000 */
+	IFLA_DUONET_DAMP_FLAPS,			/* 0 (off)..16 */
+	IFLA_DUONET_DAMP_WINDOW_MS,		/* 1..3600000 */
+	IFLA_DUONET_DAMP_HOLD_MS,		/* 0..3600000 */
+	/* State, read only */
+	IFLA_DUONET_ACTIVE_PATH,		/* u8: enum duo_uapi_path */
+	IFLA_DUONET_PV_ONLY,			/* u8: 0/1 (ethtool priv flag) */
+	IFLA_DUONET_SWITCHES_TO_VF,		/* u64 */
+	IFLA_DUONET_SWITCHES_TO_PV,		/* u64 */
+	IFLA_DUONET_LAST_SWITCH_USECS,		/* u64 */
+	IFLA_DUONET_PAD,
+	__IFLA_DUONET_MAX,
+};
+
+#define IFLA_DUONET_MAX (__IFLA_DUONET_MAX - 1)
+
+enum {
+	IFLA_DUONET_LOWER_UNSPEC,
+	IFLA_DUONET_LOWER_ROLE,			/* u8: enum duo_uapi_path */
+	IFLA_DUONET_LOWER_ACTIVE,		/* u8: carries TX now */
+	__IFLA_DUONET_LOWER_MAX,
+};
+
+#define IFLA_DUONET_LOWER_MAX (__IFLA_DUONET_LOWER_MAX - 1)
+
+enum duo_uapi_path {
+	DUO_UAPI_PATH_NONE,
+	DUO_UAPI_PATH_VF,
+	DUO_UAPI_PATH_PV,
+};
+
+#endif /* _DUO_UAPI_H */

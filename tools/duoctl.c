@@ -1,0 +1,450 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * duoctl - show and tune duonet interfaces over rtnetlink.
+ *
+ *   duoctl show [--json] [DEV]     every duonet upper (or DEV): lowers, roles,
+ *                                  active path, settings, switch counters
+ *   duoctl set DEV KEY VALUE       change a setting; the kernel checks it and
+ *                                  its message is printed when it refuses
+ *   duoctl wait DEV --path vf|pv [--timeout S]
+ *                                  block until TX runs on that path
+ *
+ * Exit status: 0 ok, 1 the kernel refused or DEV is not a duonet upper,
+ * 2 usage error, 3 wait timed out.
+ */
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../core/uapi.h"
+
+#define DUOCTL_MAX_LINKS 256
+
+static const char *const usage_text =
+"usage: duoctl show [--json] [DEV]\n"
+"       duoctl set DEV KEY VALUE\n"
+"       duoctl wait DEV --path vf|pv [--timeout SECONDS]\n"
+"\n"
+"KEY (milliseconds where named so):\n"
+"  announce-count        peer announcements after a path switch (0-100)\n"
+"  announce-interval-ms  time between them (1-10000)\n"
+"  failback-delay-ms     a returning VF must be usable this long (0-600000)\n"
+"  damp-flaps            VF losses within damp-window-ms that hold failback\n"
+"                        off for damp-hold-ms (0 turns damping off; 0-16)\n"
+"  damp-window-ms        (1-3600000)\n"
+"  damp-hold-ms          (0-3600000)\n"
+"\n"
+"Exit status: 0 ok, 1 refused by the kernel or not a duonet device,\n"
+"2 usage error, 3 wait timed out.\n";
+
+static const struct {
+	const char *key;
+	int attr;
+} keys[] = {
+	{ "announce-count", IFLA_DUONET_ANNOUNCE_COUNT },
+	{ "announce-interval-ms", IFLA_DUONET_ANNOUNCE_INTERVAL_MS },
+	{ "failback-delay-ms", IFLA_DUONET_FAILBACK_DELAY_MS },
+	{ "damp-flaps", IFLA_DUONET_DAMP_FLAPS },
+	{ "damp-window-ms", IFLA_DUONET_DAMP_WINDOW_MS },
+	{ "damp-hold-ms", IFLA_DUONET_DAMP_HOLD_MS },
+};
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
+struct link {
+	int ifindex;
+	int master;
+	char name[IFNAMSIZ];
+	bool upper;			/* kind duonet */
+	bool lower;			/* slave kind duonet */
+	uint64_t val[IFLA_DUONET_MAX + 1];
+	bool has[IFLA_DUONET_MAX + 1];
+	int role;			/* lowers */
+	bool active;
+};
+
+static struct link links[DUOCTL_MAX_LINKS];
+static int nlinks;
+
+static void usage(void)
+{
+	fputs(usage_text, stderr);
+	exit(2);
+}
+
+static const char *path_name(uint64_t p)
+{
+	return p == DUO_UAPI_PATH_VF ? "vf" : p == DUO_UAPI_PATH_PV ? "pv" : "none";
+}
+
+static uint64_t attr_uint(const struct nlattr *a)
+{
+	switch (mnl_attr_get_payload_len(a)) {
+	case 1:
+		return mnl_attr_get_u8(a);
+	case 4:
+		return mnl_attr_get_u32(a);
+	case 8:
+		return mnl_attr_get_u64(a);
+	}
+	return 0;
+}
+
+static void parse_data(struct link *l, const struct nlattr *data)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each_nested(a, data) {
+		int t = mnl_attr_get_type(a);
+
+		if (t > IFLA_DUONET_MAX || t == IFLA_DUONET_PAD)
+			continue;
+		l->val[t] = attr_uint(a);
+		l->has[t] = true;
+	}
+}
+
+static void parse_slave_data(struct link *l, const struct nlattr *data)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each_nested(a, data) {
+		if (mnl_attr_get_type(a) == IFLA_DUONET_LOWER_ROLE)
+			l->role = mnl_attr_get_u8(a);
+		else if (mnl_attr_get_type(a) == IFLA_DUONET_LOWER_ACTIVE)
+			l->active = mnl_attr_get_u8(a);
+	}
+}
+
+static void parse_linkinfo(struct link *l, const struct nlattr *info)
+{
+	const struct nlattr *a, *data = NULL, *sdata = NULL;
+
+	mnl_attr_for_each_nested(a, info) {
+		switch (mnl_attr_get_type(a)) {
+		case IFLA_INFO_KIND:
+			l->upper = !strcmp(mnl_attr_get_str(a), "duonet");
+			break;
+		case IFLA_INFO_SLAVE_KIND:
+			l->lower = !strcmp(mnl_attr_get_str(a), "duonet");
+			break;
+		case IFLA_INFO_DATA:
+			data = a;
+			break;
+		case IFLA_INFO_SLAVE_DATA:
+			sdata = a;
+			break;
+		}
+	}
+	if (l->upper && data)
+		parse_data(l, data);
+	if (l->lower && sdata)
+		parse_slave_data(l, sdata);
+}
+
+static int link_cb(const struct nlmsghdr *nlh, void *arg __attribute__((unused)))
+{
+	struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	struct link *l;
+	const struct nlattr *a;
+
+	if (nlinks == DUOCTL_MAX_LINKS)
+		return MNL_CB_OK;
+	l = &links[nlinks];
+	memset(l, 0, sizeof(*l));
+	l->ifindex = ifi->ifi_index;
+	mnl_attr_for_each(a, nlh, sizeof(*ifi)) {
+		switch (mnl_attr_get_type(a)) {
+		case IFLA_IFNAME:
+			snprintf(l->name, sizeof(l->name), "%s", mnl_attr_get_str(a));
+			break;
+		case IFLA_MASTER:
+			l->master = mnl_attr_get_u32(a);
+			break;
+		case IFLA_LINKINFO:
+			parse_linkinfo(l, a);
+			break;
+		}
+	}
+	if (l->upper || l->lower)
+		nlinks++;
+	return MNL_CB_OK;
+}
+
+/* Send one request; print the kernel's extack message if it refuses. */
+static int talk(struct mnl_socket *nl, struct nlmsghdr *nlh, mnl_cb_t cb)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	unsigned int seq = time(NULL), port = mnl_socket_get_portid(nl);
+	int ret;
+
+	nlh->nlmsg_seq = seq;
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
+		perror("duoctl: netlink send");
+		return -1;
+	}
+	while ((ret = mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0) {
+		struct nlmsghdr *h = (struct nlmsghdr *)buf;
+
+		if (h->nlmsg_type == NLMSG_ERROR) {
+			struct nlmsgerr *e = mnl_nlmsg_get_payload(h);
+			const struct nlattr *a;
+
+			if (!e->error)
+				return 0;
+			if (h->nlmsg_flags & NLM_F_ACK_TLVS)
+				mnl_attr_for_each(a, h, sizeof(*e) +
+						  (h->nlmsg_flags & NLM_F_CAPPED ? 0 :
+						   e->msg.nlmsg_len - sizeof(e->msg)))
+					if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG)
+						fprintf(stderr, "duoctl: %s\n", mnl_attr_get_str(a));
+			fprintf(stderr, "duoctl: %s\n", strerror(-e->error));
+			return -1;
+		}
+		ret = mnl_cb_run(buf, ret, seq, port, cb, NULL);
+		if (ret <= MNL_CB_STOP)
+			break;
+	}
+	if (ret < 0) {
+		perror("duoctl: netlink");
+		return -1;
+	}
+	return 0;
+}
+
+static struct mnl_socket *open_nl(void)
+{
+	struct mnl_socket *nl = mnl_socket_open(NETLINK_ROUTE);
+	int one = 1;
+
+	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		perror("duoctl: netlink socket");
+		exit(1);
+	}
+	mnl_socket_setsockopt(nl, NETLINK_EXT_ACK, &one, sizeof(one));
+	return nl;
+}
+
+static int dump_links(struct mnl_socket *nl)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifi;
+
+	nlh->nlmsg_type = RTM_GETLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	nlinks = 0;
+	return talk(nl, nlh, link_cb);
+}
+
+static struct link *find_upper(const char *dev)
+{
+	int i;
+
+	for (i = 0; i < nlinks; i++)
+		if (links[i].upper && !strcmp(links[i].name, dev))
+			return &links[i];
+	return NULL;
+}
+
+static void print_text(const struct link *u)
+{
+	int i;
+
+	printf("%s: active %s%s, switches to vf %llu, to pv %llu, last switch %llu us\n",
+	       u->name, path_name(u->val[IFLA_DUONET_ACTIVE_PATH]),
+	       u->val[IFLA_DUONET_PV_ONLY] ? " (pv-only)" : "",
+	       (unsigned long long)u->val[IFLA_DUONET_SWITCHES_TO_VF],
+	       (unsigned long long)u->val[IFLA_DUONET_SWITCHES_TO_PV],
+	       (unsigned long long)u->val[IFLA_DUONET_LAST_SWITCH_USECS]);
+	for (i = 0; i < nlinks; i++)
+		if (links[i].lower && links[i].master == u->ifindex)
+			printf("  lower %s: %s%s\n", links[i].name, path_name(links[i].role),
+			       links[i].active ? ", active" : "");
+	for (i = 0; i < (int)NKEYS; i++)
+		printf("  %s %llu\n", keys[i].key, (unsigned long long)u->val[keys[i].attr]);
+}
+
+static void print_json(const struct link *u, bool first)
+{
+	bool firstl = true;
+	int i;
+
+	printf("%s{\"ifname\":\"%s\",\"ifindex\":%d,\"active_path\":\"%s\",\"pv_only\":%s,",
+	       first ? "" : ",", u->name, u->ifindex,
+	       path_name(u->val[IFLA_DUONET_ACTIVE_PATH]),
+	       u->val[IFLA_DUONET_PV_ONLY] ? "true" : "false");
+	printf("\"switches_to_vf\":%llu,\"switches_to_pv\":%llu,\"last_switch_usecs\":%llu,",
+	       (unsigned long long)u->val[IFLA_DUONET_SWITCHES_TO_VF],
+	       (unsigned long long)u->val[IFLA_DUONET_SWITCHES_TO_PV],
+	       (unsigned long long)u->val[IFLA_DUONET_LAST_SWITCH_USECS]);
+	printf("\"settings\":{");
+	for (i = 0; i < (int)NKEYS; i++)
+		printf("%s\"%s\":%llu", i ? "," : "", keys[i].key,
+		       (unsigned long long)u->val[keys[i].attr]);
+	printf("},\"lowers\":[");
+	for (i = 0; i < nlinks; i++) {
+		if (!links[i].lower || links[i].master != u->ifindex)
+			continue;
+		printf("%s{\"ifname\":\"%s\",\"role\":\"%s\",\"active\":%s}",
+		       firstl ? "" : ",", links[i].name, path_name(links[i].role),
+		       links[i].active ? "true" : "false");
+		firstl = false;
+	}
+	printf("]}");
+}
+
+static int cmd_show(int argc, char **argv)
+{
+	struct mnl_socket *nl = open_nl();
+	const char *dev = NULL;
+	bool json = false, first = true;
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			json = true;
+		else if (argv[i][0] == '-' || dev)
+			usage();
+		else
+			dev = argv[i];
+	}
+	if (dump_links(nl))
+		return 1;
+	if (dev && !find_upper(dev)) {
+		fprintf(stderr, "duoctl: %s is not a duonet device\n", dev);
+		return 1;
+	}
+	if (json)
+		printf("[");
+	for (i = 0; i < nlinks; i++) {
+		if (!links[i].upper || (dev && strcmp(dev, links[i].name)))
+			continue;
+		if (json)
+			print_json(&links[i], first);
+		else
+			print_text(&links[i]);
+		first = false;
+	}
+	if (json)
+		printf("]\n");
+	mnl_socket_close(nl);
+	return 0;
+}
+
+static int cmd_set(int argc, char **argv)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE], *end;
+	struct mnl_socket *nl;
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifi;
+	struct nlattr *info, *data;
+	unsigned long v;
+	unsigned int i;
+	int attr = -1, ret;
+
+	if (argc != 3)
+		usage();
+	for (i = 0; i < NKEYS; i++)
+		if (!strcmp(argv[1], keys[i].key))
+			attr = keys[i].attr;
+	if (attr < 0) {
+		fprintf(stderr, "duoctl: unknown key '%s'\n", argv[1]);
+		usage();
+	}
+	errno = 0;
+	v = strtoul(argv[2], &end, 10);
+	if (errno || *end || !*argv[2] || argv[2][0] == '-' || v > UINT32_MAX) {
+		fprintf(stderr, "duoctl: '%s' is not a number from 0 to %u\n", argv[2], UINT32_MAX);
+		usage();
+	}
+	nl = open_nl();
+	if (dump_links(nl))
+		return 1;
+	if (!find_upper(argv[0])) {
+		fprintf(stderr, "duoctl: %s is not a duonet device\n", argv[0]);
+		return 1;
+	}
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_NEWLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = find_upper(argv[0])->ifindex;
+	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "duonet");
+	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	mnl_attr_put_u32(nlh, attr, v);
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, info);
+	ret = talk(nl, nlh, NULL);
+	mnl_socket_close(nl);
+	return ret ? 1 : 0;
+}
+
+static int cmd_wait(int argc, char **argv)
+{
+	struct mnl_socket *nl = open_nl();
+	double timeout = 30, waited = 0;
+	const char *path = NULL;
+	struct link *u;
+	int i;
+
+	if (argc < 3)
+		usage();
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--path") && i + 1 < argc)
+			path = argv[++i];
+		else if (!strcmp(argv[i], "--timeout") && i + 1 < argc)
+			timeout = atof(argv[++i]);
+		else
+			usage();
+	}
+	if (!path || (strcmp(path, "vf") && strcmp(path, "pv")))
+		usage();
+	for (;;) {
+		if (dump_links(nl))
+			return 1;
+		u = find_upper(argv[0]);
+		if (!u) {
+			fprintf(stderr, "duoctl: %s is not a duonet device\n", argv[0]);
+			return 1;
+		}
+		if (!strcmp(path_name(u->val[IFLA_DUONET_ACTIVE_PATH]), path))
+			return 0;
+		if (waited >= timeout) {
+			fprintf(stderr, "duoctl: %s: TX still on %s after %g s\n", argv[0],
+				path_name(u->val[IFLA_DUONET_ACTIVE_PATH]), timeout);
+			return 3;
+		}
+		usleep(50000);
+		waited += 0.05;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		fputs(usage_text, argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	if (!strcmp(argv[1], "show"))
+		return cmd_show(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "set"))
+		return cmd_set(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "wait"))
+		return cmd_wait(argc - 2, argv + 2);
+	fprintf(stderr, "duoctl: unknown command '%s'\n", argv[1]);
+	usage();
+	return 2;
+}
