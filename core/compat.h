@@ -18,6 +18,16 @@ static inline void duo_compat_set_lltx(struct net_device *dev)
 #endif
 }
 
+/* 6.12 turned the feature bit NETIF_F_NETNS_LOCAL into dev->netns_local. */
+static inline void duo_compat_set_netns_local(struct net_device *dev)
+{
+#ifdef NETIF_F_NETNS_LOCAL
+	dev->features |= NETIF_F_NETNS_LOCAL;
+#else
+	dev->netns_local = true;
+#endif
+}
+
 /*
  * Private flags of a claimed lower. 6.12 has IFF_NO_ADDRCONF (no IPv6
  * address autoconfiguration) and renames devices while up anyway; 6.1 keeps

@@ -81,11 +81,12 @@ u16 duo_select_queue(struct net_device *dev, struct sk_buff *skb,
 		     struct net_device *sb_dev)
 {
 	struct duo_priv *priv = netdev_priv(dev);
-	/* Called under rcu_read_lock_bh() by dev_queue_xmit, RCU elsewhere. */
-	struct duo_lower *lo = rcu_dereference_check(priv->tx,
-						     rcu_read_lock_bh_held());
+	struct duo_lower *lo;
 	u16 txq;
 
+	/* AF_PACKET's qdisc bypass calls this without any RCU read lock. */
+	rcu_read_lock();
+	lo = rcu_dereference(priv->tx);
 	if (lo) {
 		const struct net_device_ops *ops = lo->dev->netdev_ops;
 
@@ -96,6 +97,7 @@ u16 duo_select_queue(struct net_device *dev, struct sk_buff *skb,
 	} else {
 		txq = skb_rx_queue_recorded(skb) ? skb_get_rx_queue(skb) : 0;
 	}
+	rcu_read_unlock();
 	qdisc_skb_cb(skb)->slave_dev_queue_mapping = skb->queue_mapping;
 
 	while (unlikely(txq >= dev->real_num_tx_queues))

@@ -3,8 +3,11 @@
  * duonet private header, shared by the files of core/.
  *
  * Lock order:
- *   RTNL
- *     duo_priv.stats_lock (spinlock, BH off)
+ *   device_lock of a PCI device (bus notifier, core/notify.c)
+ *     RTNL
+ *       duo_priv.stats_lock (spinlock, BH off)
+ *   upper's addr_list_lock
+ *     lower's addr_list_lock (dev_uc/mc_sync_multiple)
  *
  * RTNL serialises every control path: joining and releasing lowers, the
  * state machine (duo_priv.fo), the switch itself, the settings, and the
@@ -16,6 +19,7 @@
 #ifndef _DUO_DUONET_H
 #define _DUO_DUONET_H
 
+#include <linux/etherdevice.h>
 #include <linux/netdevice.h>
 #include <linux/u64_stats_sync.h>
 #include <linux/workqueue.h>
@@ -164,6 +168,12 @@ void duo_notify_uninit(void);
 int duo_pair_init(void);
 void duo_pair_uninit(void);
 void duo_pair_kick(void);
+
+/* The MAC a pair is matched on: permanent if it has one, else current. */
+static inline const u8 *duo_pair_addr(const struct net_device *dev)
+{
+	return is_valid_ether_addr(dev->perm_addr) ? dev->perm_addr : dev->dev_addr;
+}
 
 static inline enum duo_slot duo_slot_of(const struct duo_lower *lo)
 {

@@ -133,7 +133,7 @@ static int duo_set_priv_flags(struct net_device *dev, u32 flags)
 	bool pv_only = flags & BIT(DUO_PFLAG_PV_ONLY);
 
 	if (flags & BIT(DUO_PFLAG_ADAPTIVE)) {
-		netdev_err(dev, "the adaptive policy is not available in this version\n");
+		netdev_info(dev, "the adaptive policy is not available in this version\n");
 		return -EOPNOTSUPP;
 	}
 	if (pv_only == priv->fo.pv_only)

@@ -15,7 +15,7 @@
 #include "core/uapi.h"
 
 /* Offloads the upper offers only when every lower has them. */
-#define DUO_LOWER_FEATURES	(NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_RXCSUM | \
+#define DUO_LOWER_FEATURES	(NETIF_F_SG | NETIF_F_CSUM_MASK | NETIF_F_RXCSUM | \
 				 NETIF_F_ALL_TSO | NETIF_F_GSO_UDP_L4 | \
 				 NETIF_F_HIGHDMA | NETIF_F_LRO)
 
@@ -35,6 +35,8 @@ static int duo_init(struct net_device *dev)
 		return -ENOMEM;
 	spin_lock_init(&priv->stats_lock);
 	duo_path_init(priv);
+	/* No path yet: no carrier until a lower brings one. */
+	netif_carrier_off(dev);
 	return 0;
 }
 
@@ -60,6 +62,7 @@ static int duo_open(struct net_device *dev)
 	struct duo_lower *lo[2];
 	int i, err;
 
+	ASSERT_RTNL();
 	lowers_of(priv, lo);
 	for (i = 0; i < 2; i++) {
 		if (!lo[i] || netif_running(lo[i]->dev))
@@ -81,6 +84,7 @@ static int duo_stop(struct net_device *dev)
 	struct duo_lower *lo[2];
 	int i;
 
+	ASSERT_RTNL();
 	netif_tx_disable(dev);
 	lowers_of(priv, lo);
 	for (i = 0; i < 2; i++) {
@@ -89,6 +93,8 @@ static int duo_stop(struct net_device *dev)
 			dev_close(lo[i]->dev);
 		}
 	}
+	/* Closing the VF ourselves is no flap: forget the loss history. */
+	duo_fo_set_config(&priv->fo, &priv->fo.cfg);
 	return 0;
 }
 
@@ -98,6 +104,7 @@ static int duo_change_mtu(struct net_device *dev, int mtu)
 	struct duo_lower *lo[2];
 	int i, err = 0;
 
+	ASSERT_RTNL();
 	lowers_of(priv, lo);
 	for (i = 0; i < 2; i++) {
 		if (!lo[i])
@@ -125,6 +132,7 @@ static int duo_set_mac_address(struct net_device *dev, void *p)
 	struct duo_lower *lo[2];
 	int i, err = 0;
 
+	ASSERT_RTNL();
 	if (!is_valid_ether_addr(sa->sa_data))
 		return -EADDRNOTAVAIL;
 	lowers_of(priv, lo);
@@ -226,13 +234,18 @@ static netdev_features_t duo_fix_features(struct net_device *dev,
 	struct duo_lower *pv = rtnl_dereference(priv->pv);
 	struct duo_lower *vf = rtnl_dereference(priv->vf);
 
+	ASSERT_RTNL();
 	if (pv)
 		lowers = netdev_intersect_features(lowers, pv->dev->features);
 	if (vf)
 		lowers = netdev_intersect_features(lowers, vf->dev->features);
 	else if (priv->vf_features_valid)
 		lowers = netdev_intersect_features(lowers, priv->vf_features);
-	return features & (lowers | ~DUO_LOWER_FEATURES);
+	features &= lowers | ~DUO_LOWER_FEATURES;
+	/* Generic checksumming covers the protocol-specific kinds. */
+	if (features & NETIF_F_HW_CSUM)
+		features &= ~(NETIF_F_IP_CSUM | NETIF_F_IPV6_CSUM);
+	return features;
 }
 
 /* MTU range and TSO limits: what both lowers accept. */
@@ -310,6 +323,8 @@ static void duo_setup(struct net_device *dev)
 	dev->priv_destructor = duo_destructor;
 
 	dev->flags |= IFF_MASTER;
+	/* Its lowers stay where they are: so does the upper. */
+	duo_compat_set_netns_local(dev);
 	/* The lower's qdisc does the queueing; ours would only add a copy. */
 	dev->priv_flags |= IFF_NO_QUEUE | IFF_UNICAST_FLT;
 	dev->priv_flags &= ~IFF_TX_SKB_SHARING;
@@ -379,11 +394,13 @@ struct net_device *duo_upper_create(struct net *net, struct net_device *pv)
 		return ERR_PTR(-ENOMEM);
 	dev->rtnl_link_ops = &duo_link_ops;
 	dev_net_set(dev, net);
-	eth_hw_addr_set(dev, pv->perm_addr);
-	memcpy(dev->perm_addr, pv->perm_addr, ETH_ALEN);
+	/* A virtio NIC without a MAC feature has no permanent MAC. */
+	eth_hw_addr_set(dev, duo_pair_addr(pv));
+	memcpy(dev->perm_addr, duo_pair_addr(pv), ETH_ALEN);
 	dev->addr_assign_type = NET_ADDR_STOLEN;
 	priv = netdev_priv(dev);
 	priv->auto_created = true;
+	ether_addr_copy(priv->pair_addr, duo_pair_addr(pv));
 
 	err = register_netdevice(dev);
 	if (err) {

@@ -32,41 +32,56 @@ static DEFINE_XARRAY(duo_marked);	/* ifindexes premarked, not yet claimed */
 static void pair_work_fn(struct work_struct *work);
 static DECLARE_WORK(duo_pair_work, pair_work_fn);
 
-static const u8 *addr_of(const struct net_device *dev)
-{
-	return is_valid_ether_addr(dev->perm_addr) ? dev->perm_addr : dev->dev_addr;
-}
-
-/* The upper in dev's namespace waiting for a VF with dev's MAC. */
-static struct duo_priv *upper_for_vf(struct net_device *dev)
+/*
+ * The upper in dev's namespace waiting for a lower of this role with dev's
+ * MAC: for a PV, only an auto-created one that lost its PV (the PV driver
+ * reloaded, the PV re-plugged), so the pair and its configuration survive.
+ */
+static struct duo_priv *upper_for(struct net_device *dev, enum duo_role role)
 {
 	struct net_device *d;
 
+	ASSERT_RTNL();
 	for_each_netdev(dev_net(dev), d) {
 		struct duo_priv *priv;
 
 		if (!netif_is_duo_upper(d))
 			continue;
 		priv = netdev_priv(d);
-		if (!rtnl_dereference(priv->vf) &&
-		    ether_addr_equal(priv->pair_addr, addr_of(dev)))
+		if (role == DUO_ROLE_PV && !priv->auto_created)
+			continue;
+		if (rtnl_dereference(role == DUO_ROLE_VF ? priv->vf : priv->pv))
+			continue;
+		if (ether_addr_equal(priv->pair_addr, duo_pair_addr(dev)))
 			return priv;
 	}
 	return NULL;
+}
+
+/* Forget a premark; unmark unless a master has claimed the device since. */
+static void premark_drop(struct net_device *dev)
+{
+	if (xa_erase(&duo_marked, dev->ifindex) &&
+	    !netdev_master_upper_dev_get(dev) && !duo_lower_of(dev))
+		duo_lower_unmark(dev);
 }
 
 static bool taken(struct net_device *dev)
 {
 	struct net_device *master = netdev_master_upper_dev_get(dev);
 
+	ASSERT_RTNL();
 	if (!master && !rtnl_dereference(dev->rx_handler))
 		return false;
-	if (!xa_insert(&duo_logged, dev->ifindex, xa_mk_value(1), GFP_KERNEL))
-		netdev_info(dev, "already has a master (%s), not pairing it\n",
-			    master ? master->name : "rx handler");
-	/* Our premark only; a master's own flags are the master's. */
-	if (xa_erase(&duo_marked, dev->ifindex) && !master)
-		duo_lower_unmark(dev);
+	/* Once per device: the scan runs again at every registration. */
+	if (!xa_insert(&duo_logged, dev->ifindex, xa_mk_value(1), GFP_KERNEL)) {
+		if (master)
+			netdev_info(dev, "already has a master (%s), not pairing it\n",
+				    master->name);
+		else
+			netdev_info(dev, "another rx handler (macvlan, ipvlan...) owns it, not pairing it\n");
+	}
+	premark_drop(dev);
 	return true;
 }
 
@@ -80,23 +95,32 @@ static void pair_scan(void)
 	for_each_netdev(&init_net, dev) {
 		if (!duo_pv_recognise(dev) || duo_lower_of(dev) || taken(dev))
 			continue;
+		priv = upper_for(dev, DUO_ROLE_PV);
+		if (priv) {
+			err = duo_join(priv, dev, DUO_ROLE_PV, NULL);
+		} else {
+			upper = duo_upper_create(&init_net, dev);
+			err = PTR_ERR_OR_ZERO(upper);
+		}
+		if (err) {
+			net_warn_ratelimited("duonet: cannot pair PV %s: %d\n", dev->name, err);
+			premark_drop(dev);
+		}
 		xa_erase(&duo_marked, dev->ifindex);
-		upper = duo_upper_create(&init_net, dev);
-		if (IS_ERR(upper))
-			netdev_err(dev, "cannot create an upper over it: %ld\n",
-				   PTR_ERR(upper));
 	}
 	for_each_netdev(&init_net, dev) {
 		if (!duo_vf_recognise(dev) || duo_lower_of(dev))
 			continue;
-		priv = upper_for_vf(dev);
+		priv = upper_for(dev, DUO_ROLE_VF);
 		if (!priv || taken(dev))
 			continue;
-		xa_erase(&duo_marked, dev->ifindex);
 		err = duo_join(priv, dev, DUO_ROLE_VF, NULL);
-		if (err)
-			netdev_err(dev, "cannot join %s as its VF: %d\n",
-				   priv->dev->name, err);
+		if (err) {
+			net_warn_ratelimited("duonet: cannot join %s to %s as its VF: %d\n",
+					     dev->name, priv->dev->name, err);
+			premark_drop(dev);
+		}
+		xa_erase(&duo_marked, dev->ifindex);
 	}
 }
 
@@ -116,10 +140,11 @@ void duo_pair_kick(void)
 /* Before the first uevent: mark what auto-pairing will claim. */
 static void premark(struct net_device *dev)
 {
+	ASSERT_RTNL();
 	if (!duo_pairing || !net_eq(dev_net(dev), &init_net))
 		return;
 	if (duo_pv_recognise(dev) ||
-	    (duo_vf_recognise(dev) && upper_for_vf(dev))) {
+	    (duo_vf_recognise(dev) && upper_for(dev, DUO_ROLE_VF))) {
 		if (!xa_insert(&duo_marked, dev->ifindex, xa_mk_value(1), GFP_KERNEL))
 			duo_lower_mark(dev);
 	}
@@ -145,8 +170,16 @@ static int duo_netdev_event(struct notifier_block *nb, unsigned long event,
 			duo_pair_kick();
 		return NOTIFY_DONE;
 	case NETDEV_UNREGISTER:
-		xa_erase(&duo_logged, dev->ifindex);
-		xa_erase(&duo_marked, dev->ifindex);
+		/* The ifindexes kept are those of the initial namespace. */
+		if (net_eq(dev_net(dev), &init_net)) {
+			xa_erase(&duo_logged, dev->ifindex);
+			xa_erase(&duo_marked, dev->ifindex);
+		}
+		break;
+	case NETDEV_CHANGEADDR:
+		/* A VF whose MAC was set after it registered (through its PF). */
+		if (duo_pairing && !duo_lower_of(dev) && duo_vf_recognise(dev))
+			duo_pair_kick();
 		break;
 	}
 
@@ -212,7 +245,8 @@ static int duo_pci_event(struct notifier_block *nb, unsigned long action,
 	struct net_device *dev;
 	struct duo_lower *lo;
 
-	if (action != BUS_NOTIFY_UNBIND_DRIVER)
+	if (action != BUS_NOTIFY_UNBIND_DRIVER ||
+	    to_pci_dev(pdev)->class >> 16 != PCI_BASE_CLASS_NETWORK)
 		return NOTIFY_DONE;
 	rtnl_lock();
 	for_each_netdev(&init_net, dev) {
@@ -267,8 +301,21 @@ int duo_pair_init(void)
 
 void duo_pair_uninit(void)
 {
+	struct net_device *dev;
+	unsigned long idx;
+	void *entry;
+
 	rtnl_lock();
 	duo_pairing = false;
 	rtnl_unlock();
 	cancel_work_sync(&duo_pair_work);
+
+	/* Premarked devices that were never claimed are plain again. */
+	rtnl_lock();
+	xa_for_each(&duo_marked, idx, entry) {
+		dev = __dev_get_by_index(&init_net, idx);
+		if (dev)
+			premark_drop(dev);
+	}
+	rtnl_unlock();
 }

@@ -69,6 +69,8 @@ static void policy_work_fn(struct work_struct *work)
 void duo_announce(struct duo_priv *priv)
 {
 	ASSERT_RTNL();
+	if (!netif_running(priv->dev))
+		return;
 	priv->announce_left = priv->set.announce_count;
 	cancel_delayed_work(&priv->announce_work);
 	announce_step(priv);
@@ -127,14 +129,10 @@ void duo_lower_event(struct duo_priv *priv, struct duo_lower *lo,
 {
 	enum duo_fo_event ev = vf_ev;
 
+	ASSERT_RTNL();
 	if (lo->role == DUO_ROLE_PV)
 		ev += DUO_EV_PV_REGISTER - DUO_EV_VF_REGISTER;
 	duo_path_event(priv, ev);
-}
-
-static const u8 *pair_addr_of(const struct net_device *dev)
-{
-	return is_valid_ether_addr(dev->perm_addr) ? dev->perm_addr : dev->dev_addr;
 }
 
 int duo_check_join(struct duo_priv *priv, struct net_device *dev,
@@ -178,7 +176,7 @@ int duo_check_join(struct duo_priv *priv, struct net_device *dev,
 		NL_SET_ERR_MSG(extack, "duonet: the upper already has a PV");
 		return -EBUSY;
 	}
-	if (other && !ether_addr_equal(pair_addr_of(dev), pair_addr_of(other->dev))) {
+	if (other && !ether_addr_equal(duo_pair_addr(dev), duo_pair_addr(other->dev))) {
 		NL_SET_ERR_MSG(extack, "duonet: its permanent MAC differs from the other lower's");
 		return -EINVAL;
 	}
@@ -200,12 +198,12 @@ int duo_join(struct duo_priv *priv, struct net_device *dev, enum duo_role role,
 	/* The first lower of an upper with a random MAC gives it its own. */
 	if (upper->addr_assign_type == NET_ADDR_RANDOM &&
 	    !rtnl_dereference(priv->vf) && !rtnl_dereference(priv->pv)) {
-		eth_hw_addr_set(upper, pair_addr_of(dev));
+		eth_hw_addr_set(upper, duo_pair_addr(dev));
 		upper->addr_assign_type = NET_ADDR_STOLEN;
 		call_netdevice_notifiers(NETDEV_CHANGEADDR, upper);
 	}
 	if (is_zero_ether_addr(priv->pair_addr))
-		ether_addr_copy(priv->pair_addr, pair_addr_of(dev));
+		ether_addr_copy(priv->pair_addr, duo_pair_addr(dev));
 
 	lo = duo_lower_claim(upper, dev, role, duo_handle_frame, extack);
 	if (IS_ERR(lo))
@@ -244,6 +242,11 @@ void duo_leave(struct duo_priv *priv, struct duo_lower *lo)
 		RCU_INIT_POINTER(priv->vf, NULL);
 	else
 		RCU_INIT_POINTER(priv->pv, NULL);
+	/* pv-only without a PV would leave no path: the VF takes over. */
+	if (lo->role == DUO_ROLE_PV && priv->fo.pv_only) {
+		netdev_warn(upper, "pv-only turned off: the PV %s left\n", lo->dev->name);
+		duo_path_event(priv, DUO_EV_PV_ONLY_OFF);
+	}
 	priv->leaves[duo_slot_of(lo)]++;
 	duo_stats_leave(priv, lo);
 	netdev_info(upper, "%s left the %s path\n", lo->dev->name,

@@ -124,10 +124,12 @@ void duo_get_stats64(struct net_device *dev, struct rtnl_link_stats64 *s)
 	int i;
 
 	duo_path_totals(priv, &t);
+	/* t.tx_dropped[] are the lowers' refusals, which the lowers count in
+	 * their own tx_dropped (folded below): per path in ethtool -S only.
+	 */
 	for (i = 0; i < DUO_SLOT_MAX; i++) {
 		s->tx_packets += t.tx_packets[i];
 		s->tx_bytes += t.tx_bytes[i];
-		s->tx_dropped += t.tx_dropped[i];
 		s->rx_packets += t.rx_packets[i];
 		s->rx_bytes += t.rx_bytes[i];
 	}

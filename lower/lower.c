@@ -109,9 +109,10 @@ void duo_lower_sync_rx_flags(struct duo_lower *lo)
 		lo->allmulti = allmulti;
 }
 
-/* Called with the upper's address lock held (ndo_set_rx_mode) or RTNL. */
+/* Called with the upper's address lock held (as ndo_set_rx_mode is). */
 void duo_lower_sync_rx_lists(struct duo_lower *lo)
 {
+	lockdep_assert_held(&lo->upper->addr_list_lock);
 	dev_uc_sync_multiple(lo->dev, lo->upper);
 	dev_mc_sync_multiple(lo->dev, lo->upper);
 }

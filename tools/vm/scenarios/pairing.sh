@@ -89,6 +89,29 @@ case_auto_leaves_bonded_pv() {
 	lab_qmp g0 device-del x3
 }
 
+# A new upper has no lower and so no carrier, even when set up.
+case_new_upper_no_carrier() {
+	g g0 'modprobe duonet auto=0 && ip link add dz type duonet && ip link set dz up'
+	expect_eq "$(g g0 'cat /sys/class/net/dz/carrier')" 0 "carrier of an upper without lowers"
+	g g0 'ip link del dz && rmmod duonet'
+}
+
+# The PV driver reloads (or the PV is re-plugged): the PV rejoins the same
+# upper, which keeps its address; pv-only meanwhile lets the VF carry TX.
+case_pv_reload() {
+	g g0 'modprobe duonet && wait_for "[ \$(ip -o link show master duo0 2>/dev/null | wc -l) = 2 ]"'
+	g g0 "ip link set duo0 up && ip addr add $LAB_GUEST_IP/24 dev duo0 && duoctl wait duo0 --path vf --timeout 20"
+	g g0 'ethtool --set-priv-flags duo0 pv-only on && duoctl wait duo0 --path pv --timeout 5'
+	g g0 'rmmod virtio_net'
+	g g0 'duoctl wait duo0 --path vf --timeout 5 && ethtool --show-priv-flags duo0 | grep -q "pv-only : off"'
+	g g0 'dmesg | grep -q "pv-only turned off: the PV"'
+	g g0 'modprobe virtio_net && wait_for "[ \$(ip -o link show master duo0 2>/dev/null | wc -l) = 2 ]"'
+	g g0 '! ip link show duo1 2>/dev/null'
+	g g0 "ip -o addr show duo0 | grep -q $LAB_GUEST_IP"
+	lab_ping_clean after_pv_reload 1
+	g g0 'ip link del duo0; rmmod duonet'
+}
+
 case_guest_log_clean() { lab_check_log g0; }
 
 lab_boot g0 --vf e1000e
@@ -96,4 +119,6 @@ run_case manual_pair case_manual_pair
 run_case refusals case_refusals
 run_case rename_lower_while_up case_rename_lower_while_up
 run_case auto_leaves_bonded_pv case_auto_leaves_bonded_pv
+run_case new_upper_no_carrier case_new_upper_no_carrier
+run_case pv_reload case_pv_reload
 run_case guest_log_clean case_guest_log_clean
