@@ -98,9 +98,21 @@ static int duo_stop(struct net_device *dev)
 	return 0;
 }
 
-static int duo_change_mtu(struct net_device *dev, int mtu)
+static int sync_mtu(struct duo_lower *lo, const void *mtu)
 {
-	struct duo_priv *priv = netdev_priv(dev);
+	return duo_lower_sync_mtu(lo, *(const unsigned int *)mtu, NULL);
+}
+
+static int sync_addr(struct duo_lower *lo, const void *addr)
+{
+	return duo_lower_sync_addr(lo, addr, NULL);
+}
+
+/* Carry a change to both lowers; if one refuses, put the other back. */
+static int sync_lowers(struct duo_priv *priv, const char *what,
+		       int (*sync)(struct duo_lower *lo, const void *val),
+		       const void *val, const void *old)
+{
 	struct duo_lower *lo[2];
 	int i, err = 0;
 
@@ -109,18 +121,28 @@ static int duo_change_mtu(struct net_device *dev, int mtu)
 	for (i = 0; i < 2; i++) {
 		if (!lo[i])
 			continue;
-		err = duo_lower_sync_mtu(lo[i], mtu, NULL);
+		err = sync(lo[i], val);
 		if (err) {
-			netdev_err(dev, "%s refused MTU %d: %d\n", lo[i]->dev->name, mtu, err);
+			netdev_err(priv->dev, "%s refused the %s: %d\n",
+				   lo[i]->dev->name, what, err);
 			break;
 		}
 	}
-	if (err) {
+	if (err)
 		while (--i >= 0)
 			if (lo[i])
-				duo_lower_sync_mtu(lo[i], dev->mtu, NULL);
+				sync(lo[i], old);
+	return err;
+}
+
+static int duo_change_mtu(struct net_device *dev, int mtu)
+{
+	unsigned int new = mtu, old = dev->mtu;
+	int err;
+
+	err = sync_lowers(netdev_priv(dev), "MTU", sync_mtu, &new, &old);
+	if (err)
 		return err;
-	}
 	WRITE_ONCE(dev->mtu, mtu);
 	return 0;
 }
@@ -129,29 +151,13 @@ static int duo_set_mac_address(struct net_device *dev, void *p)
 {
 	struct duo_priv *priv = netdev_priv(dev);
 	struct sockaddr *sa = p;
-	struct duo_lower *lo[2];
-	int i, err = 0;
+	int err;
 
-	ASSERT_RTNL();
 	if (!is_valid_ether_addr(sa->sa_data))
 		return -EADDRNOTAVAIL;
-	lowers_of(priv, lo);
-	for (i = 0; i < 2; i++) {
-		if (!lo[i])
-			continue;
-		err = duo_lower_sync_addr(lo[i], sa->sa_data, NULL);
-		if (err) {
-			netdev_err(dev, "%s refused MAC %pM: %d\n", lo[i]->dev->name,
-				   sa->sa_data, err);
-			break;
-		}
-	}
-	if (err) {
-		while (--i >= 0)
-			if (lo[i])
-				duo_lower_sync_addr(lo[i], dev->dev_addr, NULL);
+	err = sync_lowers(priv, "MAC address", sync_addr, sa->sa_data, dev->dev_addr);
+	if (err)
 		return err;
-	}
 	eth_hw_addr_set(dev, sa->sa_data);
 	dev->addr_assign_type = NET_ADDR_SET;
 	/* Peers still send to the old MAC: tell them (arp_notify is off). */
