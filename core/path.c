@@ -101,9 +101,10 @@ static void apply(struct duo_priv *priv, const struct duo_fo_decision *d,
 		WRITE_ONCE(priv->last_switch_usecs, us);
 		if (us > priv->max_switch_usecs)
 			WRITE_ONCE(priv->max_switch_usecs, us);
-		netdev_info(dev, "TX path %s -> %s (%s), %llu us\n",
-			    duo_path_name(d->from), duo_path_name(d->to),
-			    duo_switch_reason_name(d->reason), us);
+		if (dev->reg_state == NETREG_REGISTERED)
+			netdev_info(dev, "TX path %s -> %s (%s), %llu us\n",
+				    duo_path_name(d->from), duo_path_name(d->to),
+				    duo_switch_reason_name(d->reason), us);
 		if (d->to != DUO_PATH_NONE)
 			duo_announce(priv);
 	}
