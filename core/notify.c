@@ -103,7 +103,7 @@ static void pair_scan(void)
 			err = PTR_ERR_OR_ZERO(upper);
 		}
 		if (err) {
-			net_warn_ratelimited("duonet: cannot pair PV %s: %d\n", dev->name, err);
+			net_warn_ratelimited("cannot pair PV %s: %d\n", dev->name, err);
 			premark_drop(dev);
 		}
 		xa_erase(&duo_marked, dev->ifindex);
@@ -116,7 +116,7 @@ static void pair_scan(void)
 			continue;
 		err = duo_join(priv, dev, DUO_ROLE_VF, NULL);
 		if (err) {
-			net_warn_ratelimited("duonet: cannot join %s to %s as its VF: %d\n",
+			net_warn_ratelimited("cannot join %s to %s as its VF: %d\n",
 					     dev->name, priv->dev->name, err);
 			premark_drop(dev);
 		}
