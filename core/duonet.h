@@ -98,6 +98,8 @@ struct duo_priv {
 	u64 last_switch_usecs;		/* RTNL writes, readers tolerate */
 	u64 max_switch_usecs;
 	u64 event_ns;			/* when the current event arrived */
+	u64 path_ns[DUO_PATH_MAX];	/* RTNL: time on each path, closed */
+	u64 path_since_ns;		/* RTNL: when the active path began */
 	u64 joins[DUO_SLOT_MAX];
 	u64 leaves[DUO_SLOT_MAX];
 

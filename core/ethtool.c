@@ -6,6 +6,7 @@
  */
 #include <linux/ethtool.h>
 #include <linux/netdevice.h>
+#include <linux/timekeeping.h>
 
 #include "core/duonet.h"
 
@@ -32,7 +33,18 @@ static const char duo_stat_names[][ETH_GSTRING_LEN] = {
 	"switches_plug", "switches_unplug", "switches_carrier",
 	"switches_admin", "switches_pv_only", "switches_failback",
 	"vf_joins", "vf_leaves", "pv_joins", "pv_leaves",
+	"vf_time_ms", "pv_time_ms", "none_time_ms",
 };
+
+/* Milliseconds TX has spent on a path, the current stretch included. */
+static u64 path_ms(const struct duo_priv *priv, enum duo_path path)
+{
+	u64 ns = priv->path_ns[path];
+
+	if (priv->fo.active == path)
+		ns += ktime_get_ns() - priv->path_since_ns;
+	return div_u64(ns, NSEC_PER_MSEC);
+}
 
 static struct duo_lower *active_lower(struct duo_priv *priv)
 {
@@ -117,6 +129,9 @@ static void duo_get_ethtool_stats(struct net_device *dev,
 	data[i++] = priv->leaves[DUO_SLOT_VF];
 	data[i++] = priv->joins[DUO_SLOT_PV];
 	data[i++] = priv->leaves[DUO_SLOT_PV];
+	data[i++] = path_ms(priv, DUO_PATH_VF);
+	data[i++] = path_ms(priv, DUO_PATH_PV);
+	data[i++] = path_ms(priv, DUO_PATH_NONE);
 	WARN_ON_ONCE(i != ARRAY_SIZE(duo_stat_names));
 }
 

@@ -97,6 +97,8 @@ static void apply(struct duo_priv *priv, const struct duo_fo_decision *d,
 		u64 us;
 
 		rcu_assign_pointer(priv->tx, path_lower(priv, d->to));
+		priv->path_ns[d->from] += now - priv->path_since_ns;
+		priv->path_since_ns = now;
 		us = div_u64(ktime_get_ns() - priv->event_ns, NSEC_PER_USEC);
 		WRITE_ONCE(priv->last_switch_usecs, us);
 		if (us > priv->max_switch_usecs)
@@ -278,6 +280,7 @@ void duo_path_init(struct duo_priv *priv)
 	duo_fo_default_config(&cfg);
 	cfg.failback_delay_ns = (u64)priv->set.failback_delay_ms * NSEC_PER_MSEC;
 	duo_fo_init(&priv->fo, &cfg);
+	priv->path_since_ns = ktime_get_ns();
 	INIT_DELAYED_WORK(&priv->announce_work, announce_work_fn);
 	INIT_DELAYED_WORK(&priv->policy_work, policy_work_fn);
 }

@@ -33,6 +33,10 @@ assert [l["role"] for l in u["lowers"] if l["active"]] == ["vf"], u
 assert u["settings"]["announce-count"] == 3 and u["settings"]["failback-delay-ms"] == 0, u
 assert u["switches_to_vf"] >= 1, u'
 	g g0 'duoctl show | grep -q "^duo0: active vf"'
+	# Time on each path: the VF's grows while it carries TX, the PV's not.
+	g g0 't() { ethtool -S duo0 | sed -n "s/^ *$1_time_ms: //p"; }
+		v0=$(t vf); p0=$(t pv); sleep 1; v1=$(t vf); p1=$(t pv)
+		[ $((v1 - v0)) -ge 900 ] && [ "$p1" = "$p0" ]'
 }
 
 case_set_and_refuse() {
