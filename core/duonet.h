@@ -97,7 +97,6 @@ struct duo_priv {
 	struct duo_err_stats err_hist;	/* of lowers that left */
 	u64 last_switch_usecs;		/* RTNL writes, readers tolerate */
 	u64 max_switch_usecs;
-	u64 event_ns;			/* when the current event arrived */
 	u64 path_ns[DUO_PATH_MAX];	/* RTNL: time on each path, closed */
 	u64 path_since_ns;		/* RTNL: when the active path began */
 	u64 joins[DUO_SLOT_MAX];
@@ -135,8 +134,6 @@ void duo_lower_event(struct duo_priv *priv, struct duo_lower *lo,
 		     enum duo_fo_event vf_ev);
 void duo_path_init(struct duo_priv *priv);
 void duo_path_uninit(struct duo_priv *priv);
-int duo_check_join(struct duo_priv *priv, struct net_device *dev,
-		   enum duo_role role, struct netlink_ext_ack *extack);
 
 /* core/netlink.c */
 extern const struct nla_policy duo_nl_policy[];

@@ -19,9 +19,12 @@
 				 NETIF_F_ALL_TSO | NETIF_F_GSO_UDP_L4 | \
 				 NETIF_F_HIGHDMA | NETIF_F_LRO)
 
-/* Both lowers, VF first; NULL entries for absent ones. RTNL held. */
+/* Both lowers, VF first; NULL entries for absent ones. For the ndo ops
+ * that run under RTNL (all but ndo_set_rx_mode, which uses RCU).
+ */
 static void lowers_of(struct duo_priv *priv, struct duo_lower *lo[2])
 {
+	ASSERT_RTNL();
 	lo[0] = rtnl_dereference(priv->vf);
 	lo[1] = rtnl_dereference(priv->pv);
 }

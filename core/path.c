@@ -99,7 +99,8 @@ static void apply(struct duo_priv *priv, const struct duo_fo_decision *d,
 		rcu_assign_pointer(priv->tx, path_lower(priv, d->to));
 		priv->path_ns[d->from] += now - priv->path_since_ns;
 		priv->path_since_ns = now;
-		us = div_u64(ktime_get_ns() - priv->event_ns, NSEC_PER_USEC);
+		/* From the event's arrival (now) to the new path published. */
+		us = div_u64(ktime_get_ns() - now, NSEC_PER_USEC);
 		WRITE_ONCE(priv->last_switch_usecs, us);
 		if (us > priv->max_switch_usecs)
 			WRITE_ONCE(priv->max_switch_usecs, us);
@@ -121,7 +122,6 @@ void duo_path_event(struct duo_priv *priv, enum duo_fo_event ev)
 	u64 now = ktime_get_ns();
 
 	ASSERT_RTNL();
-	priv->event_ns = now;
 	d = duo_fo_step(&priv->fo, ev, now);
 	apply(priv, &d, now);
 }
@@ -138,8 +138,8 @@ void duo_lower_event(struct duo_priv *priv, struct duo_lower *lo,
 	duo_path_event(priv, ev);
 }
 
-int duo_check_join(struct duo_priv *priv, struct net_device *dev,
-		   enum duo_role role, struct netlink_ext_ack *extack)
+static int duo_check_join(struct duo_priv *priv, struct net_device *dev,
+			  enum duo_role role, struct netlink_ext_ack *extack)
 {
 	struct net_device *upper = priv->dev;
 	struct duo_lower *vf = rtnl_dereference(priv->vf);
