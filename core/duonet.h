@@ -20,6 +20,7 @@
 #define _DUO_DUONET_H
 
 #include <linux/etherdevice.h>
+#include <linux/ethtool.h>
 #include <linux/netdevice.h>
 #include <linux/u64_stats_sync.h>
 #include <linux/workqueue.h>
@@ -71,6 +72,40 @@ struct duo_err_stats {
 	u64 multicast;
 };
 
+/*
+ * Receive offloads of the lowers that ethtool -K on the upper sets
+ * (core/tuning.c); the upper's own bits are the user's wish.
+ */
+#define DUO_RX_FEATURES	(NETIF_F_RXCSUM | NETIF_F_RXHASH | NETIF_F_LRO | \
+			 NETIF_F_GRO_HW | NETIF_F_HW_VLAN_CTAG_RX)
+
+struct duo_ring {
+	struct ethtool_ringparam r;
+	struct kernel_ethtool_ringparam k;
+};
+
+struct duo_coal {
+	struct ethtool_coalesce c;
+	struct kernel_ethtool_coalesce k;
+};
+
+struct duo_chan {
+	struct ethtool_channels c;
+};
+
+/* What the user set with ethtool on the upper, replayed on every lower. */
+struct duo_tuning {
+	u32 ring_mask;			/* fields set: bit i of ring_fields[] */
+	struct duo_ring ring;
+	u32 coal_mask;			/* ETHTOOL_COALESCE_* */
+	struct duo_coal coal;
+	u32 chan_mask;
+	struct duo_chan chan;
+	netdev_features_t feat_mask;	/* DUO_RX_FEATURES set */
+	netdev_features_t feat;
+	u64 refused[DUO_SLOT_MAX];	/* a lower could not take something */
+};
+
 struct duo_settings {
 	u32 announce_count;		/* announcements after a switch */
 	u32 announce_interval_ms;	/* between them */
@@ -99,6 +134,7 @@ struct duo_priv {
 	u64 max_switch_usecs;
 	u64 path_ns[DUO_PATH_MAX];	/* RTNL: time on each path, closed */
 	u64 path_since_ns;		/* RTNL: when the active path began */
+	struct duo_tuning tune;		/* RTNL */
 	u64 joins[DUO_SLOT_MAX];
 	u64 leaves[DUO_SLOT_MAX];
 
@@ -160,6 +196,24 @@ void duo_get_stats64(struct net_device *dev, struct rtnl_link_stats64 *s);
 void duo_path_totals(struct duo_priv *priv, struct duo_path_totals *t);
 void duo_stats_join(struct duo_priv *priv, struct duo_lower *lo);
 void duo_stats_leave(struct duo_priv *priv, struct duo_lower *lo);
+
+/* core/tuning.c */
+void duo_get_ringparam(struct net_device *dev, struct ethtool_ringparam *ring,
+		       struct kernel_ethtool_ringparam *kring,
+		       struct netlink_ext_ack *extack);
+int duo_set_ringparam(struct net_device *dev, struct ethtool_ringparam *ring,
+		      struct kernel_ethtool_ringparam *kring,
+		      struct netlink_ext_ack *extack);
+int duo_get_coalesce(struct net_device *dev, struct ethtool_coalesce *coal,
+		     struct kernel_ethtool_coalesce *kcoal,
+		     struct netlink_ext_ack *extack);
+int duo_set_coalesce(struct net_device *dev, struct ethtool_coalesce *coal,
+		     struct kernel_ethtool_coalesce *kcoal,
+		     struct netlink_ext_ack *extack);
+void duo_get_channels(struct net_device *dev, struct ethtool_channels *ch);
+int duo_set_channels(struct net_device *dev, struct ethtool_channels *ch);
+int duo_set_features(struct net_device *dev, netdev_features_t features);
+void duo_tuning_replay(struct duo_priv *priv, struct duo_lower *lo);
 
 /* core/notify.c */
 int duo_notify_init(void);

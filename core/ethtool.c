@@ -34,6 +34,7 @@ static const char duo_stat_names[][ETH_GSTRING_LEN] = {
 	"switches_admin", "switches_pv_only", "switches_failback",
 	"vf_joins", "vf_leaves", "pv_joins", "pv_leaves",
 	"vf_time_ms", "pv_time_ms", "none_time_ms",
+	"vf_tuning_refused", "pv_tuning_refused",
 };
 
 /* Milliseconds TX has spent on a path, the current stretch included. */
@@ -132,6 +133,8 @@ static void duo_get_ethtool_stats(struct net_device *dev,
 	data[i++] = path_ms(priv, DUO_PATH_VF);
 	data[i++] = path_ms(priv, DUO_PATH_PV);
 	data[i++] = path_ms(priv, DUO_PATH_NONE);
+	data[i++] = priv->tune.refused[DUO_SLOT_VF];
+	data[i++] = priv->tune.refused[DUO_SLOT_PV];
 	WARN_ON_ONCE(i != ARRAY_SIZE(duo_stat_names));
 }
 
@@ -175,6 +178,8 @@ static int duo_get_link_ksettings(struct net_device *dev,
 }
 
 const struct ethtool_ops duo_ethtool_ops = {
+	/* All of them; each lower takes what it supports (core/tuning.c). */
+	.supported_coalesce_params = GENMASK(21, 0),
 	.get_drvinfo		= duo_get_drvinfo,
 	.get_link		= ethtool_op_get_link,
 	.get_link_ksettings	= duo_get_link_ksettings,
@@ -183,4 +188,10 @@ const struct ethtool_ops duo_ethtool_ops = {
 	.get_ethtool_stats	= duo_get_ethtool_stats,
 	.get_priv_flags		= duo_get_priv_flags,
 	.set_priv_flags		= duo_set_priv_flags,
+	.get_ringparam		= duo_get_ringparam,
+	.set_ringparam		= duo_set_ringparam,
+	.get_coalesce		= duo_get_coalesce,
+	.set_coalesce		= duo_set_coalesce,
+	.get_channels		= duo_get_channels,
+	.set_channels		= duo_set_channels,
 };

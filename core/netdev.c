@@ -15,9 +15,9 @@
 #include "core/uapi.h"
 
 /* Offloads the upper offers only when every lower has them. */
-#define DUO_LOWER_FEATURES	(NETIF_F_SG | NETIF_F_CSUM_MASK | NETIF_F_RXCSUM | \
+#define DUO_LOWER_FEATURES	(NETIF_F_SG | NETIF_F_CSUM_MASK | \
 				 NETIF_F_ALL_TSO | NETIF_F_GSO_UDP_L4 | \
-				 NETIF_F_HIGHDMA | NETIF_F_LRO)
+				 NETIF_F_HIGHDMA)
 
 /* Both lowers, VF first; NULL entries for absent ones. For the ndo ops
  * that run under RTNL (all but ndo_set_rx_mode, which uses RCU).
@@ -315,6 +315,7 @@ static const struct net_device_ops duo_netdev_ops = {
 	.ndo_vlan_rx_add_vid	= duo_vlan_rx_add_vid,
 	.ndo_vlan_rx_kill_vid	= duo_vlan_rx_kill_vid,
 	.ndo_fix_features	= duo_fix_features,
+	.ndo_set_features	= duo_set_features,
 	.ndo_add_slave		= duo_add_lower,
 	.ndo_del_slave		= duo_del_lower,
 };
@@ -339,8 +340,10 @@ static void duo_setup(struct net_device *dev)
 	dev->priv_flags &= ~IFF_TX_SKB_SHARING;
 	duo_compat_set_lltx(dev);
 
-	dev->hw_features = DUO_LOWER_FEATURES | NETIF_F_HW_VLAN_CTAG_FILTER;
-	dev->features = dev->hw_features;
+	dev->hw_features = DUO_LOWER_FEATURES | DUO_RX_FEATURES |
+			   NETIF_F_HW_VLAN_CTAG_FILTER;
+	/* LRO and GRO_HW off, as drivers start: safe to forward. */
+	dev->features = dev->hw_features & ~(NETIF_F_LRO | NETIF_F_GRO_HW);
 	dev->vlan_features = DUO_LOWER_FEATURES;
 
 	dev->min_mtu = ETH_MIN_MTU;

@@ -213,6 +213,8 @@ int duo_join(struct duo_priv *priv, struct net_device *dev, enum duo_role role,
 		return PTR_ERR(lo);
 
 	duo_stats_join(priv, lo);
+	/* Before it can carry TX: a resetting driver only delays its link. */
+	duo_tuning_replay(priv, lo);
 	if (role == DUO_ROLE_VF) {
 		priv->vf_features = dev->features;
 		priv->vf_features_valid = true;

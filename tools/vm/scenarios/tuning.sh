@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# ethtool tuning on the upper: -G/-C/-L/-K stored on duo0, applied to both
+# lowers, replayed on a VF plugged in later, and what a lower cannot take
+# counted (ethtool -S *_tuning_refused) and logged.
+#
+#   peer ns                 host ns (br0)     guest g0
+#   vpeer 10.99.0.1 --veth-- tp0 ------------ eth virtio_net --+
+#                            tv0 ------------ eth igb ----------+- duo0 10.99.0.2
+#
+# igb stands in for the VF: unlike e1000e it has channels (-L) and RX
+# checksumming that can be turned off. virtio_net has one queue pair here,
+# so -L combined 2 is one the PV cannot take.
+#
+# usage: tuning.sh KERNEL_RELEASE
+set -eu
+. "$(dirname "$0")/../lab.sh"
+
+[ $# -eq 1 ] || { echo "usage: $0 KERNEL_RELEASE" >&2; exit 2; }
+lab_init tuning "$1"
+lab_net_up
+
+# The guest's lowers and counters.
+vf() { g g0 'netdev_of_driver igb'; }
+pv() { g g0 'netdev_of_driver virtio_net'; }
+stat() { g g0 "ethtool -S duo0 | sed -n 's/^ *$1: //p'"; }
+# ethtool's value of one field in its "Current" section: cur DEV -g 'RX:'
+cur() { g g0 "ethtool $2 $1 | sed -n '/^Current/,\$p' | sed -n 's/^$3[[:space:]]*//p'"; }
+coal() { g g0 "ethtool -c $1 | sed -n 's/^$2:[[:space:]]*//p'"; }
+feat() { g g0 "ethtool -k $1 | sed -n 's/^$2: //p'"; }
+
+case_up() {
+	g g0 'modprobe duonet && wait_for "[ \$(ip -o link show master duo0 2>/dev/null | wc -l) = 2 ]"'
+	g g0 "ip link set duo0 up && ip addr add $LAB_GUEST_IP/24 dev duo0 && duoctl wait duo0 --path vf --timeout 20"
+	lab_ping_clean up 1
+}
+
+# Nothing stored yet: duo0 shows its active lower's values.
+case_view() {
+	local v
+	v=$(vf)
+	expect_eq "$(cur duo0 -g 'RX:')" "$(cur "$v" -g 'RX:')" "duo0 rx ring = the VF's"
+	expect_eq "$(coal duo0 rx-usecs)" "$(coal "$v" rx-usecs)" "duo0 rx-usecs = the VF's"
+	expect_eq "$(stat vf_tuning_refused)" 0 "VF refusals"
+	expect_eq "$(stat pv_tuning_refused)" 0 "PV refusals"
+}
+
+# The PV either has what duo0 was just given or refused it exactly once
+# with a log line: pv_took WHAT REFUSALS_BEFORE ACTUAL WANTED
+pv_took() {
+	local now
+	now=$(stat pv_tuning_refused)
+	if [ "$3" = "$4" ]; then
+		expect_eq "$now" "$2" "PV took the $1: no refusal counted"
+	else
+		expect_eq "$now" $(($2 + 1)) "PV refused the $1 ($3, not $4): counted once"
+		g g0 "dmesg | grep -q 'duo0: $(pv) (pv) cannot take the $1'"
+	fi
+}
+
+case_set() {
+	local v p n
+	v=$(vf)
+	p=$(pv)
+	n=$(stat pv_tuning_refused)
+	g g0 'ethtool -G duo0 rx 512 tx 512'
+	expect_eq "$(cur "$v" -g 'RX:')" 512 "VF rx ring"
+	expect_eq "$(cur "$v" -g 'TX:')" 512 "VF tx ring"
+	expect_eq "$(cur duo0 -g 'RX:')" 512 "duo0 rx ring"
+	pv_took "ring sizes" "$n" "$(cur "$p" -g 'RX:')" 512
+	n=$(stat pv_tuning_refused)
+	g g0 'ethtool -C duo0 rx-usecs 50'
+	expect_eq "$(coal "$v" rx-usecs)" 50 "VF rx-usecs"
+	pv_took coalescing "$n" "$(coal "$p" rx-usecs)" 50
+	# igb has 4+ queue pairs; virtio_net here has one: the PV refuses.
+	n=$(stat pv_tuning_refused)
+	g g0 'ethtool -L duo0 combined 2'
+	expect_eq "$(cur "$v" -l 'Combined:')" 2 "VF combined channels"
+	expect_eq "$(cur "$p" -l 'Combined:')" 1 "PV combined channels"
+	pv_took channels "$n" 1 2
+	# -K rx off: the VF follows; the PV follows unless it is fixed there.
+	n=$(stat pv_tuning_refused)
+	g g0 'ethtool -K duo0 rx off'
+	expect_eq "$(feat duo0 rx-checksumming)" off "duo0 rx-checksumming"
+	expect_eq "$(feat "$v" rx-checksumming)" off "VF rx-checksumming"
+	pv_took offloads "$n" "$(feat "$p" rx-checksumming | cut -d' ' -f1)" off
+	expect_eq "$(stat vf_tuning_refused)" 0 "VF refusals"
+	lab_ping_clean after_set 1
+}
+
+# Out of every lower's range: refused by ethtool itself, nothing stored.
+case_refuse() {
+	local out
+	out=$(g g0 'ethtool -G duo0 rx 1000000 2>&1; echo rc=$?')
+	case $out in *rc=0) lab_log "rx 1000000 accepted: $out"; return 1 ;; esac
+	expect_eq "$(cur duo0 -g 'RX:')" 512 "duo0 rx ring kept"
+	out=$(g g0 'ethtool -L duo0 combined 1000 2>&1; echo rc=$?')
+	case $out in *rc=0) lab_log "combined 1000 accepted: $out"; return 1 ;; esac
+	expect_eq "$(cur duo0 -l 'Combined:')" 2 "duo0 channels kept"
+}
+
+# The VF goes and a new one comes: it gets everything the user set.
+case_replay() {
+	local v refused r
+	refused=$(stat pv_tuning_refused)
+	lab_meter_start replay icmp -i 2
+	lab_vf_unplug g0
+	g g0 'duoctl wait duo0 --path pv --timeout 10'
+	# Stored values stay shown while the VF is away.
+	expect_eq "$(cur duo0 -g 'RX:')" 512 "duo0 rx ring without a VF"
+	lab_vf_plug g0
+	g g0 'wait_for "[ \$(ip -o link show master duo0 | wc -l) = 2 ]" 20'
+	g g0 'duoctl wait duo0 --path vf --timeout 20'
+	r=$(lab_meter_stop replay | head -n 1)
+	lab_log "ping across unplug and re-plug: $r"
+	expect_le "$(lab_report_get "$r" lost)" 0 "packets lost across the replay"
+	v=$(vf)
+	expect_eq "$(cur "$v" -g 'RX:')" 512 "new VF rx ring"
+	expect_eq "$(cur "$v" -g 'TX:')" 512 "new VF tx ring"
+	expect_eq "$(coal "$v" rx-usecs)" 50 "new VF rx-usecs"
+	expect_eq "$(cur "$v" -l 'Combined:')" 2 "new VF combined channels"
+	expect_eq "$(feat "$v" rx-checksumming)" off "new VF rx-checksumming"
+	expect_eq "$(stat vf_tuning_refused)" 0 "VF refusals"
+	expect_eq "$(stat pv_tuning_refused)" "$refused" "PV refusals (no new ones)"
+	lab_ping_clean after_replay 1
+}
+
+case_guest_log_clean() { lab_check_log g0; }
+
+lab_boot g0 --vf igb
+run_case up case_up
+run_case view case_view
+run_case set case_set
+run_case refuse case_refuse
+run_case replay case_replay
+run_case guest_log_clean case_guest_log_clean
