@@ -27,6 +27,8 @@ const struct nla_policy duo_nl_policy[IFLA_DUONET_MAX + 1] = {
 	[IFLA_DUONET_SWITCHES_TO_VF] = { .type = NLA_REJECT },
 	[IFLA_DUONET_SWITCHES_TO_PV] = { .type = NLA_REJECT },
 	[IFLA_DUONET_LAST_SWITCH_USECS] = { .type = NLA_REJECT },
+	[IFLA_DUONET_VF_IFINDEX] = { .type = NLA_U32 },
+	[IFLA_DUONET_PV_IFINDEX] = { .type = NLA_U32 },
 };
 
 static u32 ns_to_ms(u64 ns)
@@ -39,16 +41,84 @@ static u64 ms_to_ns(const struct nlattr *attr)
 	return (u64)nla_get_u32(attr) * NSEC_PER_MSEC;
 }
 
-/* Validated by the policy already; applies all or nothing. */
+/*
+ * Give the role to the device with this ifindex (0: release the role's
+ * lower). The device may be this upper's lower in the other role: it
+ * moves, and goes back if the new role refuses it.
+ */
+static int duo_set_role(struct duo_priv *priv, enum duo_role role,
+			const struct nlattr *attr, struct netlink_ext_ack *extack)
+{
+	struct duo_lower *cur = rtnl_dereference(role == DUO_ROLE_VF ?
+						 priv->vf : priv->pv);
+	u32 ifindex = nla_get_u32(attr);
+	struct net_device *dev;
+	struct duo_lower *lo;
+	int err;
+
+	ASSERT_RTNL();
+	if (!ifindex) {
+		if (cur)
+			duo_leave(priv, cur);
+		return 0;
+	}
+	dev = __dev_get_by_index(dev_net(priv->dev), ifindex);
+	if (!dev) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "duonet: no device with this ifindex here");
+		return -ENODEV;
+	}
+	if (cur && cur->dev == dev)
+		return 0;
+	lo = duo_lower_of(dev);
+	if (!lo || lo->upper != priv->dev)
+		return duo_join(priv, dev, role, extack);
+	/* The other role of this upper: move it. */
+	if (cur) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "duonet: the role is taken; release its lower first");
+		return -EBUSY;
+	}
+	duo_leave(priv, lo);
+	err = duo_join(priv, dev, role, extack);
+	if (err && duo_join(priv, dev, role == DUO_ROLE_VF ? DUO_ROLE_PV :
+							    DUO_ROLE_VF, NULL))
+		netdev_err(priv->dev, "%s could not return to its role\n", dev->name);
+	return err;
+}
+
+/*
+ * Validated by the policy already. The lowers first: a refused pairing
+ * leaves the settings as they were (a VF paired before a refused PV
+ * stays). The settings then apply all together.
+ */
 static int duo_apply_settings(struct duo_priv *priv, struct nlattr *data[],
 			      struct netlink_ext_ack *extack)
 {
 	struct duo_fo_config cfg = priv->fo.cfg;
 	struct duo_settings set = priv->set;
+	int err;
 
 	ASSERT_RTNL();
 	if (!data)
 		return 0;
+	/* Pairing may fail: before any setting changes. */
+	if (data[IFLA_DUONET_VF_IFINDEX] && data[IFLA_DUONET_PV_IFINDEX] &&
+	    nla_get_u32(data[IFLA_DUONET_VF_IFINDEX]) &&
+	    nla_get_u32(data[IFLA_DUONET_VF_IFINDEX]) ==
+	    nla_get_u32(data[IFLA_DUONET_PV_IFINDEX])) {
+		NL_SET_ERR_MSG(extack, "duonet: one device cannot take both roles");
+		return -EINVAL;
+	}
+	if (data[IFLA_DUONET_VF_IFINDEX]) {
+		err = duo_set_role(priv, DUO_ROLE_VF, data[IFLA_DUONET_VF_IFINDEX], extack);
+		if (err)
+			return err;
+	}
+	if (data[IFLA_DUONET_PV_IFINDEX]) {
+		err = duo_set_role(priv, DUO_ROLE_PV, data[IFLA_DUONET_PV_IFINDEX], extack);
+		if (err)
+			return err;
+	}
 	if (data[IFLA_DUONET_ANNOUNCE_COUNT])
 		set.announce_count = nla_get_u32(data[IFLA_DUONET_ANNOUNCE_COUNT]);
 	if (data[IFLA_DUONET_ANNOUNCE_INTERVAL_MS])
@@ -93,7 +163,7 @@ int duo_changelink(struct net_device *dev, struct nlattr *tb[],
 
 size_t duo_get_size(const struct net_device *dev)
 {
-	return 6 * nla_total_size(sizeof(u32)) +	/* settings */
+	return 8 * nla_total_size(sizeof(u32)) +	/* settings, lowers */
 	       2 * nla_total_size(sizeof(u8)) +		/* path, pv-only */
 	       3 * nla_total_size_64bit(sizeof(u64));	/* counters */
 }
@@ -109,8 +179,12 @@ int duo_fill_info(struct sk_buff *skb, const struct net_device *dev)
 {
 	struct duo_priv *priv = netdev_priv(dev);
 	const struct duo_fo_config *cfg = &priv->fo.cfg;
+	struct duo_lower *vf = rtnl_dereference(priv->vf);
+	struct duo_lower *pv = rtnl_dereference(priv->pv);
 
-	if (nla_put_u32(skb, IFLA_DUONET_ANNOUNCE_COUNT, priv->set.announce_count) ||
+	if (nla_put_u32(skb, IFLA_DUONET_VF_IFINDEX, vf ? vf->dev->ifindex : 0) ||
+	    nla_put_u32(skb, IFLA_DUONET_PV_IFINDEX, pv ? pv->dev->ifindex : 0) ||
+	    nla_put_u32(skb, IFLA_DUONET_ANNOUNCE_COUNT, priv->set.announce_count) ||
 	    nla_put_u32(skb, IFLA_DUONET_ANNOUNCE_INTERVAL_MS,
 			priv->set.announce_interval_ms) ||
 	    nla_put_u32(skb, IFLA_DUONET_FAILBACK_DELAY_MS, priv->set.failback_delay_ms) ||

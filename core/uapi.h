@@ -23,6 +23,13 @@ enum {
 	IFLA_DUONET_SWITCHES_TO_PV,		/* u64 */
 	IFLA_DUONET_LAST_SWITCH_USECS,		/* u64 */
 	IFLA_DUONET_PAD,
+	/*
+	 * The lowers (u32 ifindex, 0: none). Written: pair that device in
+	 * that role whatever its kind (a role override), moving it from the
+	 * other role if it has it; 0 releases the role's lower.
+	 */
+	IFLA_DUONET_VF_IFINDEX,
+	IFLA_DUONET_PV_IFINDEX,
 	__IFLA_DUONET_MAX,
 };
 

@@ -88,6 +88,13 @@ if make -s -C "$top" tools > "$top/build/logs/tools.log" 2>&1; then
 else
 	record FAIL tools/build "see build/logs/tools.log"
 fi
+# duoctl's usage errors and --help (kernel refusals are lab cases).
+before=$(grep -c . "$results")
+tools/tests/duoctl-args.sh
+rc=$?
+if [ "$rc" != 0 ] && [ "$(grep -c . "$results")" = "$before" ]; then
+	record FAIL tools/duoctl-args "aborted with status $rc"
+fi
 if python3 -m py_compile tools/vm/*.py 2>&1; then
 	record PASS tools/python
 else

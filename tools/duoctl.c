@@ -6,8 +6,14 @@
  *                                  active path, settings, switch counters
  *   duoctl set DEV KEY VALUE       change a setting; the kernel checks it and
  *                                  its message is printed when it refuses
+ *   duoctl pair UPPER DEV [--role vf|pv]
+ *                                  make DEV a lower of UPPER, in the role
+ *                                  given (a role override) or its own
+ *   duoctl unpair UPPER DEV        release DEV from UPPER
  *   duoctl wait DEV --path vf|pv [--timeout S]
  *                                  block until TX runs on that path
+ *
+ * duoctl --help prints the manual.
  *
  * Exit status: 0 ok, 1 the kernel refused or DEV is not a duonet upper,
  * 2 usage error, 3 wait timed out.
@@ -32,19 +38,72 @@
 static const char *const usage_text =
 "usage: duoctl show [--json] [DEV]\n"
 "       duoctl set DEV KEY VALUE\n"
+"       duoctl pair UPPER DEV [--role vf|pv]\n"
+"       duoctl unpair UPPER DEV\n"
 "       duoctl wait DEV --path vf|pv [--timeout SECONDS]\n"
+"       duoctl --help\n";
+
+static const char *const manual_text =
+"NAME\n"
+"    duoctl - show and control duonet interfaces\n"
 "\n"
-"KEY (milliseconds where named so):\n"
-"  announce-count        peer announcements after a path switch (0-100)\n"
-"  announce-interval-ms  time between them (1-10000)\n"
-"  failback-delay-ms     a returning VF must be usable this long (0-600000)\n"
-"  damp-flaps            VF losses within damp-window-ms that hold failback\n"
-"                        off for damp-hold-ms (0 turns damping off; 0-16)\n"
-"  damp-window-ms        (1-3600000)\n"
-"  damp-hold-ms          (0-3600000)\n"
+"SYNOPSIS\n"
+"    duoctl show [--json] [DEV]\n"
+"    duoctl set DEV KEY VALUE\n"
+"    duoctl pair UPPER DEV [--role vf|pv]\n"
+"    duoctl unpair UPPER DEV\n"
+"    duoctl wait DEV --path vf|pv [--timeout SECONDS]\n"
 "\n"
-"Exit status: 0 ok, 1 refused by the kernel or not a duonet device,\n"
-"2 usage error, 3 wait timed out.\n";
+"DESCRIPTION\n"
+"    duonet bonds a passthrough VF and a paravirtual NIC into one upper\n"
+"    interface. duoctl reads and changes it over rtnetlink (the upper's\n"
+"    IFLA_INFO_DATA); the kernel checks every value and duoctl prints its\n"
+"    message when it refuses one. Changes need CAP_NET_ADMIN.\n"
+"\n"
+"COMMANDS\n"
+"    show [--json] [DEV]\n"
+"        Every duonet upper (or DEV): active path, pv-only, switch counts,\n"
+"        lowers with their roles, settings. --json prints an array of\n"
+"        objects: ifname, ifindex, active_path (\"vf\", \"pv\", \"none\"),\n"
+"        pv_only, switches_to_vf, switches_to_pv, last_switch_usecs,\n"
+"        settings {KEY: number}, lowers [{ifname, role, active}].\n"
+"    set DEV KEY VALUE\n"
+"        Change one setting of the upper DEV (see KEYS).\n"
+"    pair UPPER DEV [--role vf|pv]\n"
+"        Make DEV a lower of UPPER. Without --role the kernel tells the\n"
+"        role from the device (a PCI NIC is the VF; virtio_net and vmxnet3\n"
+"        are the PV). --role forces it, for a device the kernel would not\n"
+"        recognise or would place in the other role; a lower of UPPER in\n"
+"        the other role moves.\n"
+"    unpair UPPER DEV\n"
+"        Release the lower DEV of UPPER (TX moves off it first).\n"
+"    wait DEV --path vf|pv [--timeout SECONDS]\n"
+"        Return once TX runs on that path (default timeout 30 s).\n"
+"\n"
+"KEYS (milliseconds where named so)\n"
+"    announce-count        peer announcements after a path switch (0-100)\n"
+"    announce-interval-ms  time between them (1-10000)\n"
+"    failback-delay-ms     a returning VF must be usable this long (0-600000)\n"
+"    damp-flaps            VF losses within damp-window-ms that hold failback\n"
+"                          off for damp-hold-ms (0 turns damping off; 0-16)\n"
+"    damp-window-ms        (1-3600000)\n"
+"    damp-hold-ms          (0-3600000)\n"
+"    vf, pv                the lower in that role: an interface name, or\n"
+"                          none to release it (a role override, as pair)\n"
+"\n"
+"EXIT STATUS\n"
+"    0 done; 1 the kernel refused, or DEV is not a duonet device or does\n"
+"    not exist; 2 usage error; 3 wait timed out.\n"
+"\n"
+"EXAMPLES\n"
+"    duoctl show --json duo0\n"
+"    duoctl set duo0 failback-delay-ms 2000\n"
+"    duoctl pair duo0 eth2 --role vf\n"
+"    duoctl wait duo0 --path pv --timeout 5\n"
+"\n"
+"SEE ALSO\n"
+"    ethtool(8) (ethtool -S duo0, --set-priv-flags duo0 pv-only on),\n"
+"    duonet-migrate(8)\n";
 
 static const struct {
 	const char *key;
@@ -56,6 +115,15 @@ static const struct {
 	{ "damp-flaps", IFLA_DUONET_DAMP_FLAPS },
 	{ "damp-window-ms", IFLA_DUONET_DAMP_WINDOW_MS },
 	{ "damp-hold-ms", IFLA_DUONET_DAMP_HOLD_MS },
+};
+
+/* Keys whose value is a lower (an interface name, or none). */
+static const struct {
+	const char *key;
+	int attr;
+} role_keys[] = {
+	{ "vf", IFLA_DUONET_VF_IFINDEX },
+	{ "pv", IFLA_DUONET_PV_IFINDEX },
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -342,54 +410,179 @@ static int cmd_show(int argc, char **argv)
 	return 0;
 }
 
-static int cmd_set(int argc, char **argv)
+/* An RTM_NEWLINK request for ifindex, ready for attributes. */
+static struct nlmsghdr *newlink(char *buf, int ifindex)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE], *end;
-	struct mnl_socket *nl;
-	struct nlmsghdr *nlh;
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct ifinfomsg *ifi;
-	struct nlattr *info, *data;
-	unsigned long v;
-	unsigned int i;
-	int attr = -1, ret;
 
-	if (argc != 3)
-		usage();
-	for (i = 0; i < NKEYS; i++)
-		if (!strcmp(argv[1], keys[i].key))
-			attr = keys[i].attr;
-	if (attr < 0) {
-		fprintf(stderr, "duoctl: unknown key '%s'\n", argv[1]);
-		usage();
-	}
-	errno = 0;
-	v = strtoul(argv[2], &end, 10);
-	if (errno || *end || !*argv[2] || argv[2][0] == '-' || v > UINT32_MAX) {
-		fprintf(stderr, "duoctl: '%s' is not a number from 0 to %u\n", argv[2], UINT32_MAX);
-		usage();
-	}
-	nl = open_nl();
-	if (dump_links(nl))
-		return 1;
-	if (!find_upper(argv[0])) {
-		fprintf(stderr, "duoctl: %s is not a duonet device\n", argv[0]);
-		return 1;
-	}
-	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = RTM_NEWLINK;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
 	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = find_upper(argv[0])->ifindex;
+	ifi->ifi_index = ifindex;
+	return nlh;
+}
+
+/* One u32 attribute of the upper's IFLA_INFO_DATA. */
+static int put_setting(struct mnl_socket *nl, int upper, int attr, uint32_t v)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = newlink(buf, upper);
+	struct nlattr *info, *data;
+
 	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "duonet");
 	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
 	mnl_attr_put_u32(nlh, attr, v);
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, info);
-	ret = talk(nl, nlh, NULL);
+	return talk(nl, nlh, NULL);
+}
+
+/* ip link set DEV master UPPER (0: nomaster). */
+static int set_master(struct mnl_socket *nl, int dev, int upper)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = newlink(buf, dev);
+
+	mnl_attr_put_u32(nlh, IFLA_MASTER, upper);
+	return talk(nl, nlh, NULL);
+}
+
+/* The links dumped, and the duonet upper named dev; exits if it is not. */
+static struct link *need_upper(struct mnl_socket *nl, const char *dev)
+{
+	struct link *u;
+
+	if (dump_links(nl))
+		exit(1);
+	u = find_upper(dev);
+	if (!u) {
+		fprintf(stderr, "duoctl: %s is not a duonet device\n", dev);
+		exit(1);
+	}
+	return u;
+}
+
+/* The ifindex of an interface name; exits if there is none. */
+static int need_ifindex(const char *dev)
+{
+	unsigned int ifindex = if_nametoindex(dev);
+
+	if (!ifindex) {
+		fprintf(stderr, "duoctl: no interface %s\n", dev);
+		exit(1);
+	}
+	return ifindex;
+}
+
+static int role_attr(const char *role)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(role_keys) / sizeof(role_keys[0]); i++)
+		if (!strcmp(role, role_keys[i].key))
+			return role_keys[i].attr;
+	return -1;
+}
+
+static int cmd_set(int argc, char **argv)
+{
+	struct mnl_socket *nl;
+	unsigned long v = 0;
+	int attr = -1, ret, upper;
+	bool lower_key;
+	unsigned int i;
+	char *end;
+
+	if (argc != 3)
+		usage();
+	for (i = 0; i < NKEYS; i++)
+		if (!strcmp(argv[1], keys[i].key))
+			attr = keys[i].attr;
+	lower_key = attr < 0 && role_attr(argv[1]) >= 0;
+	if (lower_key)
+		attr = role_attr(argv[1]);
+	if (attr < 0) {
+		fprintf(stderr, "duoctl: unknown key '%s'\n", argv[1]);
+		usage();
+	}
+	if (!lower_key) {
+		errno = 0;
+		v = strtoul(argv[2], &end, 10);
+		if (errno || *end || !*argv[2] || argv[2][0] == '-' || v > UINT32_MAX) {
+			fprintf(stderr, "duoctl: '%s' is not a number from 0 to %u\n",
+				argv[2], UINT32_MAX);
+			usage();
+		}
+	}
+	nl = open_nl();
+	upper = need_upper(nl, argv[0])->ifindex;
+	if (lower_key && strcmp(argv[2], "none"))
+		v = need_ifindex(argv[2]);
+	ret = put_setting(nl, upper, attr, v);
 	mnl_socket_close(nl);
 	return ret ? 1 : 0;
+}
+
+static int cmd_pair(int argc, char **argv)
+{
+	struct mnl_socket *nl;
+	int attr = -1, ret, upper, dev;
+
+	if (argc == 4 && !strcmp(argv[2], "--role")) {
+		attr = role_attr(argv[3]);
+		if (attr < 0) {
+			fprintf(stderr, "duoctl: role '%s' is not vf or pv\n", argv[3]);
+			usage();
+		}
+	} else if (argc != 2) {
+		usage();
+	}
+	nl = open_nl();
+	upper = need_upper(nl, argv[0])->ifindex;
+	dev = need_ifindex(argv[1]);
+	ret = attr < 0 ? set_master(nl, dev, upper) : put_setting(nl, upper, attr, dev);
+	mnl_socket_close(nl);
+	return ret ? 1 : 0;
+}
+
+static int cmd_unpair(int argc, char **argv)
+{
+	struct mnl_socket *nl;
+	int ret, upper, dev, i;
+	bool found = false;
+
+	if (argc != 2)
+		usage();
+	nl = open_nl();
+	upper = need_upper(nl, argv[0])->ifindex;
+	dev = need_ifindex(argv[1]);
+	for (i = 0; i < nlinks; i++)
+		if (links[i].ifindex == dev && links[i].lower && links[i].master == upper)
+			found = true;
+	if (!found) {
+		fprintf(stderr, "duoctl: %s is not a lower of %s\n", argv[1], argv[0]);
+		return 1;
+	}
+	ret = set_master(nl, dev, 0);
+	mnl_socket_close(nl);
+	return ret ? 1 : 0;
+}
+
+static double parse_seconds(const char *s)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || *end || !*s || !(v >= 0 && v <= 86400)) {
+		fprintf(stderr, "duoctl: '%s' is not a number of seconds from 0 to 86400\n", s);
+		usage();
+	}
+	return v;
 }
 
 static int cmd_wait(int argc, char **argv)
@@ -406,12 +599,14 @@ static int cmd_wait(int argc, char **argv)
 		if (!strcmp(argv[i], "--path") && i + 1 < argc)
 			path = argv[++i];
 		else if (!strcmp(argv[i], "--timeout") && i + 1 < argc)
-			timeout = atof(argv[++i]);
+			timeout = parse_seconds(argv[++i]);
 		else
 			usage();
 	}
-	if (!path || (strcmp(path, "vf") && strcmp(path, "pv")))
+	if (!path || (strcmp(path, "vf") && strcmp(path, "pv"))) {
+		fprintf(stderr, "duoctl: wait needs --path vf or --path pv\n");
 		usage();
+	}
 	for (;;) {
 		if (dump_links(nl))
 			return 1;
@@ -434,14 +629,20 @@ static int cmd_wait(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-		fputs(usage_text, argc < 2 ? stderr : stdout);
-		return argc < 2 ? 2 : 0;
+	if (argc < 2)
+		usage();
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		fputs(manual_text, stdout);
+		return 0;
 	}
 	if (!strcmp(argv[1], "show"))
 		return cmd_show(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "set"))
 		return cmd_set(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "pair"))
+		return cmd_pair(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "unpair"))
+		return cmd_unpair(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "wait"))
 		return cmd_wait(argc - 2, argv + 2);
 	fprintf(stderr, "duoctl: unknown command '%s'\n", argv[1]);

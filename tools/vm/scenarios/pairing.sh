@@ -112,6 +112,39 @@ case_pv_reload() {
 	g g0 'ip link del duo0; rmmod duonet'
 }
 
+# duoctl pair --role and set vf|pv: roles forced against the kind of the
+# device, moved, released; traffic runs on a forced VF; refusals name why.
+case_role_override() {
+	local pv vf
+	pv=$(g g0 'netdev_of_driver virtio_net')
+	vf=$(g g0 'netdev_of_driver e1000e')
+	role_of() { g g0 "duoctl show --json dr" | python3 -c '
+import json, sys
+u = json.load(sys.stdin)[0]
+print(" ".join(sorted(l["ifname"] + "=" + l["role"] for l in u["lowers"])))'; }
+	sorted() { printf '%s\n' "$@" | sort | paste -sd ' '; }
+	g g0 'modprobe duonet auto=0 && ip link add dr type duonet'
+	g g0 "duoctl pair dr $pv --role vf && duoctl pair dr $vf --role pv"
+	expect_eq "$(role_of)" "$(sorted "$vf=pv" "$pv=vf")" "forced roles"
+	g g0 "ip link set dr up && ip addr add $LAB_GUEST_IP/24 dev dr && duoctl wait dr --path vf --timeout 20"
+	expect_eq "$(g g0 'ethtool -i dr | sed -n "s/^bus-info: //p"')" "vf:$pv" "virtio_net carrying TX as the VF"
+	lab_ping_clean forced_vf 1
+	refused "duoctl set dr pv $pv" "the role is taken; release its lower first"
+	refused "duoctl set dr vf lo" "only Ethernet devices"
+	refused "duoctl pair dr nosuch --role vf" "no interface nosuch"
+	g g0 "duoctl set dr vf none && duoctl wait dr --path pv --timeout 5"
+	expect_eq "$(role_of)" "$vf=pv" "after vf none"
+	# The PV moves to the VF role (nothing is left on the PV's).
+	g g0 "duoctl set dr vf $vf && duoctl wait dr --path vf --timeout 20"
+	expect_eq "$(role_of)" "$vf=vf" "moved"
+	g g0 "duoctl pair dr $pv"
+	expect_eq "$(role_of)" "$(sorted "$pv=pv" "$vf=vf")" "detected roles"
+	lab_ping_clean detected 1
+	g g0 "duoctl unpair dr $vf && duoctl wait dr --path pv --timeout 5"
+	refused "duoctl unpair dr $vf" "$vf is not a lower of dr"
+	g g0 'ip link del dr && rmmod duonet'
+}
+
 case_guest_log_clean() { lab_check_log g0; }
 
 lab_boot g0 --vf e1000e
@@ -121,4 +154,5 @@ run_case rename_lower_while_up case_rename_lower_while_up
 run_case auto_leaves_bonded_pv case_auto_leaves_bonded_pv
 run_case new_upper_no_carrier case_new_upper_no_carrier
 run_case pv_reload case_pv_reload
+run_case role_override case_role_override
 run_case guest_log_clean case_guest_log_clean
