@@ -88,12 +88,12 @@ if make -s -C "$top" tools > "$top/build/logs/tools.log" 2>&1; then
 else
 	record FAIL tools/build "see build/logs/tools.log"
 fi
-# duoctl's usage errors and --help (kernel refusals are lab cases).
+# The tools' usage errors and --help (kernel refusals are lab cases).
 before=$(grep -c . "$results")
-tools/tests/duoctl-args.sh
+tools/tests/args.sh
 rc=$?
 if [ "$rc" != 0 ] && [ "$(grep -c . "$results")" = "$before" ]; then
-	record FAIL tools/duoctl-args "aborted with status $rc"
+	record FAIL tools/args "aborted with status $rc"
 fi
 if python3 -m py_compile tools/vm/*.py 2>&1; then
 	record PASS tools/python

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# The user tools' argument handling, on the host (no duonet device needed):
+# every usage error exits 2 with its message, --help prints the manual, a
+# name that is not a duonet upper exits 1. duoctl, duonet-migrate (guest
+# side) and duonet-migrate-host. Refusals by the kernel are tested in the
+# guest (tools/vm/scenarios/settings.sh, pairing.sh).
+#
+# usage: args.sh   one "PASS|FAIL tools/args/PROG/CASE" line per case to
+# $DUO_RESULTS (or stdout); exit status 1 if any failed.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+results=${DUO_RESULTS:-/dev/stdout}
+failed=0
+
+# check NAME RC TEXT ARGS...: $prog ARGS exits RC and prints TEXT.
+check() {
+	local name=$1 rc=$2 text=$3 out got
+	shift 3
+	out=$("$prog" "$@" 2>&1)
+	got=$?
+	if [ "$got" = "$rc" ] && [[ $out == *"$text"* ]]; then
+		echo "PASS tools/args/$(basename "$prog")/$name" >> "$results"
+	else
+		echo "FAIL tools/args/$(basename "$prog")/$name" >> "$results"
+		echo "$(basename "$prog") $*: status $got (want $rc), output:" >&2
+		printf '%s\n' "$out" | head -n 5 >&2
+		failed=1
+	fi
+}
+
+prog=$top/build/tools/duoctl
+[ -x "$prog" ] || { echo "FAIL tools/args/duoctl/built" >> "$results"; exit 1; }
+
+check no_args 2 "usage: duoctl show"
+check unknown_command 2 "unknown command 'frob'" frob
+check help 0 "EXIT STATUS" --help
+check help_keys 0 "failback-delay-ms" -h
+check show_bad_option 2 "usage:" show --yaml
+check show_two_devs 2 "usage:" show a b
+check show_not_duonet 1 "lo is not a duonet device" show lo
+check set_few 2 "usage:" set duo0 announce-count
+check set_many 2 "usage:" set duo0 announce-count 1 2
+check set_unknown_key 2 "unknown key 'colour'" set duo0 colour 1
+check set_not_number 2 "'x' is not a number from 0" set duo0 announce-count x
+check set_negative 2 "'-1' is not a number from 0" set duo0 announce-count -1
+check set_too_big 2 "'4294967296' is not a number" set duo0 announce-count 4294967296
+check set_empty 2 "'' is not a number" set duo0 announce-count ""
+check set_not_duonet 1 "lo is not a duonet device" set lo announce-count 1
+check set_lower_not_duonet 1 "lo is not a duonet device" set lo vf none
+check pair_few 2 "usage:" pair duo0
+check pair_bad_role 2 "role 'gpu' is not vf or pv" pair duo0 eth0 --role gpu
+check pair_role_missing 2 "usage:" pair duo0 eth0 --role
+check pair_not_duonet 1 "lo is not a duonet device" pair lo lo
+check unpair_few 2 "usage:" unpair duo0
+check unpair_not_duonet 1 "lo is not a duonet device" unpair lo lo
+check wait_no_path 2 "wait needs --path vf or --path pv" wait duo0 --timeout 1
+check wait_extra 2 "usage:" wait duo0 --path vf extra
+check wait_bad_path 2 "wait needs --path vf or --path pv" wait duo0 --path gpu
+check wait_bad_timeout 2 "'soon' is not a number of seconds" wait duo0 --path vf --timeout soon
+check wait_negative_timeout 2 "is not a number of seconds" wait duo0 --path vf --timeout -1
+check wait_not_duonet 1 "lo is not a duonet device" wait lo --path vf --timeout 0
+
+prog=$top/tools/migrate/duonet-migrate
+check no_args 2 "usage: duonet-migrate prepare|resume"
+check unknown_command 2 "usage:" pause duo0
+check no_dev 2 "usage:" prepare
+check bad_timeout 2 "usage:" prepare duo0 --timeout soon
+check timeout_missing 2 "usage:" resume duo0 --timeout
+check extra 2 "usage:" resume duo0 extra
+
+prog=$top/tools/migrate/duonet-migrate-host
+q=(--qmp /nonexistent --guest true --vf-id vf0 --vf-device e1000e,id=vf0)
+check no_args 2 "usage: duonet-migrate-host replug|migrate"
+check help 0 "--dst-qmp SOCK" --help
+check unknown_command 2 "unknown command 'fly'" fly
+check no_qmp 2 "--qmp is required" replug --guest true --vf-id vf0 --vf-device e1000e
+check no_guest 2 "--guest is required" replug --qmp /x --vf-id vf0 --vf-device e1000e
+check no_vf_device 2 "--vf-device is required" replug --qmp /x --guest true --vf-id vf0
+check value_missing 2 "--vf-id needs a value" replug --vf-id
+check unknown_option 2 "unknown option --fast" replug --fast 1
+check stray_argument 2 "unexpected argument 'now'" replug now
+check bad_timeout 2 "--timeout takes whole seconds" replug "${q[@]}" --timeout 0
+check bad_settle 2 "--settle-ms takes a number" migrate "${q[@]}" --settle-ms x
+check migrate_no_dst 2 "migrate needs --dst-qmp" migrate "${q[@]}" --uri unix:/x
+check migrate_no_uri 2 "migrate needs --uri" migrate "${q[@]}" --dst-qmp /y
+check replug_migrate_option 2 "are for migrate" replug "${q[@]}" --uri unix:/x
+# A real step that fails: its name and status, exit 1, nothing after it.
+check step_fails 1 "step prepare failed" replug --qmp /x --guest false \
+	--vf-id vf0 --vf-device e1000e
+exit "$failed"

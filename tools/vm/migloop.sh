@@ -1,0 +1,91 @@
+# shellcheck shell=bash
+# SPDX-License-Identifier: GPL-2.0
+# Sourced after lab.sh: cycles of the planned sequence driven only by the
+# scripts (tools/migrate/duonet-migrate-host on the host, duonet-migrate in
+# the guest), under ping every 2 ms from the peer, with the loss of every
+# step counted on the peer.
+#
+# migloop_run MODE CYCLES: MODE replug (prepare, VF unplug, plug, resume)
+# or migrate (prepare, VF unplug, live migration to a new QEMU, VF plug on
+# the destination, resume). Needs the guest $G up with duo0 on the VF and
+# the lab's address; in migrate mode $G is the destination at the end.
+# Prints per cycle each step's time and loss, then a summary; sets
+#   MIGLOOP_OTHER_LOST  packets lost in all steps but the migration itself
+#   MIGLOOP_MIG_EXCESS  worst (lost in a migration - (downtime_ms/2 + 4)):
+#                       > 0 means more was lost than QEMU's downtime explains
+#   MIGLOOP_SENT        probes sent during the cycles
+migloop_run() {
+	local mode=$1 cycles=$2 c dst out meter_pid steps reports i=1
+	local LAB_G_KREL LAB_G_VF LAB_G_VFDEV
+	local -a opts
+	[ "$mode" = replug ] || [ "$mode" = migrate ] || lab_die "migloop_run replug|migrate N"
+	lab_meter_start migloop icmp -i 2
+	meter_pid=$(cat "$LAB_DIR/migloop.meter.pid")
+	sleep 1
+	lab_meter_mark migloop
+	for ((c = 1; c <= cycles; c++)); do
+		# shellcheck disable=SC1090
+		. "$LAB_DIR/$G.env"
+		opts=(--qmp "$LAB_DIR/$G.qmp" --guest "$LAB_VM/gexec.py $LAB_DIR/$G.agent"
+		      --vf-id vf0 --vf-device "$LAB_G_VFDEV"
+		      --on-step "sleep 0.3; kill -USR1 $meter_pid")
+		if [ "$mode" = migrate ]; then
+			dst=m$c
+			lab_boot "$dst" --kernel "$LAB_G_KREL" --vf "$LAB_G_VF" --no-vf \
+				--slot $((c % 2)) --incoming "unix:$LAB_DIR/$dst.mig"
+			opts+=(--dst-qmp "$LAB_DIR/$dst.qmp" --uri "unix:$LAB_DIR/$dst.mig"
+			       --dst-guest "$LAB_VM/gexec.py $LAB_DIR/$dst.agent"
+			       --settle-ms 1400 --quit-source)
+		fi
+		if ! "$LAB_TOP/tools/migrate/duonet-migrate-host" "$mode" "${opts[@]}" \
+			> "$LAB_DIR/migloop.$c.out"; then
+			cat "$LAB_DIR/migloop.$c.out" >&2
+			lab_meter_stop migloop >/dev/null
+			return 1
+		fi
+		if [ "$mode" = migrate ]; then
+			while kill -0 "$(cat "$LAB_DIR/$G.pid")" 2>/dev/null; do sleep 0.1; done
+			rm -f "$LAB_DIR/$G.pid"
+			cp "$LAB_DIR/$G.console" "$LAB_LOGDIR/" 2>/dev/null || true
+			G=$dst
+		fi
+	done
+	sleep 1
+	reports=$(lab_meter_stop migloop | grep '^sent=')
+	cp "$LAB_DIR/migloop.meter" "$LAB_LOGDIR/"
+
+	# Report line i+1 is step i (line 1: the steady traffic before).
+	MIGLOOP_OTHER_LOST=0 MIGLOOP_MIG_EXCESS=-1000000 MIGLOOP_SENT=0
+	printf '%-6s %-8s %9s %8s %6s %5s  %s\n' cycle step start_ms ms sent lost detail
+	for ((c = 1; c <= cycles; c++)); do
+		steps=$(grep '^step ' "$LAB_DIR/migloop.$c.out")
+		while IFS= read -r out; do
+			local name start ms r sent lost detail down excess
+			i=$((i + 1))
+			r=$(printf '%s\n' "$reports" | sed -n "${i}p")
+			name=$(printf '%s' "$out" | cut -d' ' -f2)
+			start=$(lab_report_get "$out" start_ms)
+			ms=$(lab_report_get "$out" ms | tr -d :)
+			detail=${out#*: }
+			sent=$(lab_report_get "$r" sent)
+			lost=$(lab_report_get "$r" lost)
+			[ -n "$lost" ] || lab_die "no meter report for cycle $c step $name"
+			MIGLOOP_SENT=$((MIGLOOP_SENT + sent))
+			if [ "$name" = migrate ]; then
+				down=$(lab_report_get "$detail" downtime_ms)
+				excess=$((lost - down / 2 - 4))
+				[ "$excess" -le "$MIGLOOP_MIG_EXCESS" ] || MIGLOOP_MIG_EXCESS=$excess
+				detail="QEMU downtime ${down} ms, total $(lab_report_get "$detail" total_ms) ms"
+			else
+				MIGLOOP_OTHER_LOST=$((MIGLOOP_OTHER_LOST + lost))
+			fi
+			printf '%-6s %-8s %9s %8s %6s %5s  %s\n' "$c" "$name" "$start" "$ms" \
+				"$sent" "$lost" "$detail"
+		done <<< "$steps"
+	done
+	printf '%s x %d: %d probes; lost outside the migrations: %d' "$mode" "$cycles" \
+		"$MIGLOOP_SENT" "$MIGLOOP_OTHER_LOST"
+	[ "$mode" = replug ] || printf '; worst migration lost %d more than downtime/2 + 4' \
+		"$MIGLOOP_MIG_EXCESS"
+	echo
+}
