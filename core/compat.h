@@ -6,6 +6,7 @@
 #ifndef _DUO_COMPAT_H
 #define _DUO_COMPAT_H
 
+#include <linux/ethtool.h>
 #include <linux/netdevice.h>
 
 /* 6.12 turned the feature bit NETIF_F_LLTX into the flag dev->lltx. */
@@ -39,5 +40,51 @@ static inline void duo_compat_set_netns_local(struct net_device *dev)
 #else
 #define DUO_COMPAT_LOWER_PRIV_FLAGS	IFF_NO_ADDRCONF
 #endif
+
+/*
+ * 6.8 passed the RSS table, key and hash function of get_rxfh/set_rxfh in
+ * struct ethtool_rxfh_param (DUO_HAVE_RXFH_PARAM: probed by Kbuild). These
+ * call a lower's ops either way; the upper's own ops (core/tuning.c) pick
+ * their signature with the macro.
+ */
+#ifdef DUO_HAVE_RXFH_PARAM
+#define DUO_COMPAT_RXFH_PARAM	1
+#else
+#define DUO_COMPAT_RXFH_PARAM	0
+#endif
+
+static inline int duo_compat_get_rxfh(struct net_device *dev, u32 *indir,
+				      u32 indir_size, u8 *key, u32 key_size,
+				      u8 *hfunc)
+{
+#if DUO_COMPAT_RXFH_PARAM
+	struct ethtool_rxfh_param p = {
+		.indir = indir, .indir_size = indir_size,
+		.key = key, .key_size = key_size,
+	};
+	int err = dev->ethtool_ops->get_rxfh(dev, &p);
+
+	*hfunc = p.hfunc;
+	return err;
+#else
+	return dev->ethtool_ops->get_rxfh(dev, indir, key, hfunc);
+#endif
+}
+
+static inline int duo_compat_set_rxfh(struct net_device *dev, u32 *indir,
+				      u32 indir_size, u8 *key, u32 key_size,
+				      u8 hfunc, struct netlink_ext_ack *extack)
+{
+#if DUO_COMPAT_RXFH_PARAM
+	struct ethtool_rxfh_param p = {
+		.hfunc = hfunc, .indir = indir, .indir_size = indir_size,
+		.key = key, .key_size = key_size,
+	};
+
+	return dev->ethtool_ops->set_rxfh(dev, &p, extack);
+#else
+	return dev->ethtool_ops->set_rxfh(dev, indir, key, hfunc);
+#endif
+}
 
 #endif /* _DUO_COMPAT_H */

@@ -26,6 +26,7 @@
 #include <linux/workqueue.h>
 #include <net/rtnetlink.h>
 
+#include "core/compat.h"
 #include "failover/failover.h"
 #include "lower/lower.h"
 
@@ -103,6 +104,11 @@ struct duo_tuning {
 	struct duo_chan chan;
 	netdev_features_t feat_mask;	/* DUO_RX_FEATURES set */
 	netdev_features_t feat;
+	u32 *rss_indir;			/* RSS table set (kmalloc), or NULL */
+	u32 rss_indir_size;
+	u8 *rss_key;			/* RSS key set (kmalloc), or NULL */
+	u32 rss_key_size;
+	u8 rss_hfunc;			/* ETH_RSS_HASH_NO_CHANGE: not set */
 	u64 refused[DUO_SLOT_MAX];	/* a lower could not take something */
 };
 
@@ -214,6 +220,20 @@ void duo_get_channels(struct net_device *dev, struct ethtool_channels *ch);
 int duo_set_channels(struct net_device *dev, struct ethtool_channels *ch);
 int duo_set_features(struct net_device *dev, netdev_features_t features);
 void duo_tuning_replay(struct duo_priv *priv, struct duo_lower *lo);
+void duo_tuning_free(struct duo_priv *priv);
+u32 duo_get_rxfh_indir_size(struct net_device *dev);
+u32 duo_get_rxfh_key_size(struct net_device *dev);
+int duo_get_rxnfc(struct net_device *dev, struct ethtool_rxnfc *nfc,
+		  u32 *rule_locs);
+#if DUO_COMPAT_RXFH_PARAM
+int duo_get_rxfh(struct net_device *dev, struct ethtool_rxfh_param *p);
+int duo_set_rxfh(struct net_device *dev, struct ethtool_rxfh_param *p,
+		 struct netlink_ext_ack *extack);
+#else
+int duo_get_rxfh(struct net_device *dev, u32 *indir, u8 *key, u8 *hfunc);
+int duo_set_rxfh(struct net_device *dev, const u32 *indir, const u8 *key,
+		 const u8 hfunc);
+#endif
 
 /* core/notify.c */
 int duo_notify_init(void);

@@ -55,6 +55,7 @@ static void duo_destructor(struct net_device *dev)
 {
 	struct duo_priv *priv = netdev_priv(dev);
 
+	duo_tuning_free(priv);
 	free_percpu(priv->pcpu);
 }
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Tuning the user applies to the upper: ring sizes (ethtool -G), interrupt
- * coalescing (-C), channels (-L) and the receive offloads (-K).
+ * coalescing (-C), channels (-L), the RSS table, key and hash function
+ * (-X) and the receive offloads (-K).
  *
  * Each is stored on the upper, applied to every lower, and replayed on a
  * lower that joins later: the VF plugged in after a migration gets what
@@ -18,6 +19,7 @@
  */
 #include <linux/ethtool.h>
 #include <linux/netdevice.h>
+#include <linux/slab.h>
 
 #include "core/duonet.h"
 
@@ -436,6 +438,251 @@ int duo_set_channels(struct net_device *dev, struct ethtool_channels *ch)
 }
 
 /*
+ * RSS (ethtool -X): a lower takes the table, key and hash function only
+ * where it allows all of them as the upper has them: a table and key of
+ * the same sizes, and receive rings for every entry of the table. The
+ * upper's sizes are those stored, else its shown lower's; its ring count
+ * (ETHTOOL_GRXRINGS) is the smallest of the lowers that have RSS.
+ */
+static bool rss_has(struct net_device *dev)
+{
+	const struct ethtool_ops *ops = dev->ethtool_ops;
+
+	return ops && ops->get_rxfh && ops->set_rxfh && ops->get_rxfh_indir_size &&
+	       ops->get_rxfh_indir_size(dev);
+}
+
+static u32 rss_key_size(struct net_device *dev)
+{
+	const struct ethtool_ops *ops = dev->ethtool_ops;
+
+	return ops->get_rxfh_key_size ? ops->get_rxfh_key_size(dev) : 0;
+}
+
+static u32 rx_rings(struct net_device *dev)
+{
+	struct ethtool_rxnfc nfc = { .cmd = ETHTOOL_GRXRINGS };
+	const struct ethtool_ops *ops = dev->ethtool_ops;
+
+	if (!ops->get_rxnfc || ops->get_rxnfc(dev, &nfc, NULL))
+		return 0;
+	return nfc.data;
+}
+
+static struct duo_lower *rss_lower(struct duo_priv *priv)
+{
+	struct duo_lower *lo[] = {
+		rtnl_dereference(priv->tx), rtnl_dereference(priv->vf),
+		rtnl_dereference(priv->pv),
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(lo); i++)
+		if (lo[i] && rss_has(lo[i]->dev))
+			return lo[i];
+	return NULL;
+}
+
+u32 duo_get_rxfh_indir_size(struct net_device *dev)
+{
+	struct duo_priv *priv = netdev_priv(dev);
+	struct duo_lower *lo;
+
+	if (priv->tune.rss_indir)
+		return priv->tune.rss_indir_size;
+	lo = rss_lower(priv);
+	return lo ? lo->dev->ethtool_ops->get_rxfh_indir_size(lo->dev) : 0;
+}
+
+u32 duo_get_rxfh_key_size(struct net_device *dev)
+{
+	struct duo_priv *priv = netdev_priv(dev);
+	struct duo_lower *lo;
+
+	if (priv->tune.rss_key)
+		return priv->tune.rss_key_size;
+	lo = rss_lower(priv);
+	return lo ? rss_key_size(lo->dev) : 0;
+}
+
+int duo_get_rxnfc(struct net_device *dev, struct ethtool_rxnfc *nfc,
+		  u32 *rule_locs)
+{
+	struct duo_priv *priv = netdev_priv(dev);
+	struct duo_lower *lo[] = {
+		rtnl_dereference(priv->vf), rtnl_dereference(priv->pv),
+	};
+	u32 rings = U32_MAX;
+	unsigned int i;
+
+	if (nfc->cmd != ETHTOOL_GRXRINGS)
+		return -EOPNOTSUPP;
+	for (i = 0; i < ARRAY_SIZE(lo); i++)
+		if (lo[i] && rss_has(lo[i]->dev))
+			rings = min(rings, rx_rings(lo[i]->dev));
+	if (rings == U32_MAX)
+		return -EOPNOTSUPP;
+	nfc->data = rings;
+	return 0;
+}
+
+/* The upper's view: its shown lower's, under what is stored. */
+static int rss_view(struct net_device *dev, u32 *indir, u8 *key, u8 *hfunc)
+{
+	struct duo_priv *priv = netdev_priv(dev);
+	struct duo_tuning *t = &priv->tune;
+	struct duo_lower *lo = rss_lower(priv);
+	u32 isz = duo_get_rxfh_indir_size(dev), ksz = duo_get_rxfh_key_size(dev);
+	u32 lisz, lksz, *li = NULL;
+	u8 *lk = NULL, h = ETH_RSS_HASH_NO_CHANGE;
+	int err = 0;
+
+	ASSERT_RTNL();
+	if (!lo && !t->rss_indir && !t->rss_key && !t->rss_hfunc)
+		return -EOPNOTSUPP;
+	if (lo) {
+		lisz = lo->dev->ethtool_ops->get_rxfh_indir_size(lo->dev);
+		lksz = rss_key_size(lo->dev);
+		li = kcalloc(lisz, sizeof(*li), GFP_KERNEL);
+		lk = kzalloc(lksz + 1, GFP_KERNEL);
+		err = li && lk ? duo_compat_get_rxfh(lo->dev, li, lisz, lksz ? lk : NULL,
+						     lksz, &h) : -ENOMEM;
+		if (err)
+			goto out;
+		if (indir && lisz == isz)
+			memcpy(indir, li, isz * sizeof(*indir));
+		if (key && lksz == ksz)
+			memcpy(key, lk, ksz);
+	}
+	if (indir && t->rss_indir)
+		memcpy(indir, t->rss_indir, isz * sizeof(*indir));
+	if (key && t->rss_key)
+		memcpy(key, t->rss_key, ksz);
+	if (hfunc)
+		*hfunc = t->rss_hfunc ?: h;
+out:
+	kfree(li);
+	kfree(lk);
+	return err;
+}
+
+static int rss_lower_apply(struct duo_priv *priv, struct duo_lower *lo)
+{
+	struct duo_tuning *t = &priv->tune;
+	struct net_device *dev = lo->dev;
+	u32 i, rings;
+	int err;
+
+	if (!t->rss_indir && !t->rss_key && !t->rss_hfunc)
+		return 0;
+	if (!rss_has(dev)) {
+		err = -EOPNOTSUPP;
+		goto out;
+	}
+	err = -EINVAL;
+	if (t->rss_indir &&
+	    dev->ethtool_ops->get_rxfh_indir_size(dev) != t->rss_indir_size)
+		goto out;
+	if (t->rss_key && rss_key_size(dev) != t->rss_key_size)
+		goto out;
+	rings = rx_rings(dev);
+	for (i = 0; t->rss_indir && i < t->rss_indir_size; i++)
+		if (t->rss_indir[i] >= rings) {
+			err = -ERANGE;
+			goto out;
+		}
+	err = duo_compat_set_rxfh(dev, t->rss_indir, t->rss_indir_size, t->rss_key,
+				  t->rss_key_size, t->rss_hfunc, NULL);
+	/* As ethtool does: the driver keeps the table across channel changes. */
+	if (!err && t->rss_indir)
+		dev->priv_flags |= IFF_RXFH_CONFIGURED;
+out:
+	if (err)
+		refused(priv, lo, "RSS settings", err);
+	return err;
+}
+
+static int rss_set(struct net_device *dev, const u32 *indir, const u8 *key,
+		   u8 hfunc, struct netlink_ext_ack *extack)
+{
+	struct duo_priv *priv = netdev_priv(dev);
+	struct duo_tuning *t = &priv->tune;
+	struct duo_lower *lo[] = {
+		rtnl_dereference(priv->vf), rtnl_dereference(priv->pv),
+	};
+	u32 isz = duo_get_rxfh_indir_size(dev), ksz = duo_get_rxfh_key_size(dev);
+	u32 *new_indir = NULL;
+	u8 *new_key = NULL;
+	bool all = true;
+	unsigned int i;
+
+	ASSERT_RTNL();
+	if (indir) {
+		new_indir = kmemdup(indir, isz * sizeof(*indir), GFP_KERNEL);
+		if (!new_indir)
+			return -ENOMEM;
+	}
+	if (key) {
+		new_key = kmemdup(key, ksz, GFP_KERNEL);
+		if (!new_key) {
+			kfree(new_indir);
+			return -ENOMEM;
+		}
+	}
+	if (new_indir) {
+		kfree(t->rss_indir);
+		t->rss_indir = new_indir;
+		t->rss_indir_size = isz;
+	}
+	if (new_key) {
+		kfree(t->rss_key);
+		t->rss_key = new_key;
+		t->rss_key_size = ksz;
+	}
+	if (hfunc != ETH_RSS_HASH_NO_CHANGE)
+		t->rss_hfunc = hfunc;
+	for (i = 0; i < ARRAY_SIZE(lo); i++)
+		if (lo[i] && rss_lower_apply(priv, lo[i]))
+			all = false;
+	if (!all)
+		NL_SET_ERR_MSG(extack,
+			       "duonet: stored, but a lower could not take it (kernel log, ethtool -S)");
+	return 0;
+}
+
+#if DUO_COMPAT_RXFH_PARAM
+int duo_get_rxfh(struct net_device *dev, struct ethtool_rxfh_param *p)
+{
+	return rss_view(dev, p->indir, p->key, &p->hfunc);
+}
+
+int duo_set_rxfh(struct net_device *dev, struct ethtool_rxfh_param *p,
+		 struct netlink_ext_ack *extack)
+{
+	if (p->rss_context)
+		return -EOPNOTSUPP;
+	return rss_set(dev, p->indir, p->key, p->hfunc, extack);
+}
+#else
+int duo_get_rxfh(struct net_device *dev, u32 *indir, u8 *key, u8 *hfunc)
+{
+	return rss_view(dev, indir, key, hfunc);
+}
+
+int duo_set_rxfh(struct net_device *dev, const u32 *indir, const u8 *key,
+		 const u8 hfunc)
+{
+	return rss_set(dev, indir, key, hfunc, NULL);
+}
+#endif
+
+void duo_tuning_free(struct duo_priv *priv)
+{
+	kfree(priv->tune.rss_indir);
+	kfree(priv->tune.rss_key);
+}
+
+/*
  * Receive offloads the upper passes on: the lowers do the work, so the
  * upper's bit is the user's wish and each lower is asked for it. Returns
  * the bits of mask the lower did not take.
@@ -497,5 +744,6 @@ void duo_tuning_replay(struct duo_priv *priv, struct duo_lower *lo)
 	tune_lower(priv, &ring_kind, lo, NULL);
 	tune_lower(priv, &coal_kind, lo, NULL);
 	tune_lower(priv, &chan_kind, lo, NULL);
+	rss_lower_apply(priv, lo);	/* after the channels it may need */
 	feat_lower(priv, lo, DUO_RX_FEATURES);
 }

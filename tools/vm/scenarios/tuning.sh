@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# ethtool tuning on the upper: -G/-C/-L/-K stored on duo0, applied to both
+# ethtool tuning on the upper: -G/-C/-L/-X/-K stored on duo0, applied to both
 # lowers, replayed on a VF plugged in later, and what a lower cannot take
 # counted (ethtool -S *_tuning_refused) and logged.
 #
@@ -8,9 +8,10 @@
 #   vpeer 10.99.0.1 --veth-- tp0 ------------ eth virtio_net --+
 #                            tv0 ------------ eth igb ----------+- duo0 10.99.0.2
 #
-# igb stands in for the VF: unlike e1000e it has channels (-L) and RX
-# checksumming that can be turned off. virtio_net has one queue pair here,
-# so -L combined 2 is one the PV cannot take.
+# igb stands in for the VF: unlike e1000e it has channels (-L), an RSS
+# table (-X) and RX checksumming that can be turned off. virtio_net has one
+# queue pair and no RSS here: -L combined 2 and -X are ones the PV cannot
+# take.
 #
 # usage: tuning.sh KERNEL_RELEASE
 set -eu
@@ -28,6 +29,8 @@ stat() { g g0 "ethtool -S duo0 | sed -n 's/^ *$1: //p'"; }
 cur() { g g0 "ethtool $2 $1 | sed -n '/^Current/,\$p' | sed -n 's/^$3[[:space:]]*//p'"; }
 coal() { g g0 "ethtool -c $1 | sed -n 's/^$2:[[:space:]]*//p'"; }
 feat() { g g0 "ethtool -k $1 | sed -n 's/^$2: //p'"; }
+# The RSS indirection table as one line of ring numbers.
+rss() { g g0 "ethtool -x $1 | sed -n 's/^ *[0-9]*: *//p' | tr -s ' \n' ' ' | sed 's/ $//'"; }
 
 case_up() {
 	g g0 'modprobe duonet && wait_for "[ \$(ip -o link show master duo0 2>/dev/null | wc -l) = 2 ]"'
@@ -78,6 +81,12 @@ case_set() {
 	expect_eq "$(cur "$v" -l 'Combined:')" 2 "VF combined channels"
 	expect_eq "$(cur "$p" -l 'Combined:')" 1 "PV combined channels"
 	pv_took channels "$n" 1 2
+	# -X: a table over the two rings; the PV has no RSS (refused).
+	n=$(stat pv_tuning_refused)
+	g g0 'ethtool -X duo0 weight 1 3'
+	expect_eq "$(rss "$v")" "$(rss duo0)" "VF RSS table = duo0's"
+	expect_eq "$(rss duo0 | tr ' ' '\n' | sort | uniq -c | awk '{ print $1 }' | paste -sd ' ')" "32 96" "duo0 table weights 1:3"
+	pv_took "RSS settings" "$n" none table
 	# -K rx off: the VF follows; the PV follows unless it is fixed there.
 	n=$(stat pv_tuning_refused)
 	g g0 'ethtool -K duo0 rx off'
@@ -120,6 +129,7 @@ case_replay() {
 	expect_eq "$(coal "$v" rx-usecs)" 50 "new VF rx-usecs"
 	expect_eq "$(cur "$v" -l 'Combined:')" 2 "new VF combined channels"
 	expect_eq "$(feat "$v" rx-checksumming)" off "new VF rx-checksumming"
+	expect_eq "$(rss "$v")" "$(rss duo0)" "new VF RSS table"
 	expect_eq "$(stat vf_tuning_refused)" 0 "VF refusals"
 	expect_eq "$(stat pv_tuning_refused)" "$refused" "PV refusals (no new ones)"
 	lab_ping_clean after_replay 1
