@@ -11,6 +11,13 @@
 
 #include "core/duonet.h"
 
+#define CREATE_TRACE_POINTS
+#include "core/trace.h"
+
+/* The trace tables spell out these enums' values. */
+static_assert(DUO_PATH_PV == 2 && DUO_SW_FAILBACK == 6 &&
+	      DUO_EV_VF_CARRIER_OFF == 6 && DUO_ROLE_PV == 2);
+
 static struct duo_lower *path_lower(struct duo_priv *priv, enum duo_path path)
 {
 	switch (path) {
@@ -104,6 +111,7 @@ static void apply(struct duo_priv *priv, const struct duo_fo_decision *d,
 		WRITE_ONCE(priv->last_switch_usecs, us);
 		if (us > priv->max_switch_usecs)
 			WRITE_ONCE(priv->max_switch_usecs, us);
+		trace_duonet_path_switch(dev, d->from, d->to, d->reason, us);
 		if (dev->reg_state == NETREG_REGISTERED)
 			netdev_info(dev, "TX path %s -> %s (%s), %llu us\n",
 				    duo_path_name(d->from), duo_path_name(d->to),
@@ -130,12 +138,21 @@ void duo_path_event(struct duo_priv *priv, enum duo_fo_event ev)
 void duo_lower_event(struct duo_priv *priv, struct duo_lower *lo,
 		     enum duo_fo_event vf_ev)
 {
+	struct duo_fo_lower *known = lo->role == DUO_ROLE_VF ? &priv->fo.vf :
+							      &priv->fo.pv;
+	struct duo_fo_lower before = *known;
 	enum duo_fo_event ev = vf_ev;
 
 	ASSERT_RTNL();
 	if (lo->role == DUO_ROLE_PV)
 		ev += DUO_EV_PV_REGISTER - DUO_EV_VF_REGISTER;
 	duo_path_event(priv, ev);
+	/*
+	 * Traced when it taught the state machine something: one removal is
+	 * told three times (PCI unbind, going down, unregister).
+	 */
+	if (memcmp(&before, known, sizeof(before)))
+		trace_duonet_lower_event(priv->dev, lo->dev, lo->role, vf_ev);
 }
 
 static int duo_check_join(struct duo_priv *priv, struct net_device *dev,
