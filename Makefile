@@ -7,7 +7,7 @@
 # make check      the whole test suite; ends with "N passed, N failed"
 # make kunit      the KUnit suites on UML (kunit/run.sh)
 # make demo       boot the lab guest, move traffic, migrate, print a timeline
-# make tools      the lab's host tools (build/tools/)
+# make tools      duoctl, duotrace and the lab's host tools (build/tools/)
 # make clean      remove build/
 
 SUPPORTED_SERIES := 6.1 6.12
@@ -43,7 +43,7 @@ modules:
 		$(MAKE) -C $$kd M=$$out W=$(W) modules; \
 	done
 
-tools: build/tools/lossmeter build/tools/duoctl
+tools: build/tools/lossmeter build/tools/duoctl build/tools/duotrace
 
 build/tools/lossmeter: tools/vm/lossmeter.c
 	@mkdir -p $(@D)
@@ -52,6 +52,18 @@ build/tools/lossmeter: tools/vm/lossmeter.c
 build/tools/duoctl: tools/duoctl.c core/uapi.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_TOOLS) -o $@ $< -lmnl
+
+# BPF programs (clang -target bpf) and their bpftool skeletons, then loaders.
+build/bpf/%.bpf.o: bpf/%.bpf.c bpf/%.h
+	@mkdir -p $(@D)
+	clang -O2 -g -Wall -Werror -target bpf -I/usr/include/$(shell $(CC) -dumpmachine) -Ibpf -c $< -o $@
+
+build/bpf/%.skel.h: build/bpf/%.bpf.o
+	bpftool gen skeleton $< name $*_bpf > $@.tmp && mv $@.tmp $@
+
+build/tools/duotrace: bpf/duotrace.c bpf/duotrace.h build/bpf/duotrace.skel.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_TOOLS) -Ibpf -Ibuild/bpf -o $@ $< -lbpf
 
 deps:
 	tools/deps.sh

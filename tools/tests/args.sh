@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # The user tools' argument handling, on the host (no duonet device needed):
 # every usage error exits 2 with its message, --help prints the manual, a
-# name that is not a duonet upper exits 1. duoctl, duonet-migrate (guest
-# side) and duonet-migrate-host. Refusals by the kernel are tested in the
+# name that is not a duonet upper exits 1. duoctl, duotrace,
+# duonet-migrate (guest side) and duonet-migrate-host. Refusals by the kernel are tested in the
 # guest (tools/vm/scenarios/settings.sh, pairing.sh).
 #
 # usage: args.sh   one "PASS|FAIL tools/args/PROG/CASE" line per case to
@@ -60,6 +60,15 @@ check wait_bad_path 2 "wait needs --path vf or --path pv" wait duo0 --path gpu
 check wait_bad_timeout 2 "'soon' is not a number of seconds" wait duo0 --path vf --timeout soon
 check wait_negative_timeout 2 "is not a number of seconds" wait duo0 --path vf --timeout -1
 check wait_not_duonet 1 "lo is not a duonet device" wait lo --path vf --timeout 0
+
+prog=$top/build/tools/duotrace
+check bad_option 2 "usage: duotrace" --bogus
+check help 2 "usage: duotrace" --help
+check count_not_number 2 "'x' is not a number from 1" --count x
+check count_zero 2 "'0' is not a number from 1" --count 0
+check duration_missing 2 "usage:" --duration
+check two_devs 2 "usage:" a b
+check no_such_dev 1 "no interface nosuch0" nosuch0
 
 prog=$top/tools/migrate/duonet-migrate
 check no_args 2 "usage: duonet-migrate prepare|resume"

@@ -42,6 +42,7 @@ copy_elf "$(command -v kmod)" /sbin/kmod
 for t in modprobe insmod rmmod lsmod modinfo depmod; do ln -s kmod "$root/sbin/$t"; done
 install -m 755 "$top/build/tools/lossmeter" "$root/usr/bin/lossmeter"
 copy_elf "$top/build/tools/duoctl" /usr/bin/duoctl
+copy_elf "$top/build/tools/duotrace" /usr/bin/duotrace
 install -m 755 "$top/tools/migrate/duonet-migrate" "$root/usr/sbin/duonet-migrate"
 
 # Kernel modules and their dependencies, decompressed, then depmod.

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Tracepoints: duonet:duonet_path_switch once per switch with the right
 # from, to and reason (a planned switch, its return, a surprise removal, a
-# re-plug), and duonet:duonet_lower_event for the lowers' events.
+# re-plug), and duonet:duonet_lower_event for the lowers' events; duotrace
+# (BPF on the tracepoint) printing the same switches, and the packet rate
+# on each path with --rate.
 #
 #   peer ns                 host ns (br0)     guest g0
 #   vpeer 10.99.0.1 --veth-- tp0 ------------ eth virtio_net --+
@@ -36,10 +38,33 @@ case_up() {
 }
 
 case_planned() {
+	# duotrace (BPF on the tracepoint) sees the same two switches.
+	g g0 'duotrace --count 2 --duration 30 duo0 > /tmp/duotrace.out 2> /tmp/duotrace.err &
+		wait_for "grep -q tracing /tmp/duotrace.err"'
 	g g0 'ethtool --set-priv-flags duo0 pv-only on && duoctl wait duo0 --path pv --timeout 5'
 	expect_eq "$(switches)" "vf>pv:pv-only" "pv-only on"
 	g g0 'ethtool --set-priv-flags duo0 pv-only off && duoctl wait duo0 --path vf --timeout 5'
 	expect_eq "$(switches)" "pv>vf:pv-only" "pv-only off"
+	g g0 'wait_for "[ \$(wc -l < /tmp/duotrace.out) = 2 ]" 10'
+	lab_log "duotrace: $(g g0 'cat /tmp/duotrace.out' | paste -sd '|')"
+	expect_eq "$(g g0 "sed 's/^[0-9:.]* //; s/ [0-9]* us\$/ N us/' /tmp/duotrace.out" | paste -sd '|')" \
+		"duo0 vf -> pv reason pv-only N us|duo0 pv -> vf reason pv-only N us" "duotrace's lines"
+}
+
+# duotrace --rate: ping every 2 ms is about 500 packets/s each way, on the VF.
+case_duotrace_rate() {
+	local out vf_tx vf_rx
+	lab_meter_start rate icmp -i 2 -d 5
+	out=$(g g0 'sleep 1; duotrace --rate --duration 3 duo0 2>/dev/null')
+	lab_meter_wait rate >/dev/null
+	lab_log "duotrace --rate: $(printf '%s' "$out" | paste -sd '|')"
+	vf_tx=$(printf '%s\n' "$out" | sed -n 's/.* rate vf tx \([0-9]*\) rx .*/\1/p' | tail -n 1)
+	vf_rx=$(printf '%s\n' "$out" | sed -n 's/.* rate vf tx [0-9]* rx \([0-9]*\) pv .*/\1/p' | tail -n 1)
+	[ "$(printf '%s\n' "$out" | grep -c ' rate ')" -ge 2 ]
+	expect_le 300 "$vf_tx" "VF TX packets/s"
+	expect_le "$vf_tx" 700 "VF TX packets/s"
+	expect_le 300 "$vf_rx" "VF RX packets/s"
+	printf '%s\n' "$out" | grep ' rate ' | tail -n 1 | grep -q 'pv tx 0 rx 0 pps$'
 }
 
 case_surprise_removal() {
@@ -61,5 +86,6 @@ case_guest_log_clean() { lab_check_log g0; }
 lab_boot g0 --vf e1000e
 run_case up case_up
 run_case planned case_planned
+run_case duotrace_rate case_duotrace_rate
 run_case surprise_removal case_surprise_removal
 run_case guest_log_clean case_guest_log_clean
