@@ -43,7 +43,7 @@ modules:
 		$(MAKE) -C $$kd M=$$out W=$(W) modules; \
 	done
 
-tools: build/tools/lossmeter build/tools/duoctl build/tools/duotrace
+tools: build/tools/lossmeter build/tools/duoctl build/tools/duotrace build/tools/steer
 
 build/tools/lossmeter: tools/vm/lossmeter.c
 	@mkdir -p $(@D)
@@ -62,6 +62,10 @@ build/bpf/%.skel.h: build/bpf/%.bpf.o
 	bpftool gen skeleton $< name $*_bpf > $@.tmp && mv $@.tmp $@
 
 build/tools/duotrace: bpf/duotrace.c bpf/duotrace.h build/bpf/duotrace.skel.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_TOOLS) -Ibpf -Ibuild/bpf -o $@ $< -lbpf
+
+build/tools/steer: bpf/steer.c bpf/steer.h build/bpf/steer.skel.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_TOOLS) -Ibpf -Ibuild/bpf -o $@ $< -lbpf
 

@@ -10,10 +10,36 @@
 #include <net/sch_generic.h>
 
 #include "core/duonet.h"
+#include "core/uapi.h"
 
 static bool lower_ready(const struct net_device *dev)
 {
 	return netif_running(dev) && netif_carrier_ok(dev);
+}
+
+/*
+ * A path hint in skb->mark (core/uapi.h, off unless a mask is set): that
+ * path if it is ready and pv-only does not forbid it, else NULL (the
+ * policy's path), counted.
+ */
+static struct duo_lower *hinted_lower(struct duo_priv *priv, u32 hint,
+				      struct duo_pcpu_stats *st)
+{
+	struct duo_lower *lo = NULL;
+
+	if (hint == DUO_UAPI_HINT_VF && !READ_ONCE(priv->fo.pv_only))
+		lo = rcu_dereference_bh(priv->vf);
+	else if (hint == DUO_UAPI_HINT_PV)
+		lo = rcu_dereference_bh(priv->pv);
+	if (lo && !lower_ready(lo->dev))
+		lo = NULL;
+	u64_stats_update_begin(&st->syncp);
+	if (lo)
+		u64_stats_inc(&st->tx_hinted[duo_slot_of(lo)]);
+	else
+		u64_stats_inc(&st->tx_hint_fallback);
+	u64_stats_update_end(&st->syncp);
+	return lo;
 }
 
 /*
@@ -22,10 +48,18 @@ static bool lower_ready(const struct net_device *dev)
  * would go to a VF that cannot send them: take the PV for those. Never the
  * other way round: pv-only must hold, and the PV is the path of last resort.
  */
-static struct duo_lower *xmit_lower(struct duo_priv *priv,
+static struct duo_lower *xmit_lower(struct duo_priv *priv, struct sk_buff *skb,
 				    struct duo_pcpu_stats *st)
 {
-	struct duo_lower *lo = rcu_dereference_bh(priv->tx), *pv;
+	u32 mask = READ_ONCE(priv->hint_mask);
+	struct duo_lower *lo, *pv;
+
+	if (unlikely(mask) && (skb->mark & mask)) {
+		lo = hinted_lower(priv, (skb->mark & mask) >> __ffs(mask), st);
+		if (lo)
+			return lo;
+	}
+	lo = rcu_dereference_bh(priv->tx);
 
 	if (likely(!lo || lo->role != DUO_ROLE_VF || lower_ready(lo->dev)))
 		return lo;
@@ -47,7 +81,7 @@ netdev_tx_t duo_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	enum duo_slot slot;
 	int ret;
 
-	lo = xmit_lower(priv, st);
+	lo = xmit_lower(priv, skb, st);
 	if (unlikely(!lo)) {
 		u64_stats_update_begin(&st->syncp);
 		u64_stats_inc(&st->tx_dropped_no_path);

@@ -49,6 +49,8 @@ struct duo_pcpu_stats {
 	u64_stats_t rx_bytes[DUO_SLOT_MAX];
 	u64_stats_t tx_dropped_no_path;
 	u64_stats_t tx_redirected;	/* VF had no link: sent on the PV */
+	u64_stats_t tx_hinted[DUO_SLOT_MAX];	/* path hint taken */
+	u64_stats_t tx_hint_fallback;	/* path hint not taken */
 	struct u64_stats_sync syncp;
 };
 
@@ -61,6 +63,8 @@ struct duo_path_totals {
 	u64 rx_bytes[DUO_SLOT_MAX];
 	u64 tx_dropped_no_path;
 	u64 tx_redirected;
+	u64 tx_hinted[DUO_SLOT_MAX];
+	u64 tx_hint_fallback;
 };
 
 /* Lower error counters folded into the upper, across departures. */
@@ -130,6 +134,7 @@ struct duo_priv {
 	u8 pair_addr[ETH_ALEN];		/* permanent MAC lowers must carry */
 	netdev_features_t vf_features;	/* last VF's, kept while it is away */
 	bool vf_features_valid;
+	u32 hint_mask;			/* RTNL writes, data path reads */
 
 	struct duo_pcpu_stats __percpu *pcpu;
 	spinlock_t stats_lock;		/* protects the four below */

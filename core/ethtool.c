@@ -35,6 +35,7 @@ static const char duo_stat_names[][ETH_GSTRING_LEN] = {
 	"vf_joins", "vf_leaves", "pv_joins", "pv_leaves",
 	"vf_time_ms", "pv_time_ms", "none_time_ms",
 	"vf_tuning_refused", "pv_tuning_refused",
+	"tx_hint_vf", "tx_hint_pv", "tx_hint_fallback",
 };
 
 /* Milliseconds TX has spent on a path, the current stretch included. */
@@ -135,6 +136,9 @@ static void duo_get_ethtool_stats(struct net_device *dev,
 	data[i++] = path_ms(priv, DUO_PATH_NONE);
 	data[i++] = priv->tune.refused[DUO_SLOT_VF];
 	data[i++] = priv->tune.refused[DUO_SLOT_PV];
+	data[i++] = t.tx_hinted[DUO_SLOT_VF];
+	data[i++] = t.tx_hinted[DUO_SLOT_PV];
+	data[i++] = t.tx_hint_fallback;
 	WARN_ON_ONCE(i != ARRAY_SIZE(duo_stat_names));
 }
 

@@ -29,6 +29,7 @@ const struct nla_policy duo_nl_policy[IFLA_DUONET_MAX + 1] = {
 	[IFLA_DUONET_LAST_SWITCH_USECS] = { .type = NLA_REJECT },
 	[IFLA_DUONET_VF_IFINDEX] = { .type = NLA_U32 },
 	[IFLA_DUONET_PV_IFINDEX] = { .type = NLA_U32 },
+	[IFLA_DUONET_HINT_MASK] = { .type = NLA_U32 },
 };
 
 static u32 ns_to_ms(u64 ns)
@@ -101,6 +102,17 @@ static int duo_apply_settings(struct duo_priv *priv, struct nlattr *data[],
 	ASSERT_RTNL();
 	if (!data)
 		return 0;
+	if (data[IFLA_DUONET_HINT_MASK]) {
+		u32 m = nla_get_u32(data[IFLA_DUONET_HINT_MASK]);
+		u32 run = m ? m >> __ffs(m) : 0;
+
+		/* 0, or contiguous bits: shifted down, 2^k - 1 with k >= 2 */
+		if (m && ((run & (run + 1)) || run < 3)) {
+			NL_SET_ERR_MSG_ATTR(extack, data[IFLA_DUONET_HINT_MASK],
+					    "duonet: the hint mask must be 0 or at least 2 contiguous bits");
+			return -EINVAL;
+		}
+	}
 	/* Pairing may fail: before any setting changes. */
 	if (data[IFLA_DUONET_VF_IFINDEX] && data[IFLA_DUONET_PV_IFINDEX] &&
 	    nla_get_u32(data[IFLA_DUONET_VF_IFINDEX]) &&
@@ -119,6 +131,8 @@ static int duo_apply_settings(struct duo_priv *priv, struct nlattr *data[],
 		if (err)
 			return err;
 	}
+	if (data[IFLA_DUONET_HINT_MASK])
+		WRITE_ONCE(priv->hint_mask, nla_get_u32(data[IFLA_DUONET_HINT_MASK]));
 	if (data[IFLA_DUONET_ANNOUNCE_COUNT])
 		set.announce_count = nla_get_u32(data[IFLA_DUONET_ANNOUNCE_COUNT]);
 	if (data[IFLA_DUONET_ANNOUNCE_INTERVAL_MS])
@@ -163,7 +177,7 @@ int duo_changelink(struct net_device *dev, struct nlattr *tb[],
 
 size_t duo_get_size(const struct net_device *dev)
 {
-	return 8 * nla_total_size(sizeof(u32)) +	/* settings, lowers */
+	return 9 * nla_total_size(sizeof(u32)) +	/* settings, lowers */
 	       2 * nla_total_size(sizeof(u8)) +		/* path, pv-only */
 	       3 * nla_total_size_64bit(sizeof(u64));	/* counters */
 }
@@ -184,6 +198,7 @@ int duo_fill_info(struct sk_buff *skb, const struct net_device *dev)
 
 	if (nla_put_u32(skb, IFLA_DUONET_VF_IFINDEX, vf ? vf->dev->ifindex : 0) ||
 	    nla_put_u32(skb, IFLA_DUONET_PV_IFINDEX, pv ? pv->dev->ifindex : 0) ||
+	    nla_put_u32(skb, IFLA_DUONET_HINT_MASK, READ_ONCE(priv->hint_mask)) ||
 	    nla_put_u32(skb, IFLA_DUONET_ANNOUNCE_COUNT, priv->set.announce_count) ||
 	    nla_put_u32(skb, IFLA_DUONET_ANNOUNCE_INTERVAL_MS,
 			priv->set.announce_interval_ms) ||

@@ -33,6 +33,9 @@ void duo_path_totals(struct duo_priv *priv, struct duo_path_totals *t)
 			}
 			c.tx_dropped_no_path = u64_stats_read(&st->tx_dropped_no_path);
 			c.tx_redirected = u64_stats_read(&st->tx_redirected);
+			for (i = 0; i < DUO_SLOT_MAX; i++)
+				c.tx_hinted[i] = u64_stats_read(&st->tx_hinted[i]);
+			c.tx_hint_fallback = u64_stats_read(&st->tx_hint_fallback);
 		} while (u64_stats_fetch_retry(&st->syncp, start));
 
 		for (i = 0; i < DUO_SLOT_MAX; i++) {
@@ -44,6 +47,9 @@ void duo_path_totals(struct duo_priv *priv, struct duo_path_totals *t)
 		}
 		t->tx_dropped_no_path += c.tx_dropped_no_path;
 		t->tx_redirected += c.tx_redirected;
+		for (i = 0; i < DUO_SLOT_MAX; i++)
+			t->tx_hinted[i] += c.tx_hinted[i];
+		t->tx_hint_fallback += c.tx_hint_fallback;
 	}
 }
 

@@ -30,6 +30,13 @@ enum {
 	 */
 	IFLA_DUONET_VF_IFINDEX,
 	IFLA_DUONET_PV_IFINDEX,
+	/*
+	 * u32: bits of skb->mark holding a per-packet path hint (a tc/BPF
+	 * program on the upper sets it): 0 (default) no hint is read; else a
+	 * run of at least 2 contiguous bits whose value, shifted down, is
+	 * enum duo_uapi_hint.
+	 */
+	IFLA_DUONET_HINT_MASK,
 	__IFLA_DUONET_MAX,
 };
 
@@ -43,6 +50,17 @@ enum {
 };
 
 #define IFLA_DUONET_LOWER_MAX (__IFLA_DUONET_LOWER_MAX - 1)
+
+/*
+ * A path hint: the frame takes that path if it is ready (running, with
+ * link) and pv-only does not forbid it (pv-only wins over a VF hint);
+ * otherwise the policy's path, counted (ethtool -S tx_hint_fallback).
+ */
+enum duo_uapi_hint {
+	DUO_UAPI_HINT_NONE,
+	DUO_UAPI_HINT_VF,
+	DUO_UAPI_HINT_PV,
+};
 
 enum duo_uapi_path {
 	DUO_UAPI_PATH_NONE,

@@ -80,7 +80,7 @@ static const char *const manual_text =
 "    wait DEV --path vf|pv [--timeout SECONDS]\n"
 "        Return once TX runs on that path (default timeout 30 s).\n"
 "\n"
-"KEYS (milliseconds where named so)\n"
+"KEYS (milliseconds where named so; numbers in decimal or 0x hex)\n"
 "    announce-count        peer announcements after a path switch (0-100)\n"
 "    announce-interval-ms  time between them (1-10000)\n"
 "    failback-delay-ms     a returning VF must be usable this long (0-600000)\n"
@@ -88,6 +88,10 @@ static const char *const manual_text =
 "                          off for damp-hold-ms (0 turns damping off; 0-16)\n"
 "    damp-window-ms        (1-3600000)\n"
 "    damp-hold-ms          (0-3600000)\n"
+"    hint-mask             bits of skb->mark that carry a per-packet path\n"
+"                          hint (1 VF, 2 PV, shifted down), set by a tc/BPF\n"
+"                          program (bpf/steer); 0 (default) reads none;\n"
+"                          else at least 2 contiguous bits, e.g. 0x300\n"
 "    vf, pv                the lower in that role: an interface name, or\n"
 "                          none to release it (a role override, as pair)\n"
 "\n"
@@ -98,6 +102,7 @@ static const char *const manual_text =
 "EXAMPLES\n"
 "    duoctl show --json duo0\n"
 "    duoctl set duo0 failback-delay-ms 2000\n"
+"    duoctl set duo0 hint-mask 0x300\n"
 "    duoctl pair duo0 eth2 --role vf\n"
 "    duoctl wait duo0 --path pv --timeout 5\n"
 "\n"
@@ -115,6 +120,7 @@ static const struct {
 	{ "damp-flaps", IFLA_DUONET_DAMP_FLAPS },
 	{ "damp-window-ms", IFLA_DUONET_DAMP_WINDOW_MS },
 	{ "damp-hold-ms", IFLA_DUONET_DAMP_HOLD_MS },
+	{ "hint-mask", IFLA_DUONET_HINT_MASK },
 };
 
 /* Keys whose value is a lower (an interface name, or none). */
@@ -510,7 +516,8 @@ static int cmd_set(int argc, char **argv)
 	}
 	if (!lower_key) {
 		errno = 0;
-		v = strtoul(argv[2], &end, 10);
+		v = strtoul(argv[2], &end,
+			    strncmp(argv[2], "0x", 2) && strncmp(argv[2], "0X", 2) ? 10 : 16);
 		if (errno || *end || !*argv[2] || argv[2][0] == '-' || v > UINT32_MAX) {
 			fprintf(stderr, "duoctl: '%s' is not a number from 0 to %u\n",
 				argv[2], UINT32_MAX);

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # The user tools' argument handling, on the host (no duonet device needed):
 # every usage error exits 2 with its message, --help prints the manual, a
-# name that is not a duonet upper exits 1. duoctl, duotrace,
+# name that is not a duonet upper exits 1. duoctl, duotrace, steer,
 # duonet-migrate (guest side) and duonet-migrate-host. Refusals by the kernel are tested in the
 # guest (tools/vm/scenarios/settings.sh, pairing.sh).
 #
@@ -69,6 +69,18 @@ check count_zero 2 "'0' is not a number from 1" --count 0
 check duration_missing 2 "usage:" --duration
 check two_devs 2 "usage:" a b
 check no_such_dev 1 "no interface nosuch0" nosuch0
+
+prog=$top/build/tools/steer
+check no_args 2 "usage: steer DEV"
+check no_flow 2 "usage:" lo --path pv --mask 0x3
+check port_and_dscp 2 "usage:" lo --port 1 --dscp 2 --path pv --mask 0x3
+check bad_path 2 "usage:" lo --port 1 --path gpu --mask 0x3
+check bad_port 2 "'70000' is not a number from 0 to 65535" lo --port 70000 --path pv --mask 0x3
+check bad_dscp 2 "'64' is not a number from 0 to 63" lo --dscp 64 --path pv --mask 0x3
+check one_bit_mask 2 "--mask must be at least 2 contiguous bits" lo --port 1 --path pv --mask 0x4
+check split_mask 2 "--mask must be at least 2 contiguous bits" lo --port 1 --path pv --mask 0x5
+check no_such_dev 1 "no interface nosuch0" nosuch0 --port 1 --path pv --mask 0x3
+check value_missing 2 "usage:" lo --port
 
 prog=$top/tools/migrate/duonet-migrate
 check no_args 2 "usage: duonet-migrate prepare|resume"

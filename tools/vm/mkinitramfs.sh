@@ -18,7 +18,7 @@ ko=$top/build/$krel/duonet.ko
 
 # Drivers the lab may use; failover is for the net_failover comparison.
 # Those built into a kernel are simply not found and skipped.
-want="virtio_pci virtio_net vmxnet3 e1000e igb igbvf net_failover bonding"
+want="virtio_pci virtio_net vmxnet3 e1000e igb igbvf net_failover bonding sch_ingress cls_bpf"
 
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
@@ -43,6 +43,7 @@ for t in modprobe insmod rmmod lsmod modinfo depmod; do ln -s kmod "$root/sbin/$
 install -m 755 "$top/build/tools/lossmeter" "$root/usr/bin/lossmeter"
 copy_elf "$top/build/tools/duoctl" /usr/bin/duoctl
 copy_elf "$top/build/tools/duotrace" /usr/bin/duotrace
+copy_elf "$top/build/tools/steer" /usr/bin/steer
 install -m 755 "$top/tools/migrate/duonet-migrate" "$root/usr/sbin/duonet-migrate"
 
 # Kernel modules and their dependencies, decompressed, then depmod.
