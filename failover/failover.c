@@ -8,6 +8,14 @@
  * off. pv-only: TX on the PV whatever the VF does. When no path has
  * carrier, TX stays where it is (or goes to any present path): frames then
  * wait in or are dropped by that lower, as on a plain NIC without link.
+ *
+ * Policy adaptive (on top of vf-first, under pv-only): while both paths
+ * are usable and the packet rate is known, TX is on the PV when the rate
+ * last fell to the low mark and on the VF when it last reached the high
+ * mark (hysteresis: between the marks nothing changes); two switches of
+ * this policy are at least the dwell time apart; the VF still waits for
+ * its failback delay and flap hold. It never moves TX to a path that is
+ * not usable: link and presence decide as without it.
  */
 #include <linux/kernel.h>
 #include <linux/string.h>
@@ -21,6 +29,9 @@ void duo_fo_default_config(struct duo_fo_config *cfg)
 	cfg->damp_flaps = 3;
 	cfg->damp_window_ns = 10ULL * NSEC_PER_SEC;
 	cfg->damp_hold_ns = 5ULL * NSEC_PER_SEC;
+	cfg->adapt_low_pps = 2000;
+	cfg->adapt_high_pps = 10000;
+	cfg->adapt_dwell_ns = 5ULL * NSEC_PER_SEC;
 }
 
 void duo_fo_init(struct duo_fo *fo, const struct duo_fo_config *cfg)
@@ -92,6 +103,11 @@ static enum duo_switch_reason event_reason(enum duo_fo_event ev)
 	case DUO_EV_PV_ONLY_ON:
 	case DUO_EV_PV_ONLY_OFF:
 		return DUO_SW_PV_ONLY;
+	case DUO_EV_ADAPTIVE_ON:
+	case DUO_EV_ADAPTIVE_OFF:
+	case DUO_EV_RATE_HIGH:
+	case DUO_EV_RATE_LOW:
+		return DUO_SW_ADAPTIVE;
 	case DUO_EV_TIMER:
 		return DUO_SW_FAILBACK;
 	default:
@@ -117,13 +133,56 @@ static void note_vf_loss(struct duo_fo *fo, u64 now)
 		fo->damped_until = now + fo->cfg.damp_hold_ns;
 }
 
-static enum duo_path choose(struct duo_fo *fo, u64 now, u64 *recheck)
+/* The rate measured: the event it makes, or DUO_EV_MAX for none. */
+enum duo_fo_event duo_fo_rate_event(const struct duo_fo *fo, u64 pps)
+{
+	if (pps >= fo->cfg.adapt_high_pps && fo->rate != DUO_RATE_HIGH)
+		return DUO_EV_RATE_HIGH;
+	if (pps <= fo->cfg.adapt_low_pps && fo->rate != DUO_RATE_LOW)
+		return DUO_EV_RATE_LOW;
+	return DUO_EV_MAX;
+}
+
+/*
+ * The adaptive policy's choice between two usable paths; *by_rate says
+ * it decided (a switch is then its own).
+ */
+static enum duo_path choose_adaptive(struct duo_fo *fo, u64 now, u64 *recheck)
+{
+	enum duo_path want = fo->rate == DUO_RATE_HIGH ? DUO_PATH_VF : DUO_PATH_PV;
+	u64 free_at = fo->adapt_switched + fo->cfg.adapt_dwell_ns;
+
+	if (want == DUO_PATH_VF && fo->active != DUO_PATH_VF) {
+		u64 ready = max(fo->vf_ready_since + fo->cfg.failback_delay_ns,
+				fo->damped_until);
+
+		if (now < ready) {
+			*recheck = ready;
+			want = DUO_PATH_PV;
+		}
+	}
+	/* A switch of this policy too soon after the last: not yet. */
+	if (want != fo->active && fo->active != DUO_PATH_NONE &&
+	    fo->adapt_switched && now < free_at) {
+		*recheck = *recheck ? min(*recheck, free_at) : free_at;
+		return fo->active;
+	}
+	return want;
+}
+
+static enum duo_path choose(struct duo_fo *fo, u64 now, u64 *recheck,
+			    bool *by_rate)
 {
 	bool vf_ok = duo_fo_usable(&fo->vf), pv_ok = duo_fo_usable(&fo->pv);
 
 	*recheck = 0;
+	*by_rate = false;
 	if (fo->pv_only)
 		return fo->pv.present ? DUO_PATH_PV : DUO_PATH_NONE;
+	if (fo->adaptive && fo->rate != DUO_RATE_UNKNOWN && vf_ok && pv_ok) {
+		*by_rate = true;
+		return choose_adaptive(fo, now, recheck);
+	}
 
 	if (vf_ok) {
 		u64 ready = max(fo->vf_ready_since + fo->cfg.failback_delay_ns,
@@ -153,14 +212,15 @@ static enum duo_path choose(struct duo_fo *fo, u64 now, u64 *recheck)
 static u32 inputs(const struct duo_fo *fo)
 {
 	return duo_fo_usable(&fo->vf) | duo_fo_usable(&fo->pv) << 1 |
-	       fo->vf.present << 2 | fo->pv.present << 3 | fo->pv_only << 4;
+	       fo->vf.present << 2 | fo->pv.present << 3 | fo->pv_only << 4 |
+	       fo->adaptive << 5 | fo->rate << 6;
 }
 
 struct duo_fo_decision duo_fo_step(struct duo_fo *fo, enum duo_fo_event ev,
 				   u64 now)
 {
 	struct duo_fo_decision d = { .from = fo->active };
-	bool vf_was_ok = duo_fo_usable(&fo->vf);
+	bool vf_was_ok = duo_fo_usable(&fo->vf), by_rate;
 	u32 before = inputs(fo);
 
 	/* The PV events mirror the VF events, in the same order. */
@@ -172,6 +232,13 @@ struct duo_fo_decision duo_fo_step(struct duo_fo *fo, enum duo_fo_event ev,
 		apply_lower_event(&fo->pv, ev - DUO_EV_PV_REGISTER);
 	else if (ev == DUO_EV_PV_ONLY_ON || ev == DUO_EV_PV_ONLY_OFF)
 		fo->pv_only = ev == DUO_EV_PV_ONLY_ON;
+	else if (ev == DUO_EV_ADAPTIVE_ON || ev == DUO_EV_ADAPTIVE_OFF)
+		fo->adaptive = ev == DUO_EV_ADAPTIVE_ON;
+	else if (ev == DUO_EV_RATE_HIGH || ev == DUO_EV_RATE_LOW)
+		fo->rate = ev == DUO_EV_RATE_HIGH ? DUO_RATE_HIGH : DUO_RATE_LOW;
+	/* Turned off, the rate it knew goes: it is measured again when on. */
+	if (ev == DUO_EV_ADAPTIVE_OFF)
+		fo->rate = DUO_RATE_UNKNOWN;
 
 	if (vf_was_ok && !duo_fo_usable(&fo->vf)) {
 		fo->vf_ready_since = 0;
@@ -180,10 +247,16 @@ struct duo_fo_decision duo_fo_step(struct duo_fo *fo, enum duo_fo_event ev,
 		fo->vf_ready_since = now;
 	}
 
-	d.to = choose(fo, now, &d.recheck_ns);
+	d.to = choose(fo, now, &d.recheck_ns, &by_rate);
 	if (d.to != d.from) {
 		d.switched = true;
-		d.reason = inputs(fo) == before ? DUO_SW_FAILBACK : event_reason(ev);
+		if (by_rate) {
+			d.reason = DUO_SW_ADAPTIVE;
+			fo->adapt_switched = now;
+		} else {
+			d.reason = inputs(fo) == before ? DUO_SW_FAILBACK :
+				   event_reason(ev);
+		}
 		fo->active = d.to;
 		fo->switches[d.reason]++;
 		if (d.to == DUO_PATH_VF)
@@ -209,7 +282,7 @@ const char *duo_switch_reason_name(enum duo_switch_reason reason)
 		[DUO_SW_NONE] = "none", [DUO_SW_PLUG] = "plug",
 		[DUO_SW_UNPLUG] = "unplug", [DUO_SW_CARRIER] = "carrier",
 		[DUO_SW_ADMIN] = "admin", [DUO_SW_PV_ONLY] = "pv-only",
-		[DUO_SW_FAILBACK] = "failback",
+		[DUO_SW_FAILBACK] = "failback", [DUO_SW_ADAPTIVE] = "adaptive",
 	};
 
 	return reason < DUO_SW_REASON_MAX ? names[reason] : "?";
@@ -234,6 +307,10 @@ const char *duo_fo_event_name(enum duo_fo_event ev)
 		[DUO_EV_PV_CARRIER_OFF] = "pv-carrier-off",
 		[DUO_EV_PV_ONLY_ON] = "pv-only-on",
 		[DUO_EV_PV_ONLY_OFF] = "pv-only-off",
+		[DUO_EV_ADAPTIVE_ON] = "adaptive-on",
+		[DUO_EV_ADAPTIVE_OFF] = "adaptive-off",
+		[DUO_EV_RATE_HIGH] = "rate-high",
+		[DUO_EV_RATE_LOW] = "rate-low",
 		[DUO_EV_TIMER] = "timer",
 	};
 

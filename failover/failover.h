@@ -36,6 +36,10 @@ enum duo_fo_event {
 	DUO_EV_PV_CARRIER_OFF,
 	DUO_EV_PV_ONLY_ON,
 	DUO_EV_PV_ONLY_OFF,
+	DUO_EV_ADAPTIVE_ON,	/* the adaptive policy (ethtool priv flag) */
+	DUO_EV_ADAPTIVE_OFF,
+	DUO_EV_RATE_HIGH,	/* the packet rate reached the high mark */
+	DUO_EV_RATE_LOW,	/* ... or fell to the low mark */
 	DUO_EV_TIMER,		/* the time asked for in recheck_ns came */
 	DUO_EV_MAX,
 };
@@ -49,6 +53,7 @@ enum duo_switch_reason {
 	DUO_SW_ADMIN,		/* a lower set down or up */
 	DUO_SW_PV_ONLY,		/* the pv-only flag */
 	DUO_SW_FAILBACK,	/* failback delay or flap hold ended */
+	DUO_SW_ADAPTIVE,	/* the adaptive policy, by packet rate */
 	DUO_SW_REASON_MAX,
 };
 
@@ -64,6 +69,16 @@ struct duo_fo_config {
 	u32 damp_flaps;		/* this many VF losses ...		*/
 	u64 damp_window_ns;	/* ... within this window ...		*/
 	u64 damp_hold_ns;	/* ... keep TX off the VF this long	*/
+	u64 adapt_low_pps;	/* adaptive: at or below, the PV	*/
+	u64 adapt_high_pps;	/* at or above, the VF (> low)		*/
+	u64 adapt_dwell_ns;	/* at least this long between its switches */
+};
+
+/* What the adaptive policy knows of the packet rate. */
+enum duo_fo_rate {
+	DUO_RATE_UNKNOWN,	/* not measured yet: the policy has no say */
+	DUO_RATE_LOW,		/* last crossed the low mark */
+	DUO_RATE_HIGH,		/* last crossed the high mark */
 };
 
 #define DUO_FO_DAMP_MAX	16
@@ -73,6 +88,9 @@ struct duo_fo {
 	struct duo_fo_lower vf;
 	struct duo_fo_lower pv;
 	bool pv_only;
+	bool adaptive;
+	enum duo_fo_rate rate;
+	u64 adapt_switched;	/* time of the last adaptive switch, 0: none */
 	enum duo_path active;
 	u64 vf_ready_since;	/* when the VF last became usable, 0: not */
 	u64 damped_until;	/* no failback before this time */
@@ -98,6 +116,7 @@ void duo_fo_default_config(struct duo_fo_config *cfg);
 struct duo_fo_decision duo_fo_step(struct duo_fo *fo, enum duo_fo_event ev,
 				   u64 now_ns);
 bool duo_fo_usable(const struct duo_fo_lower *lo);
+enum duo_fo_event duo_fo_rate_event(const struct duo_fo *fo, u64 pps);
 const char *duo_path_name(enum duo_path path);
 const char *duo_switch_reason_name(enum duo_switch_reason reason);
 const char *duo_fo_event_name(enum duo_fo_event ev);

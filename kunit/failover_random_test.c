@@ -33,6 +33,13 @@
  *            after the wait ended) is a failback
  *  counters  switches[] sums to the switches seen, per reason;
  *            switches_to_vf/pv count the switches seen to each
+ *  adaptive  with the adaptive policy on, the rate known, both paths
+ *            usable (not pv-only): TX on the PV for a low rate, on the VF
+ *            for a high one, unless the dwell time since its last switch
+ *            holds TX where it was or the VF may not take TX back yet;
+ *            such switches are the policy's (reason adaptive), and a timer
+ *            asked for is when one of those waits ends
+ *  dwell     two switches of the adaptive policy are a dwell time apart
  *
  * A failure names the case, seed and step; the sequences are reproducible.
  */
@@ -82,6 +89,9 @@ struct world {
 	struct lower vf;
 	struct lower pv;
 	bool pv_only;
+	bool adaptive;
+	enum duo_fo_rate rate;
+	u64 adapt_at;			/* its last switch seen, 0: none */
 	u64 now;
 	u64 vf_usable_at;
 	u64 losses[DUO_FO_DAMP_MAX];	/* newest first */
@@ -97,12 +107,13 @@ struct world {
 
 enum inv {
 	INV_DECISION, INV_ABSENT, INV_PV_ONLY, INV_A_PATH, INV_CARRIER,
-	INV_STAY, INV_EARLY, INV_RECHECK, INV_REASON, INV_COUNTERS, INV_MAX,
+	INV_STAY, INV_EARLY, INV_RECHECK, INV_REASON, INV_COUNTERS,
+	INV_ADAPTIVE, INV_DWELL, INV_MAX,
 };
 
 static const char * const inv_names[INV_MAX] = {
 	"decision", "absent", "pv-only", "a-path", "carrier", "stay", "early",
-	"recheck", "reason", "counters",
+	"recheck", "reason", "counters", "adaptive", "dwell",
 };
 
 struct run {
@@ -144,6 +155,11 @@ static enum duo_switch_reason event_kind(enum duo_fo_event ev)
 	case DUO_EV_PV_ONLY_ON:
 	case DUO_EV_PV_ONLY_OFF:
 		return DUO_SW_PV_ONLY;
+	case DUO_EV_ADAPTIVE_ON:
+	case DUO_EV_ADAPTIVE_OFF:
+	case DUO_EV_RATE_HIGH:
+	case DUO_EV_RATE_LOW:
+		return DUO_SW_ADAPTIVE;
 	case DUO_EV_TIMER:
 		return DUO_SW_FAILBACK;
 	default:
@@ -192,6 +208,19 @@ static void world_apply(struct world *w, enum duo_fo_event ev)
 	case DUO_EV_PV_ONLY_OFF:
 		w->pv_only = false;
 		break;
+	case DUO_EV_ADAPTIVE_ON:
+		w->adaptive = true;
+		break;
+	case DUO_EV_ADAPTIVE_OFF:
+		w->adaptive = false;
+		w->rate = DUO_RATE_UNKNOWN;
+		break;
+	case DUO_EV_RATE_HIGH:
+		w->rate = DUO_RATE_HIGH;
+		break;
+	case DUO_EV_RATE_LOW:
+		w->rate = DUO_RATE_LOW;
+		break;
 	default:
 		break;
 	}
@@ -216,7 +245,8 @@ static bool same_inputs(const struct world *a, const struct world *b)
 	return usable(&a->vf) == usable(&b->vf) &&
 	       usable(&a->pv) == usable(&b->pv) &&
 	       a->vf.present == b->vf.present &&
-	       a->pv.present == b->pv.present && a->pv_only == b->pv_only;
+	       a->pv.present == b->pv.present && a->pv_only == b->pv_only &&
+	       a->adaptive == b->adaptive && a->rate == b->rate;
 }
 
 static void broke(struct run *r, enum inv which, enum duo_fo_event ev,
@@ -258,7 +288,13 @@ static void check(struct run *r, const struct duo_fo *fo,
 	bool on_path = !w->pv_only;
 	u64 ready = max(w->vf_usable_at + w->cfg.failback_delay_ns,
 			w->hold_until);
-	bool waiting = on_path && vf_ok && pv_ok && d->to == DUO_PATH_PV;
+	bool by_rate = on_path && vf_ok && pv_ok && w->adaptive &&
+		       w->rate != DUO_RATE_UNKNOWN;
+	bool waiting = !by_rate && on_path && vf_ok && pv_ok && d->to == DUO_PATH_PV;
+	u64 dwell_end = before->adapt_at + w->cfg.adapt_dwell_ns;
+	bool dwelling = before->adapt_at && w->now < dwell_end &&
+			before->active != DUO_PATH_NONE;
+	enum duo_path target = w->rate == DUO_RATE_HIGH ? DUO_PATH_VF : DUO_PATH_PV;
 	u64 sum = 0;
 	int i;
 
@@ -298,12 +334,27 @@ static void check(struct run *r, const struct duo_fo *fo,
 		      "waiting for the VF, recheck_ns is not when the wait ends");
 		CHECK(INV_RECHECK, d->recheck_ns > w->now,
 		      "waiting for the VF, recheck_ns is not in the future");
+	} else if (by_rate) {
+		CHECK(INV_ADAPTIVE, !d->recheck_ns ||
+		      (d->recheck_ns > w->now &&
+		       (d->recheck_ns == ready || d->recheck_ns == dwell_end)),
+		      "adaptive: recheck_ns is not when the VF or the dwell wait ends");
 	} else {
 		CHECK(INV_RECHECK, d->recheck_ns == 0,
 		      "recheck_ns set with nothing to wait for");
 	}
 
-	if (d->switched && same_inputs(before, w))
+	if (by_rate) {
+		CHECK(INV_ADAPTIVE, d->to == target ||
+		      (dwelling && d->to == before->active) ||
+		      (target == DUO_PATH_VF && d->to == DUO_PATH_PV &&
+		       before->active != DUO_PATH_VF && w->now < ready),
+		      "adaptive: TX not on the rate's path, and no wait explains it");
+		CHECK(INV_ADAPTIVE, !d->switched || d->reason == DUO_SW_ADAPTIVE,
+		      "adaptive: a switch between usable paths is not the policy's");
+		CHECK(INV_DWELL, !d->switched || !dwelling,
+		      "adaptive: switched again within the dwell time");
+	} else if (d->switched && same_inputs(before, w))
 		CHECK(INV_REASON, d->reason == DUO_SW_FAILBACK && d->to == DUO_PATH_VF,
 		      "a switch only the clock caused is not a failback to the VF");
 	else if (d->switched)
@@ -361,6 +412,7 @@ struct cover {
 	unsigned int held;		/* ... while flap damping held it */
 	unsigned int failbacks;		/* switches to the VF with the PV usable */
 	unsigned int pv_only;		/* steps with pv-only on and a usable VF */
+	unsigned int adaptive;		/* switches of the adaptive policy */
 };
 
 static void one_seed(struct run *r, struct cover *cov, struct duo_fo *fo,
@@ -400,6 +452,12 @@ static void one_seed(struct run *r, struct cover *cov, struct duo_fo *fo,
 			w->to_pv += d->to == DUO_PATH_PV;
 		}
 		check(r, fo, before, w, ev, d);
+		/* The policy's own switches (not one turning it off). */
+		if (d->switched && w->adaptive && w->rate != DUO_RATE_UNKNOWN &&
+		    !w->pv_only && usable(&w->vf) && usable(&w->pv)) {
+			w->adapt_at = w->now;
+			cov->adaptive++;
+		}
 		w->active = d->to;
 		w->recheck = d->recheck_ns;
 
@@ -433,9 +491,9 @@ static void run_seeds(struct kunit *test, const char *name,
 		one_seed(&r, &cov, fo, &w[0], &w[1], cfg);
 
 	kunit_info(test,
-		   "%s: %d seeds x %d steps: %u steps waiting for the VF (%u held), %u failbacks, %u pv-only steps with a usable VF",
+		   "%s: %d seeds x %d steps: %u steps waiting for the VF (%u held), %u failbacks, %u pv-only steps with a usable VF, %u adaptive switches",
 		   name, SEEDS, STEPS, cov.waiting, cov.held, cov.failbacks,
-		   cov.pv_only);
+		   cov.pv_only, cov.adaptive);
 	for (i = 0; i < INV_MAX; i++)
 		KUNIT_EXPECT_EQ_MSG(test, r.broken[i], 0,
 				    "%s: invariant %s broken in %u of %d seeds",
@@ -447,6 +505,7 @@ static void run_seeds(struct kunit *test, const char *name,
 	/* The sequences must reach the states the invariants are about. */
 	KUNIT_EXPECT_GT_MSG(test, cov.failbacks, 0, "%s: no failback seen", name);
 	KUNIT_EXPECT_GT_MSG(test, cov.pv_only, 0, "%s: no pv-only seen", name);
+	KUNIT_EXPECT_GT_MSG(test, cov.adaptive, 0, "%s: no adaptive switch seen", name);
 	if (cfg->failback_delay_ns || (cfg->damp_flaps && cfg->damp_hold_ns))
 		KUNIT_EXPECT_GT_MSG(test, cov.waiting, 0,
 				    "%s: TX never waited for the VF", name);
@@ -470,6 +529,7 @@ static void random_failback_delay(struct kunit *test)
 		.damp_flaps = 2,
 		.damp_window_ns = 4 * SEC,
 		.damp_hold_ns = 3 * SEC,
+		.adapt_dwell_ns = 2 * SEC,
 	};
 
 	run_seeds(test, "delay", &cfg);

@@ -55,6 +55,9 @@ struct ref {
 	struct ref_lower vf;
 	struct ref_lower pv;
 	bool pv_only;
+	bool adaptive;
+	enum duo_fo_rate rate;		/* what the adaptive policy was told */
+	u64 adapt_at;			/* its last switch, 0: none */
 	enum duo_path active;
 	u64 vf_usable_at;		/* valid while the VF is usable */
 	u64 hold_until;			/* flap damping: no failback before */
@@ -83,6 +86,10 @@ enum ref_op {
 	OP_CARRIER_OFF,
 	OP_PV_ONLY_ON,
 	OP_PV_ONLY_OFF,
+	OP_ADAPTIVE_ON,
+	OP_ADAPTIVE_OFF,
+	OP_RATE_HIGH,
+	OP_RATE_LOW,
 };
 
 /* What each event means, written out rather than derived. */
@@ -107,6 +114,10 @@ static const struct {
 	[DUO_EV_PV_CARRIER_OFF]	= { false, OP_CARRIER_OFF, DUO_SW_CARRIER },
 	[DUO_EV_PV_ONLY_ON]	= { false, OP_PV_ONLY_ON, DUO_SW_PV_ONLY },
 	[DUO_EV_PV_ONLY_OFF]	= { false, OP_PV_ONLY_OFF, DUO_SW_PV_ONLY },
+	[DUO_EV_ADAPTIVE_ON]	= { false, OP_ADAPTIVE_ON, DUO_SW_ADAPTIVE },
+	[DUO_EV_ADAPTIVE_OFF]	= { false, OP_ADAPTIVE_OFF, DUO_SW_ADAPTIVE },
+	[DUO_EV_RATE_HIGH]	= { false, OP_RATE_HIGH, DUO_SW_ADAPTIVE },
+	[DUO_EV_RATE_LOW]	= { false, OP_RATE_LOW, DUO_SW_ADAPTIVE },
 	[DUO_EV_TIMER]		= { false, OP_NONE, DUO_SW_FAILBACK },
 };
 
@@ -147,19 +158,50 @@ static void ref_vf_lost(struct ref *r, u64 now)
 		r->hold_until = now + r->cfg.damp_hold_ns;
 }
 
-static enum duo_path ref_choose(const struct ref *r, u64 now, u64 *recheck)
+/*
+ * Adaptive, both paths usable, the rate known: the PV for a low rate, the
+ * VF for a high one once it may take TX back; but never two adaptive
+ * switches closer than the dwell time.
+ */
+static enum duo_path ref_adaptive(const struct ref *r, u64 now, u64 vf_at,
+				  u64 *recheck)
+{
+	enum duo_path target = DUO_PATH_PV;
+	u64 dwell_end = r->adapt_at + r->cfg.adapt_dwell_ns;
+
+	if (r->rate == DUO_RATE_HIGH) {
+		if (r->active == DUO_PATH_VF || now >= vf_at)
+			target = DUO_PATH_VF;
+		else
+			*recheck = vf_at;
+	}
+	if (target == r->active || r->active == DUO_PATH_NONE ||
+	    !r->adapt_at || now >= dwell_end)
+		return target;
+	if (!*recheck || dwell_end < *recheck)
+		*recheck = dwell_end;
+	return r->active;
+}
+
+static enum duo_path ref_choose(const struct ref *r, u64 now, u64 *recheck,
+				bool *by_rate)
 {
 	bool vf = ref_usable(&r->vf), pv = ref_usable(&r->pv);
 	u64 at;
 
 	*recheck = 0;
+	*by_rate = false;
 	if (r->pv_only)
 		return r->pv.present ? DUO_PATH_PV : DUO_PATH_NONE;
 	if (vf && pv) {
-		if (r->active == DUO_PATH_VF)
-			return DUO_PATH_VF;
 		at = max(r->vf_usable_at + r->cfg.failback_delay_ns,
 			 r->hold_until);
+		if (r->adaptive && r->rate != DUO_RATE_UNKNOWN) {
+			*by_rate = true;
+			return ref_adaptive(r, now, at, recheck);
+		}
+		if (r->active == DUO_PATH_VF)
+			return DUO_PATH_VF;
 		if (now >= at)
 			return DUO_PATH_VF;
 		*recheck = at;
@@ -183,7 +225,8 @@ static bool ref_same_inputs(const struct ref *a, const struct ref *b)
 	return a->vf.present == b->vf.present && a->vf.up == b->vf.up &&
 	       a->vf.carrier == b->vf.carrier &&
 	       a->pv.present == b->pv.present && a->pv.up == b->pv.up &&
-	       a->pv.carrier == b->pv.carrier && a->pv_only == b->pv_only;
+	       a->pv.carrier == b->pv.carrier && a->pv_only == b->pv_only &&
+	       a->adaptive == b->adaptive && a->rate == b->rate;
 }
 
 static struct ref_decision ref_step(struct ref *r, enum duo_fo_event ev,
@@ -192,6 +235,7 @@ static struct ref_decision ref_step(struct ref *r, enum duo_fo_event ev,
 	struct ref_decision rd = { .from = r->active };
 	struct ref before = *r;
 	struct ref_lower *l = ref_events[ev].vf ? &r->vf : &r->pv;
+	bool by_rate;
 
 	switch (ref_events[ev].op) {
 	case OP_REGISTER:	/* a new netdev: down, no carrier */
@@ -220,6 +264,19 @@ static struct ref_decision ref_step(struct ref *r, enum duo_fo_event ev,
 	case OP_PV_ONLY_OFF:
 		r->pv_only = false;
 		break;
+	case OP_ADAPTIVE_ON:
+		r->adaptive = true;
+		break;
+	case OP_ADAPTIVE_OFF:		/* forgets the rate */
+		r->adaptive = false;
+		r->rate = DUO_RATE_UNKNOWN;
+		break;
+	case OP_RATE_HIGH:
+		r->rate = DUO_RATE_HIGH;
+		break;
+	case OP_RATE_LOW:
+		r->rate = DUO_RATE_LOW;
+		break;
 	case OP_NONE:
 		break;
 	}
@@ -229,11 +286,17 @@ static struct ref_decision ref_step(struct ref *r, enum duo_fo_event ev,
 	if (!ref_usable(&before.vf) && ref_usable(&r->vf))
 		r->vf_usable_at = now;
 
-	rd.to = ref_choose(r, now, &rd.recheck);
+	rd.to = ref_choose(r, now, &rd.recheck, &by_rate);
 	rd.switched = rd.to != rd.from;
 	if (rd.switched) {
-		rd.reason = ref_same_inputs(&before, r) ? DUO_SW_FAILBACK :
-			    ref_events[ev].reason;
+		if (by_rate)
+			rd.reason = DUO_SW_ADAPTIVE;
+		else if (ref_same_inputs(&before, r))
+			rd.reason = DUO_SW_FAILBACK;
+		else
+			rd.reason = ref_events[ev].reason;
+		if (by_rate)
+			r->adapt_at = now;
 		r->active = rd.to;
 		r->switches[rd.reason]++;
 		if (rd.to == DUO_PATH_VF)
@@ -278,7 +341,8 @@ static bool same_counters(const struct duo_fo *fo, const struct ref *r)
 
 static bool same_lowers(const struct duo_fo *fo, const struct ref *r)
 {
-	return fo->pv_only == r->pv_only &&
+	return fo->pv_only == r->pv_only && fo->adaptive == r->adaptive &&
+	       fo->rate == r->rate &&
 	       duo_fo_usable(&fo->vf) == ref_usable(&r->vf) &&
 	       duo_fo_usable(&fo->pv) == ref_usable(&r->pv) &&
 	       fo->vf.present == r->vf.present && fo->pv.present == r->pv.present;
@@ -360,6 +424,9 @@ struct scenario {
 	bool flap;		/* the VF flapped just before: damping holds */
 	bool pv_first;		/* bring the PV to its level before the VF */
 	bool pv_only_first;	/* pv-only on before the lowers, else after */
+	bool adaptive;		/* then the adaptive policy on ... */
+	enum duo_fo_rate rate;	/* ... told this rate ... */
+	bool flip;		/* ... then the other one (a switch, if both usable) */
 	u64 late;		/* then the clock moves on this far, no timer */
 };
 
@@ -374,6 +441,20 @@ static const struct scenario scenarios[] = {
 	{ .name = "damped-vf-first", .flap = true },
 	{ .name = "hold-ended", .flap = true, .pv_first = true,
 	  .late = 6 * SEC },
+	{ .name = "adaptive-unknown", .adaptive = true },
+	{ .name = "adaptive-low", .adaptive = true, .rate = DUO_RATE_LOW },
+	{ .name = "adaptive-high", .adaptive = true, .rate = DUO_RATE_HIGH,
+	  .pv_first = true, .delay = 2 * SEC },
+	{ .name = "adaptive-dwell", .adaptive = true, .rate = DUO_RATE_HIGH,
+	  .flip = true },
+	{ .name = "adaptive-dwell-ended", .adaptive = true,
+	  .rate = DUO_RATE_HIGH, .flip = true, .late = 6 * SEC },
+	{ .name = "adaptive-damped", .adaptive = true, .rate = DUO_RATE_HIGH,
+	  .flap = true, .pv_first = true },
+};
+
+static const enum duo_fo_event rate_events[] = {
+	[DUO_RATE_LOW] = DUO_EV_RATE_LOW, [DUO_RATE_HIGH] = DUO_EV_RATE_HIGH,
 };
 
 static void bring_to(struct checker *c, struct pair *p, bool vf,
@@ -420,6 +501,13 @@ static void build_state(struct checker *c, struct pair *p,
 	bring_to(c, p, sc->pv_first, sc->pv_first ? vf : pv, what);
 	if (pv_only && !sc->pv_only_first)
 		pair_step(c, p, DUO_EV_PV_ONLY_ON, p->now + MSEC, what);
+	if (sc->adaptive)
+		pair_step(c, p, DUO_EV_ADAPTIVE_ON, p->now + MSEC, what);
+	if (sc->rate != DUO_RATE_UNKNOWN)
+		pair_step(c, p, rate_events[sc->rate], p->now + MSEC, what);
+	if (sc->flip)
+		pair_step(c, p, rate_events[DUO_RATE_LOW + DUO_RATE_HIGH - sc->rate],
+			  p->now + MSEC, what);
 	p->now += sc->late;
 
 	/* Name the state as reached, with the path it left TX on. */
@@ -434,7 +522,8 @@ static const enum duo_fo_event all_events[] = {
 	DUO_EV_VF_CARRIER_OFF, DUO_EV_PV_REGISTER, DUO_EV_PV_UNREGISTER,
 	DUO_EV_PV_UP, DUO_EV_PV_GOING_DOWN, DUO_EV_PV_DOWN,
 	DUO_EV_PV_CARRIER_ON, DUO_EV_PV_CARRIER_OFF, DUO_EV_PV_ONLY_ON,
-	DUO_EV_PV_ONLY_OFF, DUO_EV_TIMER,
+	DUO_EV_PV_ONLY_OFF, DUO_EV_ADAPTIVE_ON, DUO_EV_ADAPTIVE_OFF,
+	DUO_EV_RATE_HIGH, DUO_EV_RATE_LOW, DUO_EV_TIMER,
 };
 
 static void event_desc(const enum duo_fo_event *ev, char *desc)
@@ -445,7 +534,7 @@ static void event_desc(const enum duo_fo_event *ev, char *desc)
 KUNIT_ARRAY_PARAM(all_events, all_events, event_desc);
 
 /*
- * One event (the parameter) in every state: 8 scenarios x 4 VF levels x
+ * One event (the parameter) in every state: 14 scenarios x 4 VF levels x
  * 4 PV levels x pv-only on/off, each at 1 us after the state was reached
  * and, when a timer was asked for, again exactly at that time.
  */
@@ -455,6 +544,7 @@ static void one_state(struct checker *c, struct pair *base, struct pair *p,
 	const struct scenario *sc = &scenarios[i / (LV_MAX * LV_MAX * 2)];
 	enum level vf = i / (LV_MAX * 2) % LV_MAX, pv = i / 2 % LV_MAX;
 	char what[128];
+	bool by_rate;
 	u64 recheck;
 
 	build_state(c, base, sc, vf, pv, i % 2, what, sizeof(what));
@@ -463,7 +553,7 @@ static void one_state(struct checker *c, struct pair *base, struct pair *p,
 	pair_step(c, p, ev, base->now + USEC, what);
 	c->events++;
 
-	ref_choose(&base->ref, base->now, &recheck);
+	ref_choose(&base->ref, base->now, &recheck, &by_rate);
 	if (!recheck)
 		return;
 	*p = *base;
@@ -571,11 +661,11 @@ static void names(struct kunit *test)
 		"vf-down", "vf-carrier-on", "vf-carrier-off", "pv-register",
 		"pv-unregister", "pv-up", "pv-going-down", "pv-down",
 		"pv-carrier-on", "pv-carrier-off", "pv-only-on", "pv-only-off",
-		"timer",
+		"adaptive-on", "adaptive-off", "rate-high", "rate-low", "timer",
 	};
 	static const char * const reasons[DUO_SW_REASON_MAX] = {
 		"none", "plug", "unplug", "carrier", "admin", "pv-only",
-		"failback",
+		"failback", "adaptive",
 	};
 	int i;
 
@@ -606,6 +696,9 @@ static void defaults_and_init(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, cfg.damp_flaps, 3);
 	KUNIT_EXPECT_EQ(test, cfg.damp_window_ns, 10 * SEC);
 	KUNIT_EXPECT_EQ(test, cfg.damp_hold_ns, 5 * SEC);
+	KUNIT_EXPECT_EQ(test, cfg.adapt_low_pps, 2000);
+	KUNIT_EXPECT_EQ(test, cfg.adapt_high_pps, 10000);
+	KUNIT_EXPECT_EQ(test, cfg.adapt_dwell_ns, 5 * SEC);
 
 	memset(&fo, 0xa5, sizeof(fo));
 	cfg.damp_flaps = DUO_FO_DAMP_MAX + 5;
@@ -888,6 +981,83 @@ static void flap_damping_from_time_zero(struct kunit *test)
 			    "hold ends 5 s after the third loss");
 }
 
+/*
+ * Adaptive: idle moves TX to the PV at once (no switch of its own yet);
+ * a high rate brings it back once the dwell time since is over; rates
+ * between the marks make no event; pv-only and a VF loss still rule;
+ * turned off, vf-first again.
+ */
+static const struct want adaptive_steps[] = {
+	{ DUO_EV_ADAPTIVE_ON,	 1 * SEC, VF },		/* rate unknown: no say */
+	{ DUO_EV_RATE_LOW,	 2 * SEC, PV, true, DUO_SW_ADAPTIVE },
+	{ DUO_EV_RATE_HIGH,	 3 * SEC, PV, false, DUO_SW_NONE, 7 * SEC },
+	{ DUO_EV_TIMER,		 7 * SEC, VF, true, DUO_SW_ADAPTIVE },
+	{ DUO_EV_RATE_LOW,	 8 * SEC, VF, false, DUO_SW_NONE, 12 * SEC },
+	{ DUO_EV_RATE_HIGH,	 9 * SEC, VF },		/* back before the dwell */
+	{ DUO_EV_TIMER,		12 * SEC, VF },
+	/* a VF loss is not the policy's: at once, whatever the dwell */
+	{ DUO_EV_VF_CARRIER_OFF, 13 * SEC, PV, true, DUO_SW_CARRIER },
+	{ DUO_EV_VF_CARRIER_ON,	14 * SEC, VF, true, DUO_SW_ADAPTIVE },
+	{ DUO_EV_PV_ONLY_ON,	15 * SEC, PV, true, DUO_SW_PV_ONLY },
+	{ DUO_EV_RATE_HIGH,	16 * SEC, PV },		/* pv-only rules */
+	{ DUO_EV_PV_ONLY_OFF,	17 * SEC, PV, false, DUO_SW_NONE, 19 * SEC },
+	{ DUO_EV_TIMER,		19 * SEC, VF, true, DUO_SW_ADAPTIVE },
+	{ DUO_EV_RATE_LOW,	30 * SEC, PV, true, DUO_SW_ADAPTIVE },
+	{ DUO_EV_ADAPTIVE_OFF,	31 * SEC, VF, true, DUO_SW_ADAPTIVE },
+	{ DUO_EV_ADAPTIVE_ON,	32 * SEC, VF },		/* the rate was forgotten */
+	END,
+};
+
+static void adaptive_policy(struct kunit *test)
+{
+	struct duo_fo fo;
+
+	fo_start(test, &fo, 0, true);
+	PLAY(test, &fo, adaptive_steps);
+	KUNIT_EXPECT_EQ(test, fo.switches[DUO_SW_ADAPTIVE], 6);
+	KUNIT_EXPECT_EQ(test, fo.switches[DUO_SW_CARRIER], 1);
+}
+
+/* Hysteresis: an event only when a mark is crossed, never in between. */
+static void adaptive_rate_events(struct kunit *test)
+{
+	struct duo_fo_config cfg;
+	struct duo_fo fo;
+
+	duo_fo_default_config(&cfg);
+	cfg.adapt_low_pps = 100;
+	cfg.adapt_high_pps = 1000;
+	duo_fo_init(&fo, &cfg);
+	KUNIT_EXPECT_EQ(test, duo_fo_rate_event(&fo, 500), DUO_EV_MAX);
+	KUNIT_EXPECT_EQ(test, duo_fo_rate_event(&fo, 100), DUO_EV_RATE_LOW);
+	KUNIT_EXPECT_EQ(test, duo_fo_rate_event(&fo, 1000), DUO_EV_RATE_HIGH);
+	duo_fo_step(&fo, DUO_EV_RATE_HIGH, T0);
+	KUNIT_EXPECT_EQ(test, duo_fo_rate_event(&fo, 5000), DUO_EV_MAX);
+	KUNIT_EXPECT_EQ(test, duo_fo_rate_event(&fo, 101), DUO_EV_MAX);
+	KUNIT_EXPECT_EQ(test, duo_fo_rate_event(&fo, 0), DUO_EV_RATE_LOW);
+	duo_fo_step(&fo, DUO_EV_RATE_LOW, T0);
+	KUNIT_EXPECT_EQ(test, duo_fo_rate_event(&fo, 999), DUO_EV_MAX);
+	KUNIT_EXPECT_EQ(test, duo_fo_rate_event(&fo, 50), DUO_EV_MAX);
+}
+
+/* A high rate waits for the failback delay of a VF that just came back. */
+static const struct want adaptive_delay_steps[] = {
+	{ DUO_EV_ADAPTIVE_ON,	 1 * SEC, VF },
+	{ DUO_EV_RATE_HIGH,	 1 * SEC, VF },
+	{ DUO_EV_VF_CARRIER_OFF, 2 * SEC, PV, true, DUO_SW_CARRIER },
+	{ DUO_EV_VF_CARRIER_ON,	 3 * SEC, PV, false, DUO_SW_NONE, 5 * SEC },
+	{ DUO_EV_TIMER,		 5 * SEC, VF, true, DUO_SW_ADAPTIVE },
+	END,
+};
+
+static void adaptive_failback_delay(struct kunit *test)
+{
+	struct duo_fo fo;
+
+	fo_start(test, &fo, 2 * SEC, true);
+	PLAY(test, &fo, adaptive_delay_steps);
+}
+
 /* Every switch counts once: per reason and per direction. */
 static void switch_counters(struct kunit *test)
 {
@@ -954,6 +1124,9 @@ static struct kunit_case duo_failover_cases[] = {
 	KUNIT_CASE(flap_damping),
 	KUNIT_CASE(flap_damping_from_time_zero),
 	KUNIT_CASE(switch_counters),
+	KUNIT_CASE(adaptive_policy),
+	KUNIT_CASE(adaptive_rate_events),
+	KUNIT_CASE(adaptive_failback_delay),
 	{}
 };
 
