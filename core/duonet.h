@@ -152,6 +152,9 @@ struct duo_priv {
 	struct delayed_work announce_work;
 	u32 announce_left;		/* RTNL */
 	struct delayed_work policy_work;
+	struct delayed_work rate_work;	/* the adaptive policy's sampling */
+	u64 rate_packets;		/* RTNL: packets at the last sample */
+	u64 rate_ns;			/* and its time */
 };
 
 extern struct rtnl_link_ops duo_link_ops;
@@ -179,6 +182,7 @@ void duo_path_event(struct duo_priv *priv, enum duo_fo_event ev);
 void duo_announce(struct duo_priv *priv);
 void duo_lower_event(struct duo_priv *priv, struct duo_lower *lo,
 		     enum duo_fo_event vf_ev);
+void duo_adaptive(struct duo_priv *priv, bool on);
 void duo_path_init(struct duo_priv *priv);
 void duo_path_uninit(struct duo_priv *priv);
 

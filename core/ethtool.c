@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ethtool operations of the upper: driver info naming the active path,
- * per-path statistics, the pv-only and adaptive private flags, and the
- * active lower's link settings. ethtool calls these under RTNL.
+ * per-path statistics, the pv-only and adaptive private flags (the
+ * policies: failover/failover.c), and the active lower's link settings.
+ * The tuning ops are in core/tuning.c. ethtool calls these under RTNL.
  */
 #include <linux/ethtool.h>
 #include <linux/netdevice.h>
@@ -35,7 +36,7 @@ static const char duo_stat_names[][ETH_GSTRING_LEN] = {
 	"vf_joins", "vf_leaves", "pv_joins", "pv_leaves",
 	"vf_time_ms", "pv_time_ms", "none_time_ms",
 	"vf_tuning_refused", "pv_tuning_refused",
-	"tx_hint_vf", "tx_hint_pv", "tx_hint_fallback",
+	"tx_hint_vf", "tx_hint_pv", "tx_hint_fallback", "switches_adaptive",
 };
 
 /* Milliseconds TX has spent on a path, the current stretch included. */
@@ -139,6 +140,7 @@ static void duo_get_ethtool_stats(struct net_device *dev,
 	data[i++] = t.tx_hinted[DUO_SLOT_VF];
 	data[i++] = t.tx_hinted[DUO_SLOT_PV];
 	data[i++] = t.tx_hint_fallback;
+	data[i++] = fo->switches[DUO_SW_ADAPTIVE];
 	WARN_ON_ONCE(i != ARRAY_SIZE(duo_stat_names));
 }
 
@@ -146,7 +148,8 @@ static u32 duo_get_priv_flags(struct net_device *dev)
 {
 	struct duo_priv *priv = netdev_priv(dev);
 
-	return priv->fo.pv_only ? BIT(DUO_PFLAG_PV_ONLY) : 0;
+	return (priv->fo.pv_only ? BIT(DUO_PFLAG_PV_ONLY) : 0) |
+	       (priv->fo.adaptive ? BIT(DUO_PFLAG_ADAPTIVE) : 0);
 }
 
 static int duo_set_priv_flags(struct net_device *dev, u32 flags)
@@ -154,17 +157,13 @@ static int duo_set_priv_flags(struct net_device *dev, u32 flags)
 	struct duo_priv *priv = netdev_priv(dev);
 	bool pv_only = flags & BIT(DUO_PFLAG_PV_ONLY);
 
-	if (flags & BIT(DUO_PFLAG_ADAPTIVE)) {
-		netdev_info(dev, "the adaptive policy is not available in this version\n");
-		return -EOPNOTSUPP;
-	}
-	if (pv_only == priv->fo.pv_only)
-		return 0;
-	if (pv_only && !rtnl_dereference(priv->pv)) {
+	if (pv_only && !priv->fo.pv_only && !rtnl_dereference(priv->pv)) {
 		netdev_err(dev, "pv-only needs a PV lower, and there is none\n");
 		return -ENODEV;
 	}
-	duo_path_event(priv, pv_only ? DUO_EV_PV_ONLY_ON : DUO_EV_PV_ONLY_OFF);
+	duo_adaptive(priv, flags & BIT(DUO_PFLAG_ADAPTIVE));
+	if (pv_only != priv->fo.pv_only)
+		duo_path_event(priv, pv_only ? DUO_EV_PV_ONLY_ON : DUO_EV_PV_ONLY_OFF);
 	return 0;
 }
 

@@ -14,6 +14,9 @@
 static struct netlink_range_validation failback_range = { 0, 600000 };
 static struct netlink_range_validation window_range = { 1, 3600000 };
 static struct netlink_range_validation hold_range = { 0, 3600000 };
+static struct netlink_range_validation low_range = { 0, 100000000 };
+static struct netlink_range_validation high_range = { 1, 100000000 };
+static struct netlink_range_validation dwell_range = { 0, 3600000 };
 
 const struct nla_policy duo_nl_policy[IFLA_DUONET_MAX + 1] = {
 	[IFLA_DUONET_ANNOUNCE_COUNT] = NLA_POLICY_RANGE(NLA_U32, 0, 100),
@@ -30,6 +33,10 @@ const struct nla_policy duo_nl_policy[IFLA_DUONET_MAX + 1] = {
 	[IFLA_DUONET_VF_IFINDEX] = { .type = NLA_U32 },
 	[IFLA_DUONET_PV_IFINDEX] = { .type = NLA_U32 },
 	[IFLA_DUONET_HINT_MASK] = { .type = NLA_U32 },
+	[IFLA_DUONET_ADAPTIVE_LOW_PPS] = NLA_POLICY_FULL_RANGE(NLA_U32, &low_range),
+	[IFLA_DUONET_ADAPTIVE_HIGH_PPS] = NLA_POLICY_FULL_RANGE(NLA_U32, &high_range),
+	[IFLA_DUONET_ADAPTIVE_DWELL_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &dwell_range),
+	[IFLA_DUONET_ADAPTIVE] = { .type = NLA_REJECT },
 };
 
 static u32 ns_to_ms(u64 ns)
@@ -113,6 +120,16 @@ static int duo_apply_settings(struct duo_priv *priv, struct nlattr *data[],
 			return -EINVAL;
 		}
 	}
+	if (data[IFLA_DUONET_ADAPTIVE_LOW_PPS])
+		cfg.adapt_low_pps = nla_get_u32(data[IFLA_DUONET_ADAPTIVE_LOW_PPS]);
+	if (data[IFLA_DUONET_ADAPTIVE_HIGH_PPS])
+		cfg.adapt_high_pps = nla_get_u32(data[IFLA_DUONET_ADAPTIVE_HIGH_PPS]);
+	if (data[IFLA_DUONET_ADAPTIVE_DWELL_MS])
+		cfg.adapt_dwell_ns = ms_to_ns(data[IFLA_DUONET_ADAPTIVE_DWELL_MS]);
+	if (cfg.adapt_low_pps >= cfg.adapt_high_pps) {
+		NL_SET_ERR_MSG(extack, "duonet: the adaptive low mark must be below the high mark");
+		return -EINVAL;
+	}
 	/* Pairing may fail: before any setting changes. */
 	if (data[IFLA_DUONET_VF_IFINDEX] && data[IFLA_DUONET_PV_IFINDEX] &&
 	    nla_get_u32(data[IFLA_DUONET_VF_IFINDEX]) &&
@@ -177,8 +194,8 @@ int duo_changelink(struct net_device *dev, struct nlattr *tb[],
 
 size_t duo_get_size(const struct net_device *dev)
 {
-	return 9 * nla_total_size(sizeof(u32)) +	/* settings, lowers */
-	       2 * nla_total_size(sizeof(u8)) +		/* path, pv-only */
+	return 12 * nla_total_size(sizeof(u32)) +	/* settings, lowers */
+	       3 * nla_total_size(sizeof(u8)) +		/* path, pv-only, adaptive */
 	       3 * nla_total_size_64bit(sizeof(u64));	/* counters */
 }
 
@@ -199,6 +216,10 @@ int duo_fill_info(struct sk_buff *skb, const struct net_device *dev)
 	if (nla_put_u32(skb, IFLA_DUONET_VF_IFINDEX, vf ? vf->dev->ifindex : 0) ||
 	    nla_put_u32(skb, IFLA_DUONET_PV_IFINDEX, pv ? pv->dev->ifindex : 0) ||
 	    nla_put_u32(skb, IFLA_DUONET_HINT_MASK, READ_ONCE(priv->hint_mask)) ||
+	    nla_put_u32(skb, IFLA_DUONET_ADAPTIVE_LOW_PPS, cfg->adapt_low_pps) ||
+	    nla_put_u32(skb, IFLA_DUONET_ADAPTIVE_HIGH_PPS, cfg->adapt_high_pps) ||
+	    nla_put_u32(skb, IFLA_DUONET_ADAPTIVE_DWELL_MS, ns_to_ms(cfg->adapt_dwell_ns)) ||
+	    nla_put_u8(skb, IFLA_DUONET_ADAPTIVE, priv->fo.adaptive) ||
 	    nla_put_u32(skb, IFLA_DUONET_ANNOUNCE_COUNT, priv->set.announce_count) ||
 	    nla_put_u32(skb, IFLA_DUONET_ANNOUNCE_INTERVAL_MS,
 			priv->set.announce_interval_ms) ||

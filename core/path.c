@@ -15,7 +15,7 @@
 #include "core/trace.h"
 
 /* The trace tables spell out these enums' values. */
-static_assert(DUO_PATH_PV == 2 && DUO_SW_FAILBACK == 6 &&
+static_assert(DUO_PATH_PV == 2 && DUO_SW_ADAPTIVE == 7 &&
 	      DUO_EV_VF_CARRIER_OFF == 6 && DUO_ROLE_PV == 2);
 
 static struct duo_lower *path_lower(struct duo_priv *priv, enum duo_path path)
@@ -70,6 +70,67 @@ static void policy_work_fn(struct work_struct *work)
 	}
 	duo_path_event(priv, DUO_EV_TIMER);
 	rtnl_unlock();
+}
+
+/*
+ * The adaptive policy's input: packets per second through the upper (TX
+ * and RX, both paths) from the per-CPU counters, every DUO_RATE_PERIOD_MS
+ * while the policy is on; an event only when a mark is crossed.
+ */
+#define DUO_RATE_PERIOD_MS	250
+
+static void rate_sample(struct duo_priv *priv, u64 *packets, u64 *now)
+{
+	struct duo_path_totals t;
+	int i;
+
+	duo_path_totals(priv, &t);
+	*packets = 0;
+	for (i = 0; i < DUO_SLOT_MAX; i++)
+		*packets += t.tx_packets[i] + t.rx_packets[i];
+	*now = ktime_get_ns();
+}
+
+static void rate_work_fn(struct work_struct *work)
+{
+	struct duo_priv *priv = container_of(to_delayed_work(work),
+					     struct duo_priv, rate_work);
+	enum duo_fo_event ev;
+	u64 packets, now, pps;
+
+	if (!rtnl_trylock()) {
+		schedule_delayed_work(&priv->rate_work, 1);
+		return;
+	}
+	if (!priv->fo.adaptive)
+		goto out;
+	rate_sample(priv, &packets, &now);
+	pps = div64_u64((packets - priv->rate_packets) * NSEC_PER_SEC,
+			max_t(u64, now - priv->rate_ns, 1));
+	priv->rate_packets = packets;
+	priv->rate_ns = now;
+	ev = duo_fo_rate_event(&priv->fo, pps);
+	if (ev != DUO_EV_MAX)
+		duo_path_event(priv, ev);
+	schedule_delayed_work(&priv->rate_work,
+			      msecs_to_jiffies(DUO_RATE_PERIOD_MS));
+out:
+	rtnl_unlock();
+}
+
+/* The adaptive policy on (it measures the rate from now) or off. */
+void duo_adaptive(struct duo_priv *priv, bool on)
+{
+	ASSERT_RTNL();
+	if (on == priv->fo.adaptive)
+		return;
+	if (on) {
+		rate_sample(priv, &priv->rate_packets, &priv->rate_ns);
+		schedule_delayed_work(&priv->rate_work,
+				      msecs_to_jiffies(DUO_RATE_PERIOD_MS));
+	}
+	/* Off: the work sees it and stops. */
+	duo_path_event(priv, on ? DUO_EV_ADAPTIVE_ON : DUO_EV_ADAPTIVE_OFF);
 }
 
 /* Start a round of announce_count announcements, the first one now. */
@@ -302,6 +363,7 @@ void duo_path_init(struct duo_priv *priv)
 	priv->path_since_ns = ktime_get_ns();
 	INIT_DELAYED_WORK(&priv->announce_work, announce_work_fn);
 	INIT_DELAYED_WORK(&priv->policy_work, policy_work_fn);
+	INIT_DELAYED_WORK(&priv->rate_work, rate_work_fn);
 }
 
 /* The works retry rather than wait for RTNL: cancelling under it is safe. */
@@ -309,4 +371,5 @@ void duo_path_uninit(struct duo_priv *priv)
 {
 	cancel_delayed_work_sync(&priv->announce_work);
 	cancel_delayed_work_sync(&priv->policy_work);
+	cancel_delayed_work_sync(&priv->rate_work);
 }

@@ -37,6 +37,11 @@ enum {
 	 * enum duo_uapi_hint.
 	 */
 	IFLA_DUONET_HINT_MASK,
+	/* The adaptive policy (ethtool priv flag adaptive) */
+	IFLA_DUONET_ADAPTIVE_LOW_PPS,		/* u32 0..100000000, < high */
+	IFLA_DUONET_ADAPTIVE_HIGH_PPS,		/* u32 1..100000000 */
+	IFLA_DUONET_ADAPTIVE_DWELL_MS,		/* u32 0..3600000 */
+	IFLA_DUONET_ADAPTIVE,			/* u8 read only: the policy is on */
 	__IFLA_DUONET_MAX,
 };
 

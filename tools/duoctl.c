@@ -65,7 +65,8 @@ static const char *const manual_text =
 "        Every duonet upper (or DEV): active path, pv-only, switch counts,\n"
 "        lowers with their roles, settings. --json prints an array of\n"
 "        objects: ifname, ifindex, active_path (\"vf\", \"pv\", \"none\"),\n"
-"        pv_only, switches_to_vf, switches_to_pv, last_switch_usecs,\n"
+"        pv_only, adaptive, policy (\"pv-only\", \"adaptive\", \"vf-first\"),\n"
+"        switches_to_vf, switches_to_pv, last_switch_usecs,\n"
 "        settings {KEY: number}, lowers [{ifname, role, active}].\n"
 "    set DEV KEY VALUE\n"
 "        Change one setting of the upper DEV (see KEYS).\n"
@@ -92,6 +93,13 @@ static const char *const manual_text =
 "                          hint (1 VF, 2 PV, shifted down), set by a tc/BPF\n"
 "                          program (bpf/steer); 0 (default) reads none;\n"
 "                          else at least 2 contiguous bits, e.g. 0x300\n"
+"    adaptive-low-pps      the adaptive policy (ethtool --set-priv-flags DEV\n"
+"                          adaptive on) puts TX on the PV once the packet\n"
+"                          rate (TX + RX) falls to this (0-100000000) ...\n"
+"    adaptive-high-pps     ... and on the VF once it reaches this (1-100000000,\n"
+"                          above the low mark); in between nothing changes\n"
+"    adaptive-dwell-ms     at least this long between two of its switches\n"
+"                          (0-3600000)\n"
 "    vf, pv                the lower in that role: an interface name, or\n"
 "                          none to release it (a role override, as pair)\n"
 "\n"
@@ -121,6 +129,9 @@ static const struct {
 	{ "damp-window-ms", IFLA_DUONET_DAMP_WINDOW_MS },
 	{ "damp-hold-ms", IFLA_DUONET_DAMP_HOLD_MS },
 	{ "hint-mask", IFLA_DUONET_HINT_MASK },
+	{ "adaptive-low-pps", IFLA_DUONET_ADAPTIVE_LOW_PPS },
+	{ "adaptive-high-pps", IFLA_DUONET_ADAPTIVE_HIGH_PPS },
+	{ "adaptive-dwell-ms", IFLA_DUONET_ADAPTIVE_DWELL_MS },
 };
 
 /* Keys whose value is a lower (an interface name, or none). */
@@ -331,13 +342,20 @@ static struct link *find_upper(const char *dev)
 	return NULL;
 }
 
+/* What decides the path: pv-only over adaptive over vf-first. */
+static const char *policy_name(const struct link *u)
+{
+	if (u->val[IFLA_DUONET_PV_ONLY])
+		return "pv-only";
+	return u->val[IFLA_DUONET_ADAPTIVE] ? "adaptive" : "vf-first";
+}
+
 static void print_text(const struct link *u)
 {
 	int i;
 
-	printf("%s: active %s%s, switches to vf %llu, to pv %llu, last switch %llu us\n",
-	       u->name, path_name(u->val[IFLA_DUONET_ACTIVE_PATH]),
-	       u->val[IFLA_DUONET_PV_ONLY] ? " (pv-only)" : "",
+	printf("%s: active %s, policy %s, switches to vf %llu, to pv %llu, last switch %llu us\n",
+	       u->name, path_name(u->val[IFLA_DUONET_ACTIVE_PATH]), policy_name(u),
 	       (unsigned long long)u->val[IFLA_DUONET_SWITCHES_TO_VF],
 	       (unsigned long long)u->val[IFLA_DUONET_SWITCHES_TO_PV],
 	       (unsigned long long)u->val[IFLA_DUONET_LAST_SWITCH_USECS]);
@@ -358,6 +376,8 @@ static void print_json(const struct link *u, bool first)
 	       first ? "" : ",", u->name, u->ifindex,
 	       path_name(u->val[IFLA_DUONET_ACTIVE_PATH]),
 	       u->val[IFLA_DUONET_PV_ONLY] ? "true" : "false");
+	printf("\"adaptive\":%s,\"policy\":\"%s\",",
+	       u->val[IFLA_DUONET_ADAPTIVE] ? "true" : "false", policy_name(u));
 	printf("\"switches_to_vf\":%llu,\"switches_to_pv\":%llu,\"last_switch_usecs\":%llu,",
 	       (unsigned long long)u->val[IFLA_DUONET_SWITCHES_TO_VF],
 	       (unsigned long long)u->val[IFLA_DUONET_SWITCHES_TO_PV],

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Settings over rtnetlink with duoctl: show (text and JSON), set with the
 # kernel's checks and messages, the failback delay observed with
-# duoctl wait, and the ethtool private flags' refusals.
+# duoctl wait, and the ethtool private flags.
 #
 #   peer ns                 host ns (br0)     guest g0
 #   vpeer 10.99.0.1 --veth-- tp0 ------------ eth virtio_net --+
@@ -71,9 +71,17 @@ case_failback_delay() {
 }
 
 case_priv_flags() {
-	g g0 '! ethtool --set-priv-flags duo0 adaptive on 2>/dev/null'
-	g g0 'ethtool --show-priv-flags duo0 | grep -q "adaptive: off"'
-	g g0 'dmesg | grep -q "adaptive policy is not available"'
+	local out
+	g g0 'ethtool --set-priv-flags duo0 adaptive on && ethtool --show-priv-flags duo0 | grep -q "adaptive: on"'
+	g g0 'duoctl show --json duo0 | grep -q "\"adaptive\":true,\"policy\":\"adaptive\""'
+	g g0 'ethtool --set-priv-flags duo0 adaptive off && ethtool --show-priv-flags duo0 | grep -q "adaptive: off"'
+	g g0 'duoctl wait duo0 --path vf --timeout 5 && duoctl show duo0 | grep -q "policy vf-first"'
+	out=$(g g0 'duoctl set duo0 adaptive-low-pps 20000 2>&1; echo rc=$?')
+	case $out in
+	*"the adaptive low mark must be below the high mark"*rc=1) ;;
+	*) lab_log "low mark above the high one not refused: $out"; return 1 ;;
+	esac
+	g g0 'duoctl show duo0 | grep -q "adaptive-low-pps 2000$"'
 	g g0 'ethtool --set-priv-flags duo0 pv-only on && duoctl wait duo0 --path pv --timeout 5'
 	g g0 'duoctl show --json duo0 | grep -q "\"pv_only\":true"'
 	g g0 'ethtool --set-priv-flags duo0 pv-only off && duoctl wait duo0 --path vf --timeout 5'
