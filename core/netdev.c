@@ -254,7 +254,9 @@ void duo_upper_update_limits(struct net_device *dev)
 		if (!lo[i])
 			continue;
 		min_mtu = max(min_mtu, lo[i]->dev->min_mtu);
-		max_mtu = min(max_mtu, lo[i]->dev->max_mtu);
+		/* A max_mtu of 0 is no limit (dev_validate_mtu()). */
+		if (lo[i]->dev->max_mtu)
+			max_mtu = min(max_mtu, lo[i]->dev->max_mtu);
 		tso_size = min(tso_size, lo[i]->dev->tso_max_size);
 		tso_segs = min(tso_segs, lo[i]->dev->tso_max_segs);
 	}
