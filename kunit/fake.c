@@ -178,6 +178,42 @@ void duo_fake_delete_upper(struct kunit *test, struct net_device *upper)
 	kunit_release_action(test, upper_release, upper);
 }
 
+/* duo_join() with an explicit role, as the control tool's role override. */
+int duo_fake_join(struct net_device *upper, struct net_device *dev,
+		  enum duo_role role)
+{
+	int err;
+
+	rtnl_lock();
+	err = duo_join(netdev_priv(upper), dev, role, NULL);
+	rtnl_unlock();
+	return err;
+}
+
+/* The lower TX is published on, or NULL. */
+struct net_device *duo_fake_tx(struct net_device *upper)
+{
+	struct duo_priv *priv = netdev_priv(upper);
+	struct net_device *dev;
+	struct duo_lower *lo;
+
+	rtnl_lock();
+	lo = rtnl_dereference(priv->tx);
+	dev = lo ? lo->dev : NULL;
+	rtnl_unlock();
+	return dev;
+}
+
+void duo_fake_open(struct kunit *test, struct net_device *dev)
+{
+	int err;
+
+	rtnl_lock();
+	err = dev_open(dev, NULL);
+	rtnl_unlock();
+	KUNIT_ASSERT_EQ(test, err, 0);
+}
+
 /* One counter of "ethtool -S upper", by its name. */
 u64 duo_fake_stat(struct kunit *test, struct net_device *upper,
 		  const char *name)

@@ -16,6 +16,8 @@
 #include <kunit/test.h>
 #include <linux/netdevice.h>
 
+#include "lower/lower.h"
+
 /* A fake lower's private area: what it reports, what it refuses. */
 struct duo_fake {
 	struct rtnl_link_stats64 stats;	/* what ndo_get_stats64 reports */
@@ -42,6 +44,10 @@ struct net_device *duo_fake_upper(struct kunit *test);
 void duo_fake_own_upper(struct kunit *test, struct net_device *upper);
 void duo_fake_delete_upper(struct kunit *test, struct net_device *upper);
 
+int duo_fake_join(struct net_device *upper, struct net_device *dev,
+		  enum duo_role role);
+struct net_device *duo_fake_tx(struct net_device *upper);
+void duo_fake_open(struct kunit *test, struct net_device *dev);
 void duo_fake_sync(struct net_device *dev);
 u64 duo_fake_stat(struct kunit *test, struct net_device *upper,
 		  const char *name);

@@ -25,40 +25,6 @@ static struct duo_priv *priv_of(struct net_device *upper)
 	return netdev_priv(upper);
 }
 
-static int join(struct net_device *upper, struct net_device *dev,
-		enum duo_role role)
-{
-	int err;
-
-	rtnl_lock();
-	err = duo_join(priv_of(upper), dev, role, NULL);
-	rtnl_unlock();
-	return err;
-}
-
-/* The lower TX is published on, or NULL. */
-static struct net_device *tx_dev(struct net_device *upper)
-{
-	struct duo_lower *lo;
-	struct net_device *dev;
-
-	rtnl_lock();
-	lo = rtnl_dereference(priv_of(upper)->tx);
-	dev = lo ? lo->dev : NULL;
-	rtnl_unlock();
-	return dev;
-}
-
-static void open_dev(struct kunit *test, struct net_device *dev)
-{
-	int err;
-
-	rtnl_lock();
-	err = dev_open(dev, NULL);
-	rtnl_unlock();
-	KUNIT_ASSERT_EQ(test, err, 0);
-}
-
 /* Claimed: duonet's master, marked a lower, the upper's MAC and MTU. */
 static void expect_claimed(struct kunit *test, struct net_device *upper,
 			   struct net_device *dev)
@@ -97,7 +63,7 @@ static void upper_over_pv(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, ether_addr_equal(upper->perm_addr, pair_mac));
 	KUNIT_EXPECT_TRUE(test, priv_of(upper)->auto_created);
 	expect_claimed(test, upper, pv);
-	KUNIT_EXPECT_PTR_EQ(test, tx_dev(upper), pv);
+	KUNIT_EXPECT_PTR_EQ(test, duo_fake_tx(upper), pv);
 	KUNIT_EXPECT_EQ(test, duo_fake_stat(test, upper, "pv_present"), 1);
 	KUNIT_EXPECT_EQ(test, duo_fake_stat(test, upper, "vf_present"), 0);
 
@@ -120,16 +86,16 @@ static void vf_leaves_and_returns(struct kunit *test)
 	struct duo_priv *priv = priv_of(upper);
 	int i;
 
-	open_dev(test, upper);
+	duo_fake_open(test, upper);
 	KUNIT_EXPECT_FALSE(test, netif_carrier_ok(upper));
-	KUNIT_ASSERT_EQ(test, join(upper, pv, DUO_ROLE_PV), 0);
-	KUNIT_ASSERT_EQ(test, join(upper, vf, DUO_ROLE_VF), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
 	expect_claimed(test, upper, pv);
 	expect_claimed(test, upper, vf);
 	/* The upper runs: duonet opened both lowers, which have carrier. */
 	KUNIT_EXPECT_TRUE(test, netif_running(pv) && netif_running(vf));
 	KUNIT_EXPECT_TRUE(test, netif_carrier_ok(upper));
-	KUNIT_EXPECT_PTR_EQ(test, tx_dev(upper), vf);
+	KUNIT_EXPECT_PTR_EQ(test, duo_fake_tx(upper), vf);
 	KUNIT_EXPECT_EQ(test, priv->fo.active, DUO_PATH_VF);
 	KUNIT_EXPECT_EQ(test, duo_fake_stat(test, upper, "vf_active"), 1);
 
@@ -151,7 +117,7 @@ static void vf_leaves_and_returns(struct kunit *test)
 	/* Hot-unplug: the VF's netdev goes away. */
 	duo_fake_unregister(test, vf);
 	KUNIT_EXPECT_NULL(test, rcu_access_pointer(priv->vf));
-	KUNIT_EXPECT_PTR_EQ(test, tx_dev(upper), pv);
+	KUNIT_EXPECT_PTR_EQ(test, duo_fake_tx(upper), pv);
 	KUNIT_EXPECT_EQ(test, priv->fo.active, DUO_PATH_PV);
 	KUNIT_EXPECT_TRUE(test, netif_carrier_ok(upper));
 	KUNIT_EXPECT_EQ(test, duo_fake_stat(test, upper, "vf_present"), 0);
@@ -171,9 +137,9 @@ static void vf_leaves_and_returns(struct kunit *test)
 
 	/* The VF comes back: a new netdev with the same MAC. */
 	vf = duo_fake_lower(test, pair_mac);
-	KUNIT_ASSERT_EQ(test, join(upper, vf, DUO_ROLE_VF), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
 	expect_claimed(test, upper, vf);
-	KUNIT_EXPECT_PTR_EQ(test, tx_dev(upper), vf);
+	KUNIT_EXPECT_PTR_EQ(test, duo_fake_tx(upper), vf);
 	KUNIT_EXPECT_EQ(test, duo_fake_stat(test, upper, "switches_to_vf"), 2);
 	KUNIT_EXPECT_EQ(test, duo_fake_stat(test, upper, "vf_joins"), 2);
 	duo_fake_send(test, upper, 100);
@@ -187,13 +153,13 @@ static void vf_leaves_and_returns(struct kunit *test)
 	rtnl_unlock();
 	expect_released(test, vf);
 	KUNIT_EXPECT_FALSE(test, netif_running(vf));	/* duonet opened it */
-	KUNIT_EXPECT_PTR_EQ(test, tx_dev(upper), pv);
+	KUNIT_EXPECT_PTR_EQ(test, duo_fake_tx(upper), pv);
 	rtnl_lock();
 	KUNIT_EXPECT_EQ(test, upper->netdev_ops->ndo_del_slave(upper, pv), 0);
 	KUNIT_EXPECT_EQ(test, upper->netdev_ops->ndo_del_slave(upper, pv), -EINVAL);
 	rtnl_unlock();
 	expect_released(test, pv);
-	KUNIT_EXPECT_NULL(test, tx_dev(upper));
+	KUNIT_EXPECT_NULL(test, duo_fake_tx(upper));
 	KUNIT_EXPECT_EQ(test, priv->fo.active, DUO_PATH_NONE);
 	KUNIT_EXPECT_FALSE(test, netif_carrier_ok(upper));
 	KUNIT_EXPECT_EQ(test, duo_fake_stat(test, upper, "vf_present") +
@@ -212,10 +178,10 @@ static void vf_without_link_sends_on_pv(struct kunit *test)
 	struct net_device *pv = duo_fake_lower(test, pair_mac);
 	struct net_device *vf = duo_fake_lower(test, pair_mac);
 
-	open_dev(test, upper);
-	KUNIT_ASSERT_EQ(test, join(upper, pv, DUO_ROLE_PV), 0);
-	KUNIT_ASSERT_EQ(test, join(upper, vf, DUO_ROLE_VF), 0);
-	KUNIT_ASSERT_PTR_EQ(test, tx_dev(upper), vf);
+	duo_fake_open(test, upper);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
+	KUNIT_ASSERT_PTR_EQ(test, duo_fake_tx(upper), vf);
 	KUNIT_EXPECT_EQ(test, duo_fake_stat(test, upper, "switches_carrier"), 1);
 
 	netif_carrier_off(vf);
@@ -227,7 +193,7 @@ static void vf_without_link_sends_on_pv(struct kunit *test)
 
 	/* NETDEV_CHANGE arrives: TX moves to the PV, no redirect needed. */
 	duo_fake_sync(vf);
-	KUNIT_EXPECT_PTR_EQ(test, tx_dev(upper), pv);
+	KUNIT_EXPECT_PTR_EQ(test, duo_fake_tx(upper), pv);
 	KUNIT_EXPECT_EQ(test, duo_fake_stat(test, upper, "switches_carrier"), 2);
 	duo_fake_send(test, upper, 100);
 	KUNIT_EXPECT_EQ(test, duo_fake(pv)->xmit, 2);
@@ -236,14 +202,14 @@ static void vf_without_link_sends_on_pv(struct kunit *test)
 	/* The link returns: back to the VF (no failback delay). */
 	netif_carrier_on(vf);
 	duo_fake_sync(vf);
-	KUNIT_EXPECT_PTR_EQ(test, tx_dev(upper), vf);
+	KUNIT_EXPECT_PTR_EQ(test, duo_fake_tx(upper), vf);
 	KUNIT_EXPECT_EQ(test, duo_fake_stat(test, upper, "switches_carrier"), 3);
 
 	/* pv-only with a PV without link: the VF gets nothing. */
 	rtnl_lock();
 	duo_path_event(priv_of(upper), DUO_EV_PV_ONLY_ON);
 	rtnl_unlock();
-	KUNIT_ASSERT_PTR_EQ(test, tx_dev(upper), pv);
+	KUNIT_ASSERT_PTR_EQ(test, duo_fake_tx(upper), pv);
 	netif_carrier_off(pv);
 	duo_fake_send(test, upper, 100);
 	KUNIT_EXPECT_EQ(test, duo_fake(vf)->xmit, 0);
@@ -264,10 +230,10 @@ static void delete_upper_releases_lowers(struct kunit *test)
 	rtnl_unlock();
 	pv->mtu = 1400;
 	vf->mtu = 1300;
-	open_dev(test, upper);
-	open_dev(test, pv);
-	KUNIT_ASSERT_EQ(test, join(upper, pv, DUO_ROLE_PV), 0);
-	KUNIT_ASSERT_EQ(test, join(upper, vf, DUO_ROLE_VF), 0);
+	duo_fake_open(test, upper);
+	duo_fake_open(test, pv);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
 	expect_claimed(test, upper, vf);
 	KUNIT_EXPECT_EQ(test, vf->mtu, ETH_DATA_LEN);
 
