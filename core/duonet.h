@@ -96,10 +96,10 @@ struct duo_priv {
 	bool vf_features_valid;
 
 	struct duo_pcpu_stats __percpu *pcpu;
-	spinlock_t stats_lock;		/* protects the four below */
+	spinlock_t stats_lock;		/* protects the three below */
 	struct net_device *err_dev[DUO_SLOT_MAX];	/* lowers counted */
-	struct duo_err_stats err_base[DUO_SLOT_MAX];	/* lower's at join */
-	struct duo_err_stats err_hist;	/* of lowers that left */
+	struct duo_err_stats err_last[DUO_SLOT_MAX];	/* lower's, last read */
+	struct duo_err_stats err_sum;	/* all lowers', up to the last read */
 	u64 last_switch_usecs;		/* RTNL writes, readers tolerate */
 	u64 max_switch_usecs;
 	u64 path_ns[DUO_PATH_MAX];	/* RTNL: time on each path, closed */
@@ -171,6 +171,9 @@ void duo_get_stats64(struct net_device *dev, struct rtnl_link_stats64 *s);
 void duo_path_totals(struct duo_priv *priv, struct duo_path_totals *t);
 void duo_stats_join(struct duo_priv *priv, struct duo_lower *lo);
 void duo_stats_leave(struct duo_priv *priv, struct duo_lower *lo);
+u64 duo_counter_delta(u64 now, u64 last);
+void duo_err_fold(struct duo_err_stats *sum, struct duo_err_stats *last,
+		  const struct duo_err_stats *now);
 
 /* core/notify.c */
 int duo_notify_init(void);
