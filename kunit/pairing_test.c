@@ -29,6 +29,7 @@
  */
 #include <kunit/device.h>
 #include <kunit/test.h>
+#include <linux/atomic.h>
 #include <linux/delay.h>
 #include <linux/device.h>
 #include <linux/etherdevice.h>
@@ -405,6 +406,28 @@ static void pairing_off(void *unused)
 	duo_pair_uninit();
 }
 
+/* Every duonet upper registered while a case watches, even briefly. */
+static atomic_t uppers_made;
+
+static int count_uppers(struct notifier_block *nb, unsigned long event,
+			void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+
+	if (event == NETDEV_REGISTER && netif_is_duo_upper(dev))
+		atomic_inc(&uppers_made);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block uppers_nb = {
+	.notifier_call = count_uppers,
+};
+
+static void stop_counting(void *unused)
+{
+	unregister_netdevice_notifier(&uppers_nb);
+}
+
 /* The upper dev is a lower of, once the pairing work has run; or NULL. */
 static struct net_device *wait_master(struct net_device *dev)
 {
@@ -448,6 +471,9 @@ static void auto_pairing(struct kunit *test)
 	duo_fake_register(test, bonded);
 	give_master(test, bonded, bond);
 
+	atomic_set(&uppers_made, 0);
+	KUNIT_ASSERT_EQ(test, register_netdevice_notifier(&uppers_nb), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, stop_counting, NULL), 0);
 	KUNIT_ASSERT_EQ(test, duo_pair_init(), 0);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, pairing_off, NULL), 0);
 	upper = wait_master(pv);
@@ -459,6 +485,7 @@ static void auto_pairing(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, duo_fake_tx(upper), pv);
 	/* The bonded one keeps its master, and no upper was made for it. */
 	KUNIT_EXPECT_TRUE(test, is_lower_of(bonded, bond));
+	KUNIT_EXPECT_EQ(test, atomic_read(&uppers_made), 1);
 
 	/* The PV goes (driver reload); the next one with its MAC rejoins. */
 	duo_fake_unregister(test, pv);
@@ -467,6 +494,7 @@ static void auto_pairing(struct kunit *test)
 	duo_fake_register(test, pv_again);
 	KUNIT_EXPECT_PTR_EQ(test, wait_master(pv_again), upper);
 	KUNIT_EXPECT_PTR_EQ(test, duo_fake_tx(upper), pv_again);
+	KUNIT_EXPECT_EQ(test, atomic_read(&uppers_made), 1);
 }
 
 static struct kunit_case duo_pairing_cases[] = {
