@@ -34,6 +34,11 @@
 #define DUO_DRV_VERSION	"0.2.0"
 #define DUO_MAX_TX_QUEUES	64
 
+/* Offloads the upper offers only when every lower has them. */
+#define DUO_LOWER_FEATURES	(NETIF_F_SG | NETIF_F_CSUM_MASK | \
+				 NETIF_F_ALL_TSO | NETIF_F_GSO_UDP_L4 | \
+				 NETIF_F_HIGHDMA)
+
 /* Per-path counter slots. */
 enum duo_slot {
 	DUO_SLOT_VF,
@@ -137,10 +142,10 @@ struct duo_priv {
 	u32 hint_mask;			/* RTNL writes, data path reads */
 
 	struct duo_pcpu_stats __percpu *pcpu;
-	spinlock_t stats_lock;		/* protects the four below */
+	spinlock_t stats_lock;		/* protects the three below */
 	struct net_device *err_dev[DUO_SLOT_MAX];	/* lowers counted */
-	struct duo_err_stats err_base[DUO_SLOT_MAX];	/* lower's at join */
-	struct duo_err_stats err_hist;	/* of lowers that left */
+	struct duo_err_stats err_last[DUO_SLOT_MAX];	/* lower's, last read */
+	struct duo_err_stats err_sum;	/* all lowers', up to the last read */
 	u64 last_switch_usecs;		/* RTNL writes, readers tolerate */
 	u64 max_switch_usecs;
 	u64 path_ns[DUO_PATH_MAX];	/* RTNL: time on each path, closed */
@@ -172,6 +177,12 @@ int duo_netdev_init(void);
 void duo_netdev_uninit(void);
 struct net_device *duo_upper_create(struct net *net, struct net_device *pv);
 void duo_upper_update_limits(struct net_device *dev);
+
+/* core/features.c */
+netdev_features_t duo_features_fix(netdev_features_t features,
+				   const netdev_features_t *pv,
+				   const netdev_features_t *vf,
+				   const netdev_features_t *vf_kept);
 
 /* core/path.c */
 int duo_join(struct duo_priv *priv, struct net_device *dev, enum duo_role role,
@@ -211,6 +222,9 @@ void duo_get_stats64(struct net_device *dev, struct rtnl_link_stats64 *s);
 void duo_path_totals(struct duo_priv *priv, struct duo_path_totals *t);
 void duo_stats_join(struct duo_priv *priv, struct duo_lower *lo);
 void duo_stats_leave(struct duo_priv *priv, struct duo_lower *lo);
+u64 duo_counter_delta(u64 now, u64 last);
+void duo_err_fold(struct duo_err_stats *sum, struct duo_err_stats *last,
+		  const struct duo_err_stats *now);
 
 /* core/tuning.c */
 void duo_get_ringparam(struct net_device *dev, struct ethtool_ringparam *ring,

@@ -14,11 +14,6 @@
 #include "core/duonet.h"
 #include "core/uapi.h"
 
-/* Offloads the upper offers only when every lower has them. */
-#define DUO_LOWER_FEATURES	(NETIF_F_SG | NETIF_F_CSUM_MASK | \
-				 NETIF_F_ALL_TSO | NETIF_F_GSO_UDP_L4 | \
-				 NETIF_F_HIGHDMA)
-
 /* Both lowers, VF first; NULL entries for absent ones. For the ndo ops
  * that run under RTNL (all but ndo_set_rx_mode, which uses RCU).
  */
@@ -231,31 +226,18 @@ static int duo_vlan_rx_kill_vid(struct net_device *dev, __be16 proto, u16 vid)
 	return 0;
 }
 
-/*
- * Offloads are what every lower can do. The last VF's features are kept
- * while it is away, so a VF leaving for a migration and coming back does
- * not make offloads flip on the upper.
- */
+/* What every lower can do (core/features.c), the away VF's included. */
 static netdev_features_t duo_fix_features(struct net_device *dev,
 					  netdev_features_t features)
 {
 	struct duo_priv *priv = netdev_priv(dev);
-	netdev_features_t lowers = DUO_LOWER_FEATURES;
 	struct duo_lower *pv = rtnl_dereference(priv->pv);
 	struct duo_lower *vf = rtnl_dereference(priv->vf);
 
 	ASSERT_RTNL();
-	if (pv)
-		lowers = netdev_intersect_features(lowers, pv->dev->features);
-	if (vf)
-		lowers = netdev_intersect_features(lowers, vf->dev->features);
-	else if (priv->vf_features_valid)
-		lowers = netdev_intersect_features(lowers, priv->vf_features);
-	features &= lowers | ~DUO_LOWER_FEATURES;
-	/* Generic checksumming covers the protocol-specific kinds. */
-	if (features & NETIF_F_HW_CSUM)
-		features &= ~(NETIF_F_IP_CSUM | NETIF_F_IPV6_CSUM);
-	return features;
+	return duo_features_fix(features, pv ? &pv->dev->features : NULL,
+				vf ? &vf->dev->features : NULL,
+				priv->vf_features_valid ? &priv->vf_features : NULL);
 }
 
 /* MTU range and TSO limits: what both lowers accept. */
@@ -273,7 +255,9 @@ void duo_upper_update_limits(struct net_device *dev)
 		if (!lo[i])
 			continue;
 		min_mtu = max(min_mtu, lo[i]->dev->min_mtu);
-		max_mtu = min(max_mtu, lo[i]->dev->max_mtu);
+		/* A max_mtu of 0 is no limit (dev_validate_mtu()). */
+		if (lo[i]->dev->max_mtu)
+			max_mtu = min(max_mtu, lo[i]->dev->max_mtu);
 		tso_size = min(tso_size, lo[i]->dev->tso_max_size);
 		tso_segs = min(tso_segs, lo[i]->dev->tso_max_segs);
 	}

@@ -238,6 +238,7 @@ static struct notifier_block duo_notifier = {
  * driver has begun tearing the NIC down, then finds the switch done.
  * Uppers of the initial namespace, as auto-pairing.
  */
+#if IS_ENABLED(CONFIG_PCI)
 static int duo_pci_event(struct notifier_block *nb, unsigned long action,
 			 void *data)
 {
@@ -263,6 +264,27 @@ static struct notifier_block duo_pci_notifier = {
 	.notifier_call = duo_pci_event,
 };
 
+static int pci_notify_init(void)
+{
+	return bus_register_notifier(&pci_bus_type, &duo_pci_notifier);
+}
+
+static void pci_notify_uninit(void)
+{
+	bus_unregister_notifier(&pci_bus_type, &duo_pci_notifier);
+}
+#else
+/* No PCI bus (UML without PCI emulation): VFs leave by NETDEV_GOING_DOWN. */
+static int pci_notify_init(void)
+{
+	return 0;
+}
+
+static void pci_notify_uninit(void)
+{
+}
+#endif /* CONFIG_PCI */
+
 int duo_notify_init(void)
 {
 	int err;
@@ -270,7 +292,7 @@ int duo_notify_init(void)
 	err = register_netdevice_notifier(&duo_notifier);
 	if (err)
 		return err;
-	err = bus_register_notifier(&pci_bus_type, &duo_pci_notifier);
+	err = pci_notify_init();
 	if (err)
 		goto err_unregister_netdevice_notifier;
 	return 0;
@@ -282,7 +304,7 @@ err_unregister_netdevice_notifier:
 
 void duo_notify_uninit(void)
 {
-	bus_unregister_notifier(&pci_bus_type, &duo_pci_notifier);
+	pci_notify_uninit();
 	unregister_netdevice_notifier(&duo_notifier);
 	xa_destroy(&duo_logged);
 	xa_destroy(&duo_marked);

@@ -4,9 +4,11 @@
  *
  * Packets and bytes are counted by duonet itself, per path and per CPU, as
  * they cross the upper, so they survive a lower leaving. Error and drop
- * counters come from the lowers: what a lower counted since it joined is
- * added to what earlier lowers counted while they were here (err_hist), so
- * nothing goes backwards when a VF leaves and another joins.
+ * counters come from the lowers: at every read, how far each lower's
+ * counters moved since the last read is added to err_sum, which also holds
+ * what lowers that left counted while they were here. The upper's counters
+ * only ever grow: a lower's counters going back (a driver resetting them,
+ * a VF replaced by another) cannot take them down.
  */
 #include <linux/netdevice.h>
 
@@ -54,17 +56,35 @@ void duo_path_totals(struct duo_priv *priv, struct duo_path_totals *t)
 }
 
 /*
- * How far a lower counter moved since base. Some drivers keep 32-bit
- * counters that wrap; a 64-bit counter never goes back, so a value below
- * the base that fits in 32 bits is a 32-bit wrap.
+ * How far a lower's counter moved from last to now, the counter read at
+ * the previous fold. Counters only grow, except that
+ *  - some drivers keep 32-bit counters, which wrap: a value below last,
+ *    both within 32 bits and less than half the 32-bit range apart going
+ *    forward through the wrap, is a wrap;
+ *  - drivers reset their counters (at a reset, some at down/up): any
+ *    other value below last is a counter that restarted from zero.
  */
-static u64 counter_delta(u64 now, u64 base)
+u64 duo_counter_delta(u64 now, u64 last)
 {
-	if (now >= base)
-		return now - base;
-	if (base <= U32_MAX)
-		return now + (1ULL << 32) - base;
-	return 0;
+	if (now >= last)
+		return now - last;
+	if (last <= U32_MAX && (u32)(now - last) < (1U << 31))
+		return (u32)(now - last);
+	return now;
+}
+
+/* Add what a lower counted since its last read to sum; now becomes last. */
+void duo_err_fold(struct duo_err_stats *sum, struct duo_err_stats *last,
+		  const struct duo_err_stats *now)
+{
+	sum->rx_errors += duo_counter_delta(now->rx_errors, last->rx_errors);
+	sum->tx_errors += duo_counter_delta(now->tx_errors, last->tx_errors);
+	sum->rx_dropped += duo_counter_delta(now->rx_dropped, last->rx_dropped);
+	sum->tx_dropped += duo_counter_delta(now->tx_dropped, last->tx_dropped);
+	sum->rx_missed_errors += duo_counter_delta(now->rx_missed_errors,
+						   last->rx_missed_errors);
+	sum->multicast += duo_counter_delta(now->multicast, last->multicast);
+	*last = *now;
 }
 
 static void err_read(struct net_device *dev, struct duo_err_stats *e)
@@ -80,23 +100,10 @@ static void err_read(struct net_device *dev, struct duo_err_stats *e)
 	e->multicast = s.multicast;
 }
 
-static void err_add_delta(struct duo_err_stats *sum,
-			  const struct duo_err_stats *now,
-			  const struct duo_err_stats *base)
-{
-	sum->rx_errors += counter_delta(now->rx_errors, base->rx_errors);
-	sum->tx_errors += counter_delta(now->tx_errors, base->tx_errors);
-	sum->rx_dropped += counter_delta(now->rx_dropped, base->rx_dropped);
-	sum->tx_dropped += counter_delta(now->tx_dropped, base->tx_dropped);
-	sum->rx_missed_errors += counter_delta(now->rx_missed_errors,
-					       base->rx_missed_errors);
-	sum->multicast += counter_delta(now->multicast, base->multicast);
-}
-
 /*
- * A lower's counters are read under stats_lock, with the base and the
- * history they are compared to, so a lower leaving while stats are read
- * cannot make a counter step back. Lowers' ndo_get_stats64 do not sleep.
+ * A lower's counters are read and folded under stats_lock, so a lower
+ * leaving while stats are read cannot count twice or make a counter step
+ * back. Lowers' ndo_get_stats64 do not sleep.
  */
 void duo_stats_join(struct duo_priv *priv, struct duo_lower *lo)
 {
@@ -104,7 +111,7 @@ void duo_stats_join(struct duo_priv *priv, struct duo_lower *lo)
 
 	ASSERT_RTNL();
 	spin_lock_bh(&priv->stats_lock);
-	err_read(lo->dev, &priv->err_base[slot]);
+	err_read(lo->dev, &priv->err_last[slot]);
 	priv->err_dev[slot] = lo->dev;
 	spin_unlock_bh(&priv->stats_lock);
 }
@@ -117,7 +124,7 @@ void duo_stats_leave(struct duo_priv *priv, struct duo_lower *lo)
 	ASSERT_RTNL();
 	spin_lock_bh(&priv->stats_lock);
 	err_read(lo->dev, &now);
-	err_add_delta(&priv->err_hist, &now, &priv->err_base[slot]);
+	duo_err_fold(&priv->err_sum, &priv->err_last[slot], &now);
 	priv->err_dev[slot] = NULL;
 	spin_unlock_bh(&priv->stats_lock);
 }
@@ -142,13 +149,13 @@ void duo_get_stats64(struct net_device *dev, struct rtnl_link_stats64 *s)
 	s->tx_dropped += t.tx_dropped_no_path;
 
 	spin_lock_bh(&priv->stats_lock);
-	e = priv->err_hist;
 	for (i = 0; i < DUO_SLOT_MAX; i++) {
 		if (!priv->err_dev[i])
 			continue;
 		err_read(priv->err_dev[i], &now);
-		err_add_delta(&e, &now, &priv->err_base[i]);
+		duo_err_fold(&priv->err_sum, &priv->err_last[i], &now);
 	}
+	e = priv->err_sum;
 	spin_unlock_bh(&priv->stats_lock);
 
 	s->rx_errors += e.rx_errors;

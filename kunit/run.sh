@@ -20,7 +20,7 @@
 #   linux-source-6.12/                the kernel tree (+ .done once unpacked)
 #     drivers/net/duonet_kunit/       our sources, copied in on every run:
 #       Kbuild (= kunit/Kbuild.kunit), Kconfig (= kunit/Kconfig.kunit),
-#       failover/*.[ch], kunit/*.[ch]
+#       the *.[ch] of core/ lower/ vf-path/ pv-path/ failover/ kunit/
 #   build-um/                         kunit.py's build dir (O=), kept warm
 #   module/                           M= folder for the duonet_kunit.ko check
 #   build.log, test.log, module.log   the logs of the last run
@@ -35,7 +35,9 @@ tree=$cache/linux-source-6.12
 build=$cache/build-um
 moddir=$cache/module
 jobs=${DUONET_KUNIT_JOBS:-$(nproc)}
-suites="duonet_failover duonet_failover_random"
+suites="duonet_failover duonet_failover_random duonet_features duonet_netdev duonet_pairing duonet_stats"
+# The driver's folders built into duonet_kunit (kunit/ itself comes last).
+srcdirs="core lower vf-path pv-path failover"
 
 results=()
 
@@ -112,9 +114,11 @@ unpack() {
 # Put our sources into the cached tree and hook them into drivers/net.
 place_sources() {
 	local dst=$tree/drivers/net/duonet_kunit
-	local mark="# duonet KUnit suites (added by duonet kunit/run.sh)"
+	local mark="# duonet KUnit suites (added by duonet kunit/run.sh)" d
 
-	sync_sources "$root/failover" "$dst/failover"
+	for d in $srcdirs; do
+		sync_sources "$root/$d" "$dst/$d"
+	done
 	sync_sources "$here" "$dst/kunit"
 	sync_file "$here/Kbuild.kunit" "$dst/Kbuild"
 	sync_file "$here/Kconfig.kunit" "$dst/Kconfig"
@@ -238,10 +242,12 @@ EOF
 # duonet_kunit.ko: the same sources built out of tree (M=) against the
 # KUnit-enabled UML tree just built, with W=1; any warning fails it.
 module_check() {
-	local t0 rc=0
+	local t0 rc=0 d
 
 	t0=$(now)
-	sync_sources "$root/failover" "$moddir/failover"
+	for d in $srcdirs; do
+		sync_sources "$root/$d" "$moddir/$d"
+	done
 	sync_sources "$here" "$moddir/kunit"
 	sync_file "$here/Kbuild.kunit" "$moddir/Kbuild"
 	make -C "$tree" O="$build" ARCH=um M="$moddir" W=1 \

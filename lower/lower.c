@@ -89,7 +89,9 @@ int duo_lower_sync_addr(struct duo_lower *lo, const u8 *addr,
 	if (!lo->addr_changed)
 		memcpy(lo->saved_addr, dev->dev_addr, dev->addr_len);
 	err = set_addr(dev, addr, extack);
-	if (!err)
+	if (err)
+		NL_SET_ERR_MSG(extack, "duonet: the device refused the upper's MAC address");
+	else
 		lo->addr_changed = true;
 	return err;
 }

@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Fake lowers and real uppers for the KUnit suites (see fake.h).
+ *
+ * The lowers are plain Ethernet devices whose ops count what they are
+ * given and refuse what a case tells them to. They have IFF_NO_QUEUE, so a
+ * frame duonet sends reaches their ndo_start_xmit at once, and
+ * IFF_LIVE_ADDR_CHANGE, as virtio_net and most VF drivers have.
+ */
+#include <kunit/resource.h>
+#include <kunit/test.h>
+#include <linux/etherdevice.h>
+#include <linux/ethtool.h>
+#include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
+#include <linux/skbuff.h>
+#include <net/rtnetlink.h>
+
+#include "core/duonet.h"
+#include "kunit/fake.h"
+
+/*
+ * What core/main.c sets from its module parameters, which are not part of
+ * duonet_kunit: the parameters' own defaults.
+ */
+struct duo_settings duo_default_settings = {
+	.announce_count = 3,
+	.announce_interval_ms = 100,
+	.failback_delay_ms = 0,
+};
+
+int duo_fake_suite_init(struct kunit_suite *suite)
+{
+	return duo_notify_init();
+}
+
+void duo_fake_suite_exit(struct kunit_suite *suite)
+{
+	duo_notify_uninit();
+}
+
+static netdev_tx_t fake_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	duo_fake(dev)->xmit++;
+	consume_skb(skb);
+	return NETDEV_TX_OK;
+}
+
+static int fake_change_mtu(struct net_device *dev, int mtu)
+{
+	struct duo_fake *f = duo_fake(dev);
+
+	f->mtu_calls++;
+	if (f->mtu_err)
+		return f->mtu_err;
+	WRITE_ONCE(dev->mtu, mtu);
+	return 0;
+}
+
+static int fake_set_mac_address(struct net_device *dev, void *addr)
+{
+	struct duo_fake *f = duo_fake(dev);
+
+	f->addr_calls++;
+	if (f->addr_err)
+		return f->addr_err;
+	return eth_mac_addr(dev, addr);
+}
+
+static void fake_get_stats64(struct net_device *dev,
+			     struct rtnl_link_stats64 *s)
+{
+	*s = duo_fake(dev)->stats;
+}
+
+static const struct net_device_ops fake_netdev_ops = {
+	.ndo_start_xmit		= fake_xmit,
+	.ndo_change_mtu		= fake_change_mtu,
+	.ndo_set_mac_address	= fake_set_mac_address,
+	.ndo_validate_addr	= eth_validate_addr,
+	.ndo_get_stats64	= fake_get_stats64,
+};
+
+static void fake_release(void *arg)
+{
+	struct net_device *dev = arg;
+
+	if (dev->reg_state == NETREG_REGISTERED)
+		unregister_netdev(dev);
+	free_netdev(dev);
+}
+
+/* An unregistered fake lower whose permanent and current MAC are mac. */
+struct net_device *duo_fake_alloc(struct kunit *test, const u8 *mac)
+{
+	struct net_device *dev;
+	int err;
+
+	dev = alloc_etherdev(sizeof(struct duo_fake));
+	KUNIT_ASSERT_NOT_NULL(test, dev);
+	dev->netdev_ops = &fake_netdev_ops;
+	dev->priv_flags |= IFF_NO_QUEUE | IFF_LIVE_ADDR_CHANGE;
+	dev->max_mtu = 9000;
+	eth_hw_addr_set(dev, mac);
+	memcpy(dev->perm_addr, mac, ETH_ALEN);
+	err = kunit_add_action_or_reset(test, fake_release, dev);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	return dev;
+}
+
+void duo_fake_register(struct kunit *test, struct net_device *dev)
+{
+	KUNIT_ASSERT_EQ(test, register_netdev(dev), 0);
+}
+
+struct net_device *duo_fake_lower(struct kunit *test, const u8 *mac)
+{
+	struct net_device *dev = duo_fake_alloc(test, mac);
+
+	duo_fake_register(test, dev);
+	return dev;
+}
+
+/* Unregister and free a fake lower now, as a hot-unplug would. */
+void duo_fake_unregister(struct kunit *test, struct net_device *dev)
+{
+	kunit_release_action(test, fake_release, dev);
+}
+
+static void upper_release(void *arg)
+{
+	struct net_device *dev = arg;
+
+	/* needs_free_netdev: unregistering frees it. */
+	rtnl_lock();
+	unregister_netdevice(dev);
+	rtnl_unlock();
+}
+
+/* An upper as "ip link add type duonet" makes it: random MAC, no lowers. */
+struct net_device *duo_fake_upper(struct kunit *test)
+{
+	struct nlattr **tb;
+	struct net_device *dev;
+	int err;
+
+	tb = kunit_kcalloc(test, IFLA_MAX + 1, sizeof(*tb), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, tb);
+	rtnl_lock();
+	dev = rtnl_create_link(&init_net, "duot%d", NET_NAME_ENUM,
+			       &duo_link_ops, tb, NULL);
+	if (IS_ERR(dev)) {
+		rtnl_unlock();
+		KUNIT_FAIL_AND_ABORT(test, "rtnl_create_link: %ld", PTR_ERR(dev));
+	}
+	err = duo_link_ops.newlink(&init_net, dev, tb, NULL, NULL);
+	if (err) {
+		free_netdev(dev);
+		rtnl_unlock();
+		KUNIT_FAIL_AND_ABORT(test, "newlink: %d", err);
+	}
+	err = rtnl_configure_link(dev, NULL, 0, NULL);
+	rtnl_unlock();
+	duo_fake_own_upper(test, dev);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	return dev;
+}
+
+/* Unregister (and so free) an upper made elsewhere when the case ends. */
+void duo_fake_own_upper(struct kunit *test, struct net_device *upper)
+{
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, upper_release, upper), 0);
+}
+
+/* Delete an upper now, as "ip link del" would. */
+void duo_fake_delete_upper(struct kunit *test, struct net_device *upper)
+{
+	kunit_release_action(test, upper_release, upper);
+}
+
+/* duo_join() with an explicit role, as the control tool's role override. */
+int duo_fake_join(struct net_device *upper, struct net_device *dev,
+		  enum duo_role role)
+{
+	int err;
+
+	rtnl_lock();
+	err = duo_join(netdev_priv(upper), dev, role, NULL);
+	rtnl_unlock();
+	return err;
+}
+
+/* The lower TX is published on, or NULL. */
+struct net_device *duo_fake_tx(struct net_device *upper)
+{
+	struct duo_priv *priv = netdev_priv(upper);
+	struct net_device *dev;
+	struct duo_lower *lo;
+
+	rtnl_lock();
+	lo = rtnl_dereference(priv->tx);
+	dev = lo ? lo->dev : NULL;
+	rtnl_unlock();
+	return dev;
+}
+
+void duo_fake_open(struct kunit *test, struct net_device *dev)
+{
+	int err;
+
+	rtnl_lock();
+	err = dev_open(dev, NULL);
+	rtnl_unlock();
+	KUNIT_ASSERT_EQ(test, err, 0);
+}
+
+/* One counter of "ethtool -S upper", by its name. */
+u64 duo_fake_stat(struct kunit *test, struct net_device *upper,
+		  const char *name)
+{
+	const struct ethtool_ops *ops = upper->ethtool_ops;
+	struct ethtool_stats st = { };
+	int i, n;
+	u8 *names;
+	u64 *vals;
+
+	n = ops->get_sset_count(upper, ETH_SS_STATS);
+	KUNIT_ASSERT_GT(test, n, 0);
+	names = kunit_kcalloc(test, n, ETH_GSTRING_LEN, GFP_KERNEL);
+	vals = kunit_kcalloc(test, n, sizeof(*vals), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, names);
+	KUNIT_ASSERT_NOT_NULL(test, vals);
+	st.n_stats = n;
+	rtnl_lock();
+	ops->get_strings(upper, ETH_SS_STATS, names);
+	ops->get_ethtool_stats(upper, &st, vals);
+	rtnl_unlock();
+	for (i = 0; i < n; i++)
+		if (!strncmp(names + i * ETH_GSTRING_LEN, name, ETH_GSTRING_LEN))
+			return vals[i];
+	KUNIT_FAIL_AND_ABORT(test, "ethtool -S %s has no %s", upper->name, name);
+	return 0;
+}
+
+static struct sk_buff *frame(struct kunit *test, const u8 *dst,
+			     const u8 *src, unsigned int len)
+{
+	struct sk_buff *skb;
+	struct ethhdr *eth;
+
+	KUNIT_ASSERT_GE(test, len, ETH_ZLEN);
+	skb = alloc_skb(len + NET_IP_ALIGN, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	skb_reserve(skb, NET_IP_ALIGN);
+	eth = skb_put_zero(skb, len);
+	ether_addr_copy(eth->h_dest, dst);
+	ether_addr_copy(eth->h_source, src);
+	eth->h_proto = htons(ETH_P_IP);
+	skb_reset_mac_header(skb);
+	return skb;
+}
+
+/*
+ * Carrier changes reach qdiscs and NETDEV_CHANGE through linkwatch, a
+ * work item; this runs what is pending for dev now, as "ethtool dev" does.
+ */
+void duo_fake_sync(struct net_device *dev)
+{
+	rtnl_lock();
+	ethtool_op_get_link(dev);
+	rtnl_unlock();
+}
+
+/* A frame of len bytes (Ethernet header included) sent on the upper. */
+void duo_fake_send(struct kunit *test, struct net_device *upper,
+		   unsigned int len)
+{
+	struct sk_buff *skb = frame(test, upper->broadcast, upper->dev_addr, len);
+
+	/* Its qdisc is noop until linkwatch sees the carrier a join gave it. */
+	duo_fake_sync(upper);
+
+	skb->dev = upper;
+	skb->protocol = htons(ETH_P_IP);
+	skb_set_network_header(skb, ETH_HLEN);
+	KUNIT_EXPECT_EQ(test, dev_queue_xmit(skb), NET_XMIT_SUCCESS);
+}
+
+/* A frame of len bytes arriving on a lower, as its driver would pass it. */
+void duo_fake_receive(struct kunit *test, struct net_device *lower,
+		      unsigned int len)
+{
+	struct sk_buff *skb = frame(test, lower->dev_addr, lower->broadcast, len);
+
+	skb->protocol = eth_type_trans(skb, lower);
+	local_bh_disable();
+	netif_receive_skb(skb);
+	local_bh_enable();
+}

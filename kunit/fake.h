@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Real net_devices for the suites that need them, in the manner of
+ * net/core/dev_addr_lists_test.c: Ethernet devices with their own minimal
+ * ops (the lowers), and uppers made as "ip link add type duonet" makes
+ * them (rtnl_create_link() and duo_link_ops.newlink). Everything made is
+ * unregistered and freed by KUnit when the case ends, lowers first.
+ *
+ * A suite using them sets .suite_init = duo_fake_suite_init and
+ * .suite_exit = duo_fake_suite_exit: duonet's netdevice notifier is what
+ * releases a lower being unregistered, as in the module.
+ */
+#ifndef _DUO_KUNIT_FAKE_H
+#define _DUO_KUNIT_FAKE_H
+
+#include <kunit/test.h>
+#include <linux/netdevice.h>
+
+#include "lower/lower.h"
+
+/* A fake lower's private area: what it reports, what it refuses. */
+struct duo_fake {
+	struct rtnl_link_stats64 stats;	/* what ndo_get_stats64 reports */
+	u64 xmit;			/* frames ndo_start_xmit was given */
+	int mtu_err;			/* ndo_change_mtu fails with this */
+	int addr_err;			/* ndo_set_mac_address fails with this */
+	unsigned int mtu_calls;		/* ndo_change_mtu calls, refused too */
+	unsigned int addr_calls;
+};
+
+static inline struct duo_fake *duo_fake(struct net_device *dev)
+{
+	return netdev_priv(dev);
+}
+
+int duo_fake_suite_init(struct kunit_suite *suite);
+void duo_fake_suite_exit(struct kunit_suite *suite);
+
+struct net_device *duo_fake_alloc(struct kunit *test, const u8 *mac);
+void duo_fake_register(struct kunit *test, struct net_device *dev);
+struct net_device *duo_fake_lower(struct kunit *test, const u8 *mac);
+void duo_fake_unregister(struct kunit *test, struct net_device *dev);
+struct net_device *duo_fake_upper(struct kunit *test);
+void duo_fake_own_upper(struct kunit *test, struct net_device *upper);
+void duo_fake_delete_upper(struct kunit *test, struct net_device *upper);
+
+int duo_fake_join(struct net_device *upper, struct net_device *dev,
+		  enum duo_role role);
+struct net_device *duo_fake_tx(struct net_device *upper);
+void duo_fake_open(struct kunit *test, struct net_device *dev);
+void duo_fake_sync(struct net_device *dev);
+u64 duo_fake_stat(struct kunit *test, struct net_device *upper,
+		  const char *name);
+void duo_fake_send(struct kunit *test, struct net_device *upper,
+		   unsigned int len);
+void duo_fake_receive(struct kunit *test, struct net_device *lower,
+		      unsigned int len);
+
+#endif /* _DUO_KUNIT_FAKE_H */
