@@ -268,6 +268,8 @@ int duo_join(struct duo_priv *priv, struct net_device *dev, enum duo_role role,
 	     struct netlink_ext_ack *extack)
 {
 	struct net_device *upper = priv->dev;
+	bool took_addr = false, took_pair = false;
+	u8 old_addr[ETH_ALEN];
 	struct duo_lower *lo;
 	int err;
 
@@ -276,19 +278,35 @@ int duo_join(struct duo_priv *priv, struct net_device *dev, enum duo_role role,
 	if (err)
 		return err;
 
-	/* The first lower of an upper with a random MAC gives it its own. */
+	/*
+	 * The first lower of an upper with a random MAC gives it its own,
+	 * before the claim, which sets the lower to the upper's MAC; given
+	 * back if the claim fails.
+	 */
 	if (upper->addr_assign_type == NET_ADDR_RANDOM &&
 	    !rtnl_dereference(priv->vf) && !rtnl_dereference(priv->pv)) {
+		ether_addr_copy(old_addr, upper->dev_addr);
 		eth_hw_addr_set(upper, duo_pair_addr(dev));
 		upper->addr_assign_type = NET_ADDR_STOLEN;
 		call_netdevice_notifiers(NETDEV_CHANGEADDR, upper);
+		took_addr = true;
 	}
-	if (is_zero_ether_addr(priv->pair_addr))
+	if (is_zero_ether_addr(priv->pair_addr)) {
 		ether_addr_copy(priv->pair_addr, duo_pair_addr(dev));
+		took_pair = true;
+	}
 
 	lo = duo_lower_claim(upper, dev, role, duo_handle_frame, extack);
-	if (IS_ERR(lo))
+	if (IS_ERR(lo)) {
+		if (took_pair)
+			eth_zero_addr(priv->pair_addr);
+		if (took_addr) {
+			eth_hw_addr_set(upper, old_addr);
+			upper->addr_assign_type = NET_ADDR_RANDOM;
+			call_netdevice_notifiers(NETDEV_CHANGEADDR, upper);
+		}
 		return PTR_ERR(lo);
+	}
 
 	duo_stats_join(priv, lo);
 	/* Before it can carry TX: a resetting driver only delays its link. */

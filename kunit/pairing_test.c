@@ -306,6 +306,40 @@ static void refused_devices_left_alone(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, ether_addr_equal(upper->dev_addr, set_mac));
 }
 
+/*
+ * An upper with a random MAC takes its first lower's before the claim; a
+ * claim that fails gives it back, with the pair address, so the next
+ * device is matched as if the refused one never came.
+ */
+static void refused_claim_gives_mac_back(struct kunit *test)
+{
+	struct net_device *upper = duo_fake_upper(test);
+	struct duo_priv *priv = netdev_priv(upper);
+	struct net_device *handled = duo_fake_lower(test, other_mac);
+	struct net_device *pv = duo_fake_lower(test, pair_mac);
+	struct netlink_ext_ack ext;
+	u8 random_mac[ETH_ALEN];
+	int err;
+
+	KUNIT_ASSERT_EQ(test, upper->addr_assign_type, NET_ADDR_RANDOM);
+	ether_addr_copy(random_mac, upper->dev_addr);
+	rtnl_lock();
+	err = netdev_rx_handler_register(handled, other_handler, NULL);
+	rtnl_unlock();
+	KUNIT_ASSERT_EQ(test, err, 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, unregister_handler,
+							handled), 0);
+	expect_refused(test, upper, handled, DUO_ROLE_PV, -EBUSY,
+		       "already has an rx handler");
+	KUNIT_EXPECT_TRUE(test, ether_addr_equal(upper->dev_addr, random_mac));
+	KUNIT_EXPECT_EQ(test, upper->addr_assign_type, NET_ADDR_RANDOM);
+	KUNIT_EXPECT_TRUE(test, is_zero_ether_addr(priv->pair_addr));
+
+	KUNIT_EXPECT_EQ(test, join_ext(upper, pv, DUO_ROLE_PV, &ext), 0);
+	KUNIT_EXPECT_TRUE(test, ether_addr_equal(upper->dev_addr, pair_mac));
+	KUNIT_EXPECT_TRUE(test, ether_addr_equal(priv->pair_addr, pair_mac));
+}
+
 /* ---- netlink ----------------------------------------------------------- */
 
 static void netlink_mac_attribute(struct kunit *test)
@@ -525,6 +559,7 @@ static struct kunit_case duo_pairing_cases[] = {
 	KUNIT_CASE(refused_devices),
 	KUNIT_CASE(refused_masters_and_roles),
 	KUNIT_CASE(refused_devices_left_alone),
+	KUNIT_CASE(refused_claim_gives_mac_back),
 	KUNIT_CASE(netlink_mac_attribute),
 	KUNIT_CASE(netlink_settings_policy),
 	KUNIT_CASE(auto_pairing),
