@@ -76,9 +76,11 @@ static inline int duo_compat_set_rxfh(struct net_device *dev, u32 *indir,
 				      u8 hfunc, struct netlink_ext_ack *extack)
 {
 #if DUO_COMPAT_RXFH_PARAM
+	/* input_xfrm 0 would be a change (symmetric hashing off): none. */
 	struct ethtool_rxfh_param p = {
 		.hfunc = hfunc, .indir = indir, .indir_size = indir_size,
 		.key = key, .key_size = key_size,
+		.input_xfrm = RXH_XFRM_NO_CHANGE,
 	};
 
 	return dev->ethtool_ops->set_rxfh(dev, &p, extack);

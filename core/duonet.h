@@ -119,6 +119,7 @@ struct duo_tuning {
 	u32 rss_key_size;
 	u8 rss_hfunc;			/* ETH_RSS_HASH_NO_CHANGE: not set */
 	u64 refused[DUO_SLOT_MAX];	/* a lower could not take something */
+	bool in_set_features;		/* duo_set_features() running */
 };
 
 struct duo_settings {
@@ -140,6 +141,7 @@ struct duo_priv {
 	netdev_features_t vf_features;	/* last VF's, kept while it is away */
 	bool vf_features_valid;
 	u32 hint_mask;			/* RTNL writes, data path reads */
+	bool hint_ok[DUO_SLOT_MAX];	/* a hint may take the path: ditto */
 
 	struct duo_pcpu_stats __percpu *pcpu;
 	spinlock_t stats_lock;		/* protects the three below */

@@ -19,6 +19,7 @@
  */
 #include <linux/ethtool.h>
 #include <linux/netdevice.h>
+#include <linux/pm_runtime.h>
 #include <linux/slab.h>
 
 #include "core/duonet.h"
@@ -232,6 +233,59 @@ static const struct duo_tune_kind chan_kind = {
 	.has = chan_has, .get = chan_get, .set = chan_set,
 };
 
+/*
+ * Around every call into a lower's ethtool ops, what ethtool does around
+ * its own (ethnl_ops_begin/complete, not exported): the device woken
+ * from runtime suspend (igb, e.g., resumes its PCI device only there),
+ * present and registered, the driver's begin and complete.
+ */
+static int lower_begin(struct net_device *dev)
+{
+	int err = 0;
+
+	if (dev->dev.parent)
+		pm_runtime_get_sync(dev->dev.parent);
+	if (!netif_device_present(dev) || dev->reg_state >= NETREG_UNREGISTERING)
+		err = -ENODEV;
+	else if (dev->ethtool_ops->begin)
+		err = dev->ethtool_ops->begin(dev);
+	if (err && dev->dev.parent)
+		pm_runtime_put(dev->dev.parent);
+	return err;
+}
+
+static void lower_complete(struct net_device *dev)
+{
+	if (dev->ethtool_ops->complete)
+		dev->ethtool_ops->complete(dev);
+	if (dev->dev.parent)
+		pm_runtime_put(dev->dev.parent);
+}
+
+static int lower_get(const struct duo_tune_kind *k, struct net_device *dev,
+		     void *v)
+{
+	int err = lower_begin(dev);
+
+	if (err)
+		return err;
+	err = k->get(dev, v);
+	lower_complete(dev);
+	return err;
+}
+
+static int lower_set(const struct duo_tune_kind *k, struct net_device *dev,
+		     void *v, struct netlink_ext_ack *extack)
+{
+	int err = lower_begin(dev);
+
+	if (err)
+		return err;
+	err = k->set(dev, v, extack);
+	lower_complete(dev);
+	return err;
+}
+
 static void *stored(struct duo_priv *priv, const struct duo_tune_kind *k)
 {
 	return (void *)&priv->tune + k->val_off;
@@ -269,7 +323,7 @@ static int tune_lower(struct duo_priv *priv, const struct duo_tune_kind *k,
 		goto out;
 	}
 	memset(&cur, 0, sizeof(cur));
-	err = k->get(lo->dev, &cur);
+	err = lower_get(k, lo->dev, &cur);
 	if (err)
 		goto out;
 	if (k->supported)
@@ -280,7 +334,7 @@ static int tune_lower(struct duo_priv *priv, const struct duo_tune_kind *k,
 	over = fields_over(k, mask & ~unsupported, &want, &cur);
 	fields_copy(k, over, &want, &cur);
 	if (fields_diff(k, &want, &cur))
-		err = k->set(lo->dev, &want, extack);
+		err = lower_set(k, lo->dev, &want, extack);
 	if (!err && over)
 		err = -ERANGE;
 	if (!err && unsupported)
@@ -324,14 +378,14 @@ static int tune_view(struct duo_priv *priv, const struct duo_tune_kind *k,
 	ASSERT_RTNL();
 	memset(v, 0, k->size);
 	if (lo) {
-		err = k->get(lo->dev, v);
+		err = lower_get(k, lo->dev, v);
 		if (err)
 			return err;
 		other = rtnl_dereference(priv->vf) == lo ?
 			rtnl_dereference(priv->pv) : rtnl_dereference(priv->vf);
 		memset(&o, 0, sizeof(o));
 		if (other && other->dev->ethtool_ops &&
-		    k->has(other->dev->ethtool_ops) && !k->get(other->dev, &o))
+		    k->has(other->dev->ethtool_ops) && !lower_get(k, other->dev, &o))
 			for (i = 0; i < k->n; i++)
 				if (k->f[i].max)
 					*field(v, k->f[i].max) =
@@ -463,10 +517,13 @@ static u32 rx_rings(struct net_device *dev)
 {
 	struct ethtool_rxnfc nfc = { .cmd = ETHTOOL_GRXRINGS };
 	const struct ethtool_ops *ops = dev->ethtool_ops;
+	int err;
 
-	if (!ops->get_rxnfc || ops->get_rxnfc(dev, &nfc, NULL))
+	if (!ops->get_rxnfc || lower_begin(dev))
 		return 0;
-	return nfc.data;
+	err = ops->get_rxnfc(dev, &nfc, NULL);
+	lower_complete(dev);
+	return err ? 0 : nfc.data;
 }
 
 static struct duo_lower *rss_lower(struct duo_priv *priv)
@@ -545,8 +602,11 @@ static int rss_view(struct net_device *dev, u32 *indir, u8 *key, u8 *hfunc)
 		lksz = rss_key_size(lo->dev);
 		li = kcalloc(lisz, sizeof(*li), GFP_KERNEL);
 		lk = kzalloc(lksz + 1, GFP_KERNEL);
-		err = li && lk ? duo_compat_get_rxfh(lo->dev, li, lisz, lksz ? lk : NULL,
-						     lksz, &h) : -ENOMEM;
+		err = li && lk ? lower_begin(lo->dev) : -ENOMEM;
+		if (err)
+			goto out;
+		err = duo_compat_get_rxfh(lo->dev, li, lisz, lksz ? lk : NULL, lksz, &h);
+		lower_complete(lo->dev);
 		if (err)
 			goto out;
 		if (indir && lisz == isz)
@@ -591,8 +651,12 @@ static int rss_lower_apply(struct duo_priv *priv, struct duo_lower *lo)
 			err = -ERANGE;
 			goto out;
 		}
+	err = lower_begin(dev);
+	if (err)
+		goto out;
 	err = duo_compat_set_rxfh(dev, t->rss_indir, t->rss_indir_size, t->rss_key,
 				  t->rss_key_size, t->rss_hfunc, NULL);
+	lower_complete(dev);
 	/* As ethtool does: the driver keeps the table across channel changes. */
 	if (!err && t->rss_indir)
 		dev->priv_flags |= IFF_RXFH_CONFIGURED;
@@ -600,6 +664,49 @@ out:
 	if (err)
 		refused(priv, lo, "RSS settings", err);
 	return err;
+}
+
+/* ethtool -X DEV default: the lower's own default table, not a user's. */
+static void rss_lower_default(struct duo_priv *priv, struct duo_lower *lo)
+{
+	struct net_device *dev = lo->dev;
+	u32 i, n, rings, *tab;
+	int err = -ENOMEM;
+
+	if (!rss_has(dev))
+		return;
+	n = dev->ethtool_ops->get_rxfh_indir_size(dev);
+	rings = rx_rings(dev);
+	tab = kcalloc(n, sizeof(*tab), GFP_KERNEL);
+	if (tab && rings) {
+		for (i = 0; i < n; i++)
+			tab[i] = ethtool_rxfh_indir_default(i, rings);
+		err = lower_begin(dev);
+	}
+	if (!err) {
+		err = duo_compat_set_rxfh(dev, tab, n, NULL, 0,
+					  ETH_RSS_HASH_NO_CHANGE, NULL);
+		lower_complete(dev);
+	}
+	if (!err)
+		dev->priv_flags &= ~IFF_RXFH_CONFIGURED;
+	else
+		refused(priv, lo, "default RSS table", err);
+	kfree(tab);
+}
+
+/* The table ethtool builds for "default" over the upper's rings. */
+static bool rss_is_default(struct net_device *dev, const u32 *indir, u32 n)
+{
+	struct ethtool_rxnfc nfc = { .cmd = ETHTOOL_GRXRINGS };
+	u32 i;
+
+	if (duo_get_rxnfc(dev, &nfc, NULL) || !nfc.data)
+		return false;
+	for (i = 0; i < n; i++)
+		if (indir[i] != ethtool_rxfh_indir_default(i, nfc.data))
+			return false;
+	return true;
 }
 
 static int rss_set(struct net_device *dev, const u32 *indir, const u8 *key,
@@ -617,6 +724,17 @@ static int rss_set(struct net_device *dev, const u32 *indir, const u8 *key,
 	unsigned int i;
 
 	ASSERT_RTNL();
+	/* "default": nothing stored; each lower back to its own default. */
+	if (indir && rss_is_default(dev, indir, isz)) {
+		kfree(t->rss_indir);
+		t->rss_indir = NULL;
+		for (i = 0; i < ARRAY_SIZE(lo); i++)
+			if (lo[i])
+				rss_lower_default(priv, lo[i]);
+		indir = NULL;
+		if (!key && hfunc == ETH_RSS_HASH_NO_CHANGE)
+			return 0;
+	}
 	if (indir) {
 		new_indir = kmemdup(indir, isz * sizeof(*indir), GFP_KERNEL);
 		if (!new_indir)
@@ -718,22 +836,29 @@ int duo_set_features(struct net_device *dev, netdev_features_t features)
 	struct duo_lower *lo;
 
 	ASSERT_RTNL();
-	if (!changed)
+	/*
+	 * A lower's feature change updates the upper's features again
+	 * (core/notify.c, NETDEV_FEAT_CHANGE), which calls this again before
+	 * the first call returned: the outer call asks the lowers, once.
+	 */
+	if (!changed || priv->tune.in_set_features)
 		return 0;
 	priv->tune.feat_mask |= changed;
 	priv->tune.feat = features & DUO_RX_FEATURES;
 	/*
-	 * A lower's update checks the upper's features (the core's
-	 * netdev_sync_upper_features()): they must be the new ones already.
-	 * The core sets the same value again when this returns.
+	 * dev->features is the core's to set when this returns (it compares
+	 * it with features to resync VLAN filters). A lower's update checks
+	 * the upper's wanted_features (netdev_sync_upper_features()), which
+	 * ethtool set before this.
 	 */
-	dev->features = features;
+	priv->tune.in_set_features = true;
 	lo = rtnl_dereference(priv->vf);
 	if (lo)
 		feat_lower(priv, lo, changed);
 	lo = rtnl_dereference(priv->pv);
 	if (lo)
 		feat_lower(priv, lo, changed);
+	priv->tune.in_set_features = false;
 	return 0;
 }
 

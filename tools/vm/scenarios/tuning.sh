@@ -135,6 +135,18 @@ case_replay() {
 	lab_ping_clean after_replay 1
 }
 
+# ethtool -X duo0 default: nothing stored, the VF back to its own default
+# table (round robin over its 2 rings), no refusal counted for the PV.
+case_rss_default() {
+	local v n
+	v=$(vf)
+	n=$(stat pv_tuning_refused)
+	g g0 'ethtool -X duo0 default'
+	expect_eq "$(rss "$v" | tr ' ' '\n' | sort | uniq -c | awk '{ print $1 }' | paste -sd ' ')" "64 64" "VF table back to the default"
+	expect_eq "$(stat pv_tuning_refused)" "$n" "PV refusals (a default is not a table)"
+	lab_ping_clean after_rss_default 1
+}
+
 case_guest_log_clean() { lab_check_log g0; }
 
 lab_boot g0 --vf igb
@@ -143,4 +155,5 @@ run_case view case_view
 run_case set case_set
 run_case refuse case_refuse
 run_case replay case_replay
+run_case rss_default case_rss_default
 run_case guest_log_clean case_guest_log_clean
