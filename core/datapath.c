@@ -19,7 +19,8 @@ static bool lower_ready(const struct net_device *dev)
 
 /*
  * A path hint in skb->mark (core/uapi.h, off unless a mask is set): that
- * path if it is ready and pv-only does not forbid it, else NULL (the
+ * path if the state machine has it usable (and pv-only does not forbid
+ * the VF; core/path.c update_hints()) and it has link now, else NULL (the
  * policy's path), counted.
  */
 static struct duo_lower *hinted_lower(struct duo_priv *priv, u32 hint,
@@ -27,9 +28,9 @@ static struct duo_lower *hinted_lower(struct duo_priv *priv, u32 hint,
 {
 	struct duo_lower *lo = NULL;
 
-	if (hint == DUO_UAPI_HINT_VF && !READ_ONCE(priv->fo.pv_only))
+	if (hint == DUO_UAPI_HINT_VF && READ_ONCE(priv->hint_ok[DUO_SLOT_VF]))
 		lo = rcu_dereference_bh(priv->vf);
-	else if (hint == DUO_UAPI_HINT_PV)
+	else if (hint == DUO_UAPI_HINT_PV && READ_ONCE(priv->hint_ok[DUO_SLOT_PV]))
 		lo = rcu_dereference_bh(priv->pv);
 	if (lo && !lower_ready(lo->dev))
 		lo = NULL;

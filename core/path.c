@@ -105,8 +105,8 @@ static void rate_work_fn(struct work_struct *work)
 	if (!priv->fo.adaptive)
 		goto out;
 	rate_sample(priv, &packets, &now);
-	pps = div64_u64((packets - priv->rate_packets) * NSEC_PER_SEC,
-			max_t(u64, now - priv->rate_ns, 1));
+	pps = mul_u64_u64_div_u64(packets - priv->rate_packets, NSEC_PER_SEC,
+				  max_t(u64, now - priv->rate_ns, 1));
 	priv->rate_packets = packets;
 	priv->rate_ns = now;
 	ev = duo_fo_rate_event(&priv->fo, pps);
@@ -125,9 +125,10 @@ void duo_adaptive(struct duo_priv *priv, bool on)
 	if (on == priv->fo.adaptive)
 		return;
 	if (on) {
+		/* A whole period from now, even if the last one is pending. */
 		rate_sample(priv, &priv->rate_packets, &priv->rate_ns);
-		schedule_delayed_work(&priv->rate_work,
-				      msecs_to_jiffies(DUO_RATE_PERIOD_MS));
+		mod_delayed_work(system_wq, &priv->rate_work,
+				 msecs_to_jiffies(DUO_RATE_PERIOD_MS));
 	}
 	/* Off: the work sees it and stops. */
 	duo_path_event(priv, on ? DUO_EV_ADAPTIVE_ON : DUO_EV_ADAPTIVE_OFF);
@@ -154,6 +155,18 @@ static void update_carrier(struct duo_priv *priv)
 		netif_carrier_off(priv->dev);
 }
 
+/*
+ * The paths a per-packet hint may take (core/datapath.c): usable as the
+ * state machine knows them (a VF whose PCI device is going is not), the
+ * VF not under pv-only.
+ */
+static void update_hints(struct duo_priv *priv)
+{
+	WRITE_ONCE(priv->hint_ok[DUO_SLOT_VF],
+		   duo_fo_usable(&priv->fo.vf) && !priv->fo.pv_only);
+	WRITE_ONCE(priv->hint_ok[DUO_SLOT_PV], duo_fo_usable(&priv->fo.pv));
+}
+
 static void apply(struct duo_priv *priv, const struct duo_fo_decision *d,
 		  u64 now)
 {
@@ -161,6 +174,7 @@ static void apply(struct duo_priv *priv, const struct duo_fo_decision *d,
 
 	ASSERT_RTNL();
 	update_carrier(priv);
+	update_hints(priv);
 	if (d->switched) {
 		u64 us;
 
