@@ -318,6 +318,11 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	if (rate) {
 		fd = socket(AF_INET, SOCK_DGRAM, 0);
+		if (fd < 0) {
+			perror("duotrace: socket");
+			err = -errno;
+			goto out;
+		}
 		find_uppers(fd);
 		print_rates(fd, 1);
 	}

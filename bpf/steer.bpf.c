@@ -49,6 +49,11 @@ static int matches(struct __sk_buff *skb)
 		return 0;
 	if (!steer_port)
 		return ip.tos >> 2 == steer_dscp;
+	/* Only a first fragment has the UDP header (a flow's later ones go
+	 * the flow's default way: steer by DSCP to keep fragments together).
+	 */
+	if (ip.frag_off & bpf_htons(0x1fff))
+		return 0;
 	if (ip.protocol != IPPROTO_UDP || ip.ihl < 5 ||
 	    bpf_skb_load_bytes(skb, ETH_HLEN + ip.ihl * 4 +
 			       __builtin_offsetof(struct udphdr, dest),

@@ -68,8 +68,10 @@ static int show(const char *dev)
 		return 1;
 	}
 	v = calloc(ncpu, sizeof(*v));
-	if (!v)
+	if (!v) {
+		close(fd);
 		return 1;
+	}
 	for (c = 0; c < STEER_NCOUNTS; c++) {
 		__u32 key = c;
 
@@ -125,7 +127,8 @@ int main(int argc, char **argv)
 	if (do_show)
 		return detach ? (usage(), 2) : show(dev);
 	if (detach) {
-		err = bpf_tc_hook_destroy(&hook);
+		/* Only our filter: others on the same hook stay. */
+		err = bpf_tc_detach(&hook, &opts);
 		unlink(pin);
 		if (err && err != -ENOENT) {
 			fprintf(stderr, "steer: detaching from %s: %s\n", dev, strerror(-err));
