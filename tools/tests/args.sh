@@ -109,4 +109,29 @@ check replug_migrate_option 2 "are for migrate" replug "${q[@]}" --uri unix:/x
 # A real step that fails: its name and status, exit 1, nothing after it.
 check step_fails 1 "step prepare failed" replug --qmp /x --guest false \
 	--vf-id vf0 --vf-device e1000e
+# A migration QEMU refuses: the step fails, the source is not quit, the VF
+# not plugged. A stand-in for qmp.py logs its calls and fails "migrate".
+stub=$(mktemp -d)
+cat > "$stub/qmp.py" <<'STUB'
+import sys
+open(sys.argv[0] + ".log", "a").write(" ".join(sys.argv[1:]) + "\n")
+sys.exit(1 if "migrate" in sys.argv else 0)
+STUB
+DUONET_QMP=$stub/qmp.py check migrate_fails 1 "step migrate failed" migrate "${q[@]}" \
+	--dst-qmp /y --uri unix:/z --quit-source
+if grep -qE ' quit$|device-add' "$stub/qmp.py.log"; then
+	echo "FAIL tools/args/duonet-migrate-host/migrate_fails_no_quit" >> "$results"
+	failed=1
+else
+	echo "PASS tools/args/duonet-migrate-host/migrate_fails_no_quit" >> "$results"
+fi
+DUONET_QMP=$stub/qmp.py check vf_spec_split 0 "done ms=" replug --qmp /x --guest true \
+	--vf-id vf0 --vf-device 'e1000e,id=vf0,netdev=vfnet,romfile='
+if grep -q '^/x device-add e1000e id=vf0 netdev=vfnet romfile=$' "$stub/qmp.py.log"; then
+	echo "PASS tools/args/duonet-migrate-host/vf_spec_words" >> "$results"
+else
+	echo "FAIL tools/args/duonet-migrate-host/vf_spec_words" >> "$results"
+	failed=1
+fi
+rm -rf "$stub"
 exit "$failed"
