@@ -413,12 +413,15 @@ static int tune_set(struct duo_priv *priv, const struct duo_tune_kind *k,
 	union duo_tune_buf view;
 	bool all = true;
 	unsigned int i;
+	int err;
 	u32 diff;
 
-	if (tune_view(priv, k, &view) == -EOPNOTSUPP) {
+	/* What "changed" means needs the view: no view, no change. */
+	err = tune_view(priv, k, &view);
+	if (err == -EOPNOTSUPP)
 		NL_SET_ERR_MSG(extack, "duonet: no lower has this setting");
-		return -EOPNOTSUPP;
-	}
+	if (err)
+		return err;
 	diff = fields_diff(k, v, &view);
 	if (!diff)
 		return 0;
