@@ -93,7 +93,7 @@ static int duo_stop(struct net_device *dev)
 		}
 	}
 	/* Closing the VF ourselves is no flap: forget the loss history. */
-	duo_fo_set_config(&priv->fo, &priv->fo.cfg);
+	duo_fo_forget_losses(&priv->fo);
 	return 0;
 }
 

@@ -38,18 +38,31 @@ void duo_fo_init(struct duo_fo *fo, const struct duo_fo_config *cfg)
 {
 	memset(fo, 0, sizeof(*fo));
 	fo->active = DUO_PATH_NONE;
+	fo->cfg.damp_flaps = U32_MAX;	/* so the loss ring is set up */
 	duo_fo_set_config(fo, cfg);
 }
 
-/* New settings; the VF loss history restarts (its ring size may change). */
-void duo_fo_set_config(struct duo_fo *fo, const struct duo_fo_config *cfg)
+/* The VF losses counted so far no longer count towards damping. */
+void duo_fo_forget_losses(struct duo_fo *fo)
 {
-	fo->cfg = *cfg;
-	if (fo->cfg.damp_flaps > DUO_FO_DAMP_MAX)
-		fo->cfg.damp_flaps = DUO_FO_DAMP_MAX;
 	memset(fo->vf_losses, 0, sizeof(fo->vf_losses));
 	fo->vf_loss_next = 0;
 	fo->vf_loss_count = 0;
+}
+
+/*
+ * New settings. The VF loss history restarts only when the number of
+ * losses that damp changes (the size of its ring): other settings (an
+ * announce count, a mark of the adaptive policy) leave damping as it was.
+ */
+void duo_fo_set_config(struct duo_fo *fo, const struct duo_fo_config *cfg)
+{
+	u32 flaps = min_t(u32, cfg->damp_flaps, DUO_FO_DAMP_MAX);
+
+	if (flaps != fo->cfg.damp_flaps)
+		duo_fo_forget_losses(fo);
+	fo->cfg = *cfg;
+	fo->cfg.damp_flaps = flaps;
 }
 
 bool duo_fo_usable(const struct duo_fo_lower *lo)

@@ -112,6 +112,7 @@ struct duo_fo_decision {
 
 void duo_fo_init(struct duo_fo *fo, const struct duo_fo_config *cfg);
 void duo_fo_set_config(struct duo_fo *fo, const struct duo_fo_config *cfg);
+void duo_fo_forget_losses(struct duo_fo *fo);
 void duo_fo_default_config(struct duo_fo_config *cfg);
 struct duo_fo_decision duo_fo_step(struct duo_fo *fo, enum duo_fo_event ev,
 				   u64 now_ns);

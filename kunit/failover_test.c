@@ -1058,6 +1058,47 @@ static void adaptive_failback_delay(struct kunit *test)
 	PLAY(test, &fo, adaptive_delay_steps);
 }
 
+/*
+ * New settings keep the VF's loss history unless the number of losses
+ * that damp changes; duo_fo_forget_losses() drops it.
+ */
+static void settings_and_loss_history(struct kunit *test)
+{
+	struct duo_fo_config cfg;
+	struct duo_fo_decision d;
+	struct duo_fo fo;
+	int i;
+
+	fo_start(test, &fo, 0, true);
+	for (i = 0; i < 2; i++) {
+		duo_fo_step(&fo, DUO_EV_VF_CARRIER_OFF, T0 + (2 * i + 1) * SEC);
+		duo_fo_step(&fo, DUO_EV_VF_CARRIER_ON, T0 + (2 * i + 2) * SEC);
+	}
+	cfg = fo.cfg;
+	cfg.adapt_high_pps = 20000;	/* not about damping */
+	duo_fo_set_config(&fo, &cfg);
+	duo_fo_step(&fo, DUO_EV_VF_CARRIER_OFF, T0 + 5 * SEC);
+	d = duo_fo_step(&fo, DUO_EV_VF_CARRIER_ON, T0 + 6 * SEC);
+	KUNIT_EXPECT_EQ_MSG(test, d.to, DUO_PATH_PV,
+			    "third loss after an unrelated setting: damped");
+
+	fo_start(test, &fo, 0, true);
+	for (i = 0; i < 2; i++) {
+		duo_fo_step(&fo, DUO_EV_VF_CARRIER_OFF, T0 + (2 * i + 1) * SEC);
+		duo_fo_step(&fo, DUO_EV_VF_CARRIER_ON, T0 + (2 * i + 2) * SEC);
+	}
+	duo_fo_forget_losses(&fo);
+	duo_fo_step(&fo, DUO_EV_VF_CARRIER_OFF, T0 + 5 * SEC);
+	d = duo_fo_step(&fo, DUO_EV_VF_CARRIER_ON, T0 + 6 * SEC);
+	KUNIT_EXPECT_EQ_MSG(test, d.to, DUO_PATH_VF, "losses forgotten: no hold");
+	KUNIT_EXPECT_EQ(test, fo.cfg.damp_flaps, 3);
+	cfg = fo.cfg;
+	cfg.damp_flaps = DUO_FO_DAMP_MAX + 1;
+	duo_fo_set_config(&fo, &cfg);
+	KUNIT_EXPECT_EQ(test, fo.cfg.damp_flaps, DUO_FO_DAMP_MAX);
+	KUNIT_EXPECT_EQ(test, fo.vf_loss_count, 0);
+}
+
 /* Every switch counts once: per reason and per direction. */
 static void switch_counters(struct kunit *test)
 {
@@ -1124,6 +1165,7 @@ static struct kunit_case duo_failover_cases[] = {
 	KUNIT_CASE(flap_damping),
 	KUNIT_CASE(flap_damping_from_time_zero),
 	KUNIT_CASE(switch_counters),
+	KUNIT_CASE(settings_and_loss_history),
 	KUNIT_CASE(adaptive_policy),
 	KUNIT_CASE(adaptive_rate_events),
 	KUNIT_CASE(adaptive_failback_delay),
