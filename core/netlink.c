@@ -95,6 +95,51 @@ static int duo_set_role(struct duo_priv *priv, enum duo_role role,
 }
 
 /*
+ * Both role attributes of one message: a role taken by another device is
+ * refused before anything changes; devices are paired (or moved) before
+ * any role is released, so a refused pairing releases nothing.
+ */
+static int duo_set_roles(struct duo_priv *priv, struct nlattr *data[],
+			 struct netlink_ext_ack *extack)
+{
+	static const struct {
+		int attr;
+		enum duo_role role;
+	} roles[] = {
+		{ IFLA_DUONET_VF_IFINDEX, DUO_ROLE_VF },
+		{ IFLA_DUONET_PV_IFINDEX, DUO_ROLE_PV },
+	};
+	int i, pass, err;
+
+	for (i = 0; i < ARRAY_SIZE(roles); i++) {
+		struct nlattr *attr = data[roles[i].attr];
+		struct duo_lower *cur = rtnl_dereference(roles[i].role == DUO_ROLE_VF ?
+							 priv->vf : priv->pv);
+
+		if (attr && nla_get_u32(attr) && cur &&
+		    cur->dev->ifindex != nla_get_u32(attr)) {
+			NL_SET_ERR_MSG_ATTR(extack, attr,
+					    "duonet: the role is taken; release its lower first");
+			return -EBUSY;
+		}
+	}
+	/* Pass 0 pairs and moves, pass 1 releases. */
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < ARRAY_SIZE(roles); i++) {
+			struct nlattr *attr = data[roles[i].attr];
+			bool release = attr && !nla_get_u32(attr);
+
+			if (!attr || release != pass)
+				continue;
+			err = duo_set_role(priv, roles[i].role, attr, extack);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
+/*
  * Validated by the policy already. The lowers first: a refused pairing
  * leaves the settings as they were (a VF paired before a refused PV
  * stays). The settings then apply all together.
@@ -138,16 +183,9 @@ static int duo_apply_settings(struct duo_priv *priv, struct nlattr *data[],
 		NL_SET_ERR_MSG(extack, "duonet: one device cannot take both roles");
 		return -EINVAL;
 	}
-	if (data[IFLA_DUONET_VF_IFINDEX]) {
-		err = duo_set_role(priv, DUO_ROLE_VF, data[IFLA_DUONET_VF_IFINDEX], extack);
-		if (err)
-			return err;
-	}
-	if (data[IFLA_DUONET_PV_IFINDEX]) {
-		err = duo_set_role(priv, DUO_ROLE_PV, data[IFLA_DUONET_PV_IFINDEX], extack);
-		if (err)
-			return err;
-	}
+	err = duo_set_roles(priv, data, extack);
+	if (err)
+		return err;
 	if (data[IFLA_DUONET_HINT_MASK])
 		WRITE_ONCE(priv->hint_mask, nla_get_u32(data[IFLA_DUONET_HINT_MASK]));
 	if (data[IFLA_DUONET_ANNOUNCE_COUNT])

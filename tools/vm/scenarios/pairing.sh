@@ -130,10 +130,12 @@ print(" ".join(sorted(l["ifname"] + "=" + l["role"] for l in u["lowers"])))'; }
 	expect_eq "$(g g0 'ethtool -i dr | sed -n "s/^bus-info: //p"')" "vf:$pv" "virtio_net carrying TX as the VF"
 	lab_ping_clean forced_vf 1
 	refused "duoctl set dr pv $pv" "the role is taken; release its lower first"
-	refused "duoctl set dr vf lo" "only Ethernet devices"
+	refused "duoctl set dr vf lo" "the role is taken; release its lower first"
 	refused "duoctl pair dr nosuch --role vf" "no interface nosuch"
 	g g0 "duoctl set dr vf none && duoctl wait dr --path pv --timeout 5"
 	expect_eq "$(role_of)" "$vf=pv" "after vf none"
+	refused "duoctl set dr vf lo" "only Ethernet devices"
+	expect_eq "$(role_of)" "$vf=pv" "after a refused pairing"
 	# The PV moves to the VF role (nothing is left on the PV's).
 	g g0 "duoctl set dr vf $vf && duoctl wait dr --path vf --timeout 20"
 	expect_eq "$(role_of)" "$vf=vf" "moved"
