@@ -318,18 +318,26 @@ static struct mnl_socket *open_nl(void)
 	return nl;
 }
 
-static int dump_links(struct mnl_socket *nl)
+/* A link request (RTM_GETLINK, RTM_NEWLINK) about ifindex (0: all). */
+static struct nlmsghdr *link_msg(char *buf, int type, int flags, int ifindex)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct ifinfomsg *ifi;
 
-	nlh->nlmsg_type = RTM_GETLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
 	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	return nlh;
+}
+
+static int dump_links(struct mnl_socket *nl)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+
 	nlinks = 0;
-	return talk(nl, nlh, link_cb);
+	return talk(nl, link_msg(buf, RTM_GETLINK, NLM_F_DUMP, 0), link_cb);
 }
 
 static struct link *find_upper(const char *dev)
@@ -439,15 +447,7 @@ static int cmd_show(int argc, char **argv)
 /* An RTM_NEWLINK request for ifindex, ready for attributes. */
 static struct nlmsghdr *newlink(char *buf, int ifindex)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct ifinfomsg *ifi;
-
-	nlh->nlmsg_type = RTM_NEWLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = ifindex;
-	return nlh;
+	return link_msg(buf, RTM_NEWLINK, NLM_F_ACK, ifindex);
 }
 
 /* One u32 attribute of the upper's IFLA_INFO_DATA. */
