@@ -577,8 +577,9 @@ int duo_get_rxnfc(struct net_device *dev, struct ethtool_rxnfc *nfc,
 
 	if (nfc->cmd != ETHTOOL_GRXRINGS)
 		return -EOPNOTSUPP;
+	/* A lower that cannot say its ring count does not limit the others. */
 	for (i = 0; i < ARRAY_SIZE(lo); i++)
-		if (lo[i] && rss_has(lo[i]->dev))
+		if (lo[i] && rss_has(lo[i]->dev) && rx_rings(lo[i]->dev))
 			rings = min(rings, rx_rings(lo[i]->dev));
 	if (rings == U32_MAX)
 		return -EOPNOTSUPP;
