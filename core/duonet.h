@@ -278,6 +278,17 @@ static inline enum duo_slot duo_slot_of(const struct duo_lower *lo)
 	return lo->role == DUO_ROLE_VF ? DUO_SLOT_VF : DUO_SLOT_PV;
 }
 
+/*
+ * Both lowers, VF first; NULL entries for absent ones. For what runs
+ * under RTNL (all ndo ops but ndo_set_rx_mode, which uses RCU; ethtool).
+ */
+static inline void duo_lowers_of(struct duo_priv *priv, struct duo_lower *lo[2])
+{
+	ASSERT_RTNL();
+	lo[0] = rtnl_dereference(priv->vf);
+	lo[1] = rtnl_dereference(priv->pv);
+}
+
 /* The lower of one of our uppers that dev is, or NULL. RTNL held. */
 static inline struct duo_lower *duo_lower_of(const struct net_device *dev)
 {

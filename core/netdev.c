@@ -14,16 +14,6 @@
 #include "core/duonet.h"
 #include "core/uapi.h"
 
-/* Both lowers, VF first; NULL entries for absent ones. For the ndo ops
- * that run under RTNL (all but ndo_set_rx_mode, which uses RCU).
- */
-static void lowers_of(struct duo_priv *priv, struct duo_lower *lo[2])
-{
-	ASSERT_RTNL();
-	lo[0] = rtnl_dereference(priv->vf);
-	lo[1] = rtnl_dereference(priv->pv);
-}
-
 static int duo_init(struct net_device *dev)
 {
 	struct duo_priv *priv = netdev_priv(dev);
@@ -62,7 +52,7 @@ static int duo_open(struct net_device *dev)
 	int i, err;
 
 	ASSERT_RTNL();
-	lowers_of(priv, lo);
+	duo_lowers_of(priv, lo);
 	for (i = 0; i < 2; i++) {
 		if (!lo[i] || netif_running(lo[i]->dev))
 			continue;
@@ -85,7 +75,7 @@ static int duo_stop(struct net_device *dev)
 
 	ASSERT_RTNL();
 	netif_tx_disable(dev);
-	lowers_of(priv, lo);
+	duo_lowers_of(priv, lo);
 	for (i = 0; i < 2; i++) {
 		if (lo[i] && lo[i]->opened) {
 			lo[i]->opened = false;
@@ -116,7 +106,7 @@ static int sync_lowers(struct duo_priv *priv, const char *what,
 	int i, err = 0;
 
 	ASSERT_RTNL();
-	lowers_of(priv, lo);
+	duo_lowers_of(priv, lo);
 	for (i = 0; i < 2; i++) {
 		if (!lo[i])
 			continue;
@@ -170,7 +160,7 @@ static void duo_change_rx_flags(struct net_device *dev, int change)
 	struct duo_lower *lo[2];
 	int i;
 
-	lowers_of(priv, lo);
+	duo_lowers_of(priv, lo);
 	for (i = 0; i < 2; i++)
 		if (lo[i])
 			duo_lower_sync_rx_flags(lo[i]);
@@ -198,7 +188,7 @@ static int duo_vlan_rx_add_vid(struct net_device *dev, __be16 proto, u16 vid)
 	struct duo_lower *lo[2];
 	int i, err = 0;
 
-	lowers_of(priv, lo);
+	duo_lowers_of(priv, lo);
 	for (i = 0; i < 2; i++) {
 		if (!lo[i])
 			continue;
@@ -219,7 +209,7 @@ static int duo_vlan_rx_kill_vid(struct net_device *dev, __be16 proto, u16 vid)
 	struct duo_lower *lo[2];
 	int i;
 
-	lowers_of(priv, lo);
+	duo_lowers_of(priv, lo);
 	for (i = 0; i < 2; i++)
 		if (lo[i])
 			vlan_vid_del(lo[i]->dev, proto, vid);
@@ -250,7 +240,7 @@ void duo_upper_update_limits(struct net_device *dev)
 	int i;
 
 	ASSERT_RTNL();
-	lowers_of(priv, lo);
+	duo_lowers_of(priv, lo);
 	for (i = 0; i < 2; i++) {
 		if (!lo[i])
 			continue;

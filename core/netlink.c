@@ -80,12 +80,7 @@ static int duo_set_role(struct duo_priv *priv, enum duo_role role,
 	lo = duo_lower_of(dev);
 	if (!lo || lo->upper != priv->dev)
 		return duo_join(priv, dev, role, extack);
-	/* The other role of this upper: move it. */
-	if (cur) {
-		NL_SET_ERR_MSG_ATTR(extack, attr,
-				    "duonet: the role is taken; release its lower first");
-		return -EBUSY;
-	}
+	/* The other role of this upper (this one is free: duo_set_roles()). */
 	duo_leave(priv, lo);
 	err = duo_join(priv, dev, role, extack);
 	if (err && duo_join(priv, dev, role == DUO_ROLE_VF ? DUO_ROLE_PV :

@@ -345,8 +345,13 @@ out:
 	return err;
 }
 
-/* The lower whose values the upper shows: the active one, else VF, PV. */
+/*
+ * The lower whose values the upper shows: the active one, else the VF,
+ * else the PV; the first of them that has what is asked for.
+ */
 static struct duo_lower *shown_lower(struct duo_priv *priv,
+				     bool (*has)(struct net_device *dev,
+						 const struct duo_tune_kind *k),
 				     const struct duo_tune_kind *k)
 {
 	struct duo_lower *lo[] = {
@@ -356,10 +361,14 @@ static struct duo_lower *shown_lower(struct duo_priv *priv,
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(lo); i++)
-		if (lo[i] && lo[i]->dev->ethtool_ops &&
-		    k->has(lo[i]->dev->ethtool_ops))
+		if (lo[i] && has(lo[i]->dev, k))
 			return lo[i];
 	return NULL;
+}
+
+static bool kind_has(struct net_device *dev, const struct duo_tune_kind *k)
+{
+	return dev->ethtool_ops && k->has(dev->ethtool_ops);
 }
 
 /*
@@ -370,7 +379,7 @@ static struct duo_lower *shown_lower(struct duo_priv *priv,
 static int tune_view(struct duo_priv *priv, const struct duo_tune_kind *k,
 		     void *v)
 {
-	struct duo_lower *lo = shown_lower(priv, k), *other;
+	struct duo_lower *lo = shown_lower(priv, kind_has, k), *other;
 	union duo_tune_buf o;
 	unsigned int i;
 	int err;
@@ -384,8 +393,7 @@ static int tune_view(struct duo_priv *priv, const struct duo_tune_kind *k,
 		other = rtnl_dereference(priv->vf) == lo ?
 			rtnl_dereference(priv->pv) : rtnl_dereference(priv->vf);
 		memset(&o, 0, sizeof(o));
-		if (other && other->dev->ethtool_ops &&
-		    k->has(other->dev->ethtool_ops) && !lower_get(k, other->dev, &o))
+		if (other && kind_has(other->dev, k) && !lower_get(k, other->dev, &o))
 			for (i = 0; i < k->n; i++)
 				if (k->f[i].max)
 					*field(v, k->f[i].max) =
@@ -407,15 +415,14 @@ static int tune_view(struct duo_priv *priv, const struct duo_tune_kind *k,
 static int tune_set(struct duo_priv *priv, const struct duo_tune_kind *k,
 		    const void *v, struct netlink_ext_ack *extack)
 {
-	struct duo_lower *lo[] = {
-		rtnl_dereference(priv->vf), rtnl_dereference(priv->pv),
-	};
+	struct duo_lower *lo[2];
 	union duo_tune_buf view;
 	bool all = true;
 	unsigned int i;
 	int err;
 	u32 diff;
 
+	duo_lowers_of(priv, lo);
 	/* What "changed" means needs the view: no view, no change. */
 	err = tune_view(priv, k, &view);
 	if (err == -EOPNOTSUPP)
@@ -529,18 +536,15 @@ static u32 rx_rings(struct net_device *dev)
 	return err ? 0 : nfc.data;
 }
 
+/* For shown_lower(): a lower with RSS (the kind is not used). */
+static bool rss_kind_has(struct net_device *dev, const struct duo_tune_kind *k)
+{
+	return rss_has(dev);
+}
+
 static struct duo_lower *rss_lower(struct duo_priv *priv)
 {
-	struct duo_lower *lo[] = {
-		rtnl_dereference(priv->tx), rtnl_dereference(priv->vf),
-		rtnl_dereference(priv->pv),
-	};
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(lo); i++)
-		if (lo[i] && rss_has(lo[i]->dev))
-			return lo[i];
-	return NULL;
+	return shown_lower(priv, rss_kind_has, NULL);
 }
 
 u32 duo_get_rxfh_indir_size(struct net_device *dev)
@@ -569,14 +573,13 @@ int duo_get_rxnfc(struct net_device *dev, struct ethtool_rxnfc *nfc,
 		  u32 *rule_locs)
 {
 	struct duo_priv *priv = netdev_priv(dev);
-	struct duo_lower *lo[] = {
-		rtnl_dereference(priv->vf), rtnl_dereference(priv->pv),
-	};
+	struct duo_lower *lo[2];
 	u32 rings = U32_MAX;
 	unsigned int i;
 
 	if (nfc->cmd != ETHTOOL_GRXRINGS)
 		return -EOPNOTSUPP;
+	duo_lowers_of(priv, lo);
 	/* A lower that cannot say its ring count does not limit the others. */
 	for (i = 0; i < ARRAY_SIZE(lo); i++)
 		if (lo[i] && rss_has(lo[i]->dev) && rx_rings(lo[i]->dev))
@@ -718,16 +721,14 @@ static int rss_set(struct net_device *dev, const u32 *indir, const u8 *key,
 {
 	struct duo_priv *priv = netdev_priv(dev);
 	struct duo_tuning *t = &priv->tune;
-	struct duo_lower *lo[] = {
-		rtnl_dereference(priv->vf), rtnl_dereference(priv->pv),
-	};
+	struct duo_lower *lo[2];
 	u32 isz = duo_get_rxfh_indir_size(dev), ksz = duo_get_rxfh_key_size(dev);
 	u32 *new_indir = NULL;
 	u8 *new_key = NULL;
 	bool all = true;
 	unsigned int i;
 
-	ASSERT_RTNL();
+	duo_lowers_of(priv, lo);
 	/* "default": nothing stored; each lower back to its own default. */
 	if (indir && rss_is_default(dev, indir, isz)) {
 		kfree(t->rss_indir);
@@ -837,7 +838,8 @@ int duo_set_features(struct net_device *dev, netdev_features_t features)
 {
 	struct duo_priv *priv = netdev_priv(dev);
 	netdev_features_t changed = (features ^ dev->features) & DUO_RX_FEATURES;
-	struct duo_lower *lo;
+	struct duo_lower *lo[2];
+	unsigned int i;
 
 	ASSERT_RTNL();
 	/*
@@ -856,12 +858,10 @@ int duo_set_features(struct net_device *dev, netdev_features_t features)
 	 * ethtool set before this.
 	 */
 	priv->tune.in_set_features = true;
-	lo = rtnl_dereference(priv->vf);
-	if (lo)
-		feat_lower(priv, lo, changed);
-	lo = rtnl_dereference(priv->pv);
-	if (lo)
-		feat_lower(priv, lo, changed);
+	duo_lowers_of(priv, lo);
+	for (i = 0; i < ARRAY_SIZE(lo); i++)
+		if (lo[i])
+			feat_lower(priv, lo[i], changed);
 	priv->tune.in_set_features = false;
 	return 0;
 }
