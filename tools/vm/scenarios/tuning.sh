@@ -40,10 +40,14 @@ case_up() {
 
 # Nothing stored yet: duo0 shows its active lower's values.
 case_view() {
-	local v
+	local v ring usecs
 	v=$(vf)
-	expect_eq "$(cur duo0 -g 'RX:')" "$(cur "$v" -g 'RX:')" "duo0 rx ring = the VF's"
-	expect_eq "$(coal duo0 rx-usecs)" "$(coal "$v" rx-usecs)" "duo0 rx-usecs = the VF's"
+	ring=$(cur "$v" -g 'RX:')
+	usecs=$(coal "$v" rx-usecs)
+	# Numbers read off ethtool, not two empty strings that would agree.
+	case $ring:$usecs in :*|*:|*[!0-9:]*) lab_log "VF rx ring '$ring', rx-usecs '$usecs'"; return 1 ;; esac
+	expect_eq "$(cur duo0 -g 'RX:')" "$ring" "duo0 rx ring = the VF's"
+	expect_eq "$(coal duo0 rx-usecs)" "$usecs" "duo0 rx-usecs = the VF's"
 	expect_eq "$(stat vf_tuning_refused)" 0 "VF refusals"
 	expect_eq "$(stat pv_tuning_refused)" 0 "PV refusals"
 }
@@ -112,16 +116,18 @@ case_refuse() {
 case_replay() {
 	local v refused r
 	refused=$(stat pv_tuning_refused)
+	# The planned sequence (a surprise removal of igb can lose a frame the
+	# host still sent to the VF; failover.sh measures that case).
 	lab_meter_start replay icmp -i 2
+	g g0 'duonet-migrate prepare duo0'
 	lab_vf_unplug g0
-	g g0 'duoctl wait duo0 --path pv --timeout 10'
 	# Stored values stay shown while the VF is away.
 	expect_eq "$(cur duo0 -g 'RX:')" 512 "duo0 rx ring without a VF"
 	lab_vf_plug g0
 	g g0 'wait_for "[ \$(ip -o link show master duo0 | wc -l) = 2 ]" 20'
-	g g0 'duoctl wait duo0 --path vf --timeout 20'
+	g g0 'duonet-migrate resume duo0 --timeout 20'
 	r=$(lab_meter_stop replay | head -n 1)
-	lab_log "ping across unplug and re-plug: $r"
+	lab_log "ping across the planned unplug and re-plug: $r"
 	expect_le "$(lab_report_get "$r" lost)" 0 "packets lost across the replay"
 	v=$(vf)
 	expect_eq "$(cur "$v" -g 'RX:')" 512 "new VF rx ring"
