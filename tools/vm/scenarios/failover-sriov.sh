@@ -67,8 +67,12 @@ back() {
 	vf_create
 	wait_path 1
 }
+# A surprise removal (not the planned sequence): TX moves at the VF's PCI
+# unbind, but what the host still sends to the VF until the bridge hears
+# the announcement over the PV is lost with it. Ten runs of make check on
+# 2026-11-25: 0 lost 7 times, 1 twice, 2 once; bounded at 3.
 case_surprise_removal() {
-	measure sriov_numvfs_0 1 icmp "-i 2" surprise
+	measure sriov_numvfs_0 3 icmp "-i 2" surprise
 	measure vf_recreated 1 icmp "-i 2" back
 }
 
