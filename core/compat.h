@@ -89,4 +89,40 @@ static inline int duo_compat_set_rxfh(struct net_device *dev, u32 *indir,
 #endif
 }
 
+/*
+ * XDP (core/xdp.c), probed by Kbuild; 6.12 has all three, 6.1 none:
+ * dev->xdp_features (DUO_HAVE_XDP_FEATURES), dev_xdp_propagate()
+ * (DUO_HAVE_XDP_PROPAGATE; 6.1's bonding calls the lower's ndo_bpf itself)
+ * and do_xdp_generic() taking struct sk_buff ** (DUO_HAVE_XDP_GENERIC_PSKB).
+ */
+static inline void duo_compat_set_xdp_features(struct net_device *dev)
+{
+#ifdef DUO_HAVE_XDP_FEATURES
+	dev->xdp_features = NETDEV_XDP_ACT_BASIC | NETDEV_XDP_ACT_REDIRECT |
+			    NETDEV_XDP_ACT_NDO_XMIT;
+#endif
+}
+
+static inline int duo_compat_xdp_propagate(struct net_device *dev,
+					   struct netdev_bpf *bpf)
+{
+#ifdef DUO_HAVE_XDP_PROPAGATE
+	return dev_xdp_propagate(dev, bpf);
+#else
+	if (!dev->netdev_ops->ndo_bpf)
+		return -EOPNOTSUPP;
+	return dev->netdev_ops->ndo_bpf(dev, bpf);
+#endif
+}
+
+static inline int duo_compat_xdp_generic(struct bpf_prog *prog,
+					 struct sk_buff **pskb)
+{
+#ifdef DUO_HAVE_XDP_GENERIC_PSKB
+	return do_xdp_generic(prog, pskb);
+#else
+	return do_xdp_generic(prog, *pskb);
+#endif
+}
+
 #endif /* _DUO_COMPAT_H */

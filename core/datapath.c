@@ -156,6 +156,10 @@ rx_handler_result_t duo_handle_frame(struct sk_buff **pskb)
 	if (unlikely(!skb))
 		return RX_HANDLER_CONSUMED;
 	*pskb = skb;
+	/* The upper's XDP program, if this lower's driver does not run it. */
+	if (unlikely(!duo_xdp_rx(priv, slot, pskb)))
+		return RX_HANDLER_CONSUMED;
+	skb = *pskb;
 
 	st = this_cpu_ptr(priv->pcpu);
 	u64_stats_update_begin(&st->syncp);

@@ -140,6 +140,8 @@ struct duo_priv {
 	u8 pair_addr[ETH_ALEN];		/* permanent MAC lowers must carry */
 	netdev_features_t vf_features;	/* last VF's, kept while it is away */
 	bool vf_features_valid;
+	struct bpf_prog __rcu *xdp_prog;	/* XDP on the upper (core/xdp.c) */
+	bool xdp_native[DUO_SLOT_MAX];	/* the lower's driver runs it */
 	u32 hint_mask;			/* RTNL writes, data path reads */
 	bool hint_ok[DUO_SLOT_MAX];	/* a hint may take the path: ditto */
 
@@ -259,6 +261,18 @@ int duo_get_rxfh(struct net_device *dev, u32 *indir, u8 *key, u8 *hfunc);
 int duo_set_rxfh(struct net_device *dev, const u32 *indir, const u8 *key,
 		 const u8 hfunc);
 #endif
+
+/* core/xdp.c */
+int duo_xdp(struct net_device *dev, struct netdev_bpf *bpf);
+int duo_xdp_xmit(struct net_device *dev, int n, struct xdp_frame **frames,
+		 u32 flags);
+bool duo_xdp_rx(struct duo_priv *priv, enum duo_slot slot, struct sk_buff **pskb);
+int duo_xdp_check_lower(struct duo_priv *priv, struct net_device *dev,
+			struct netlink_ext_ack *extack);
+void duo_xdp_join(struct duo_priv *priv, struct net_device *dev,
+		  enum duo_slot slot);
+void duo_xdp_leave(struct duo_priv *priv, struct net_device *dev,
+		   enum duo_slot slot);
 
 /* core/notify.c */
 int duo_notify_init(void);

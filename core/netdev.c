@@ -293,6 +293,8 @@ static const struct net_device_ops duo_netdev_ops = {
 	.ndo_set_features	= duo_set_features,
 	.ndo_add_slave		= duo_add_lower,
 	.ndo_del_slave		= duo_del_lower,
+	.ndo_bpf		= duo_xdp,
+	.ndo_xdp_xmit		= duo_xdp_xmit,
 };
 
 static void duo_setup(struct net_device *dev)
@@ -314,6 +316,8 @@ static void duo_setup(struct net_device *dev)
 	dev->priv_flags |= IFF_NO_QUEUE | IFF_UNICAST_FLT;
 	dev->priv_flags &= ~IFF_TX_SKB_SHARING;
 	duo_compat_set_lltx(dev);
+	/* XDP programs (native: core/xdp.c) and a target for redirects. */
+	duo_compat_set_xdp_features(dev);
 
 	dev->hw_features = DUO_LOWER_FEATURES | DUO_RX_FEATURES |
 			   NETIF_F_HW_VLAN_CTAG_FILTER;

@@ -275,7 +275,7 @@ static int duo_check_join(struct duo_priv *priv, struct net_device *dev,
 		NL_SET_ERR_MSG(extack, "duonet: its permanent MAC differs from the other lower's");
 		return -EINVAL;
 	}
-	return 0;
+	return duo_xdp_check_lower(priv, dev, extack);
 }
 
 int duo_join(struct duo_priv *priv, struct net_device *dev, enum duo_role role,
@@ -284,6 +284,7 @@ int duo_join(struct duo_priv *priv, struct net_device *dev, enum duo_role role,
 	struct net_device *upper = priv->dev;
 	bool took_addr = false, took_pair = false;
 	u8 old_addr[ETH_ALEN];
+	enum duo_slot slot;
 	struct duo_lower *lo;
 	int err;
 
@@ -310,8 +311,12 @@ int duo_join(struct duo_priv *priv, struct net_device *dev, enum duo_role role,
 		took_pair = true;
 	}
 
+	/* The upper's XDP program, before the rx handler sees a frame. */
+	slot = role == DUO_ROLE_VF ? DUO_SLOT_VF : DUO_SLOT_PV;
+	duo_xdp_join(priv, dev, slot);
 	lo = duo_lower_claim(upper, dev, role, duo_handle_frame, extack);
 	if (IS_ERR(lo)) {
+		duo_xdp_leave(priv, dev, slot);
 		if (took_pair)
 			eth_zero_addr(priv->pair_addr);
 		if (took_addr) {
@@ -349,6 +354,8 @@ int duo_join(struct duo_priv *priv, struct net_device *dev, enum duo_role role,
 void duo_leave(struct duo_priv *priv, struct duo_lower *lo)
 {
 	struct net_device *upper = priv->dev;
+	struct net_device *dev = lo->dev;
+	enum duo_slot slot = duo_slot_of(lo);
 
 	ASSERT_RTNL();
 	/* TX moves off it first; then it is unpublished and released. */
@@ -367,6 +374,8 @@ void duo_leave(struct duo_priv *priv, struct duo_lower *lo)
 	netdev_info(upper, "%s left the %s path\n", lo->dev->name,
 		    duo_role_name(lo->role));
 	duo_lower_release(lo);
+	/* The rx handler is gone (release waited): the driver's program now. */
+	duo_xdp_leave(priv, dev, slot);
 	duo_upper_update_limits(upper);
 	netdev_update_features(upper);
 }
