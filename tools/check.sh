@@ -72,7 +72,7 @@ done
 cp=$cache/checkpatch/checkpatch.pl
 trace_ignore=COMPLEX_MACRO,OPEN_ENDED_LINE,PARENTHESIS_ALIGNMENT,EMBEDDED_FILENAME
 if [ -f "$cp" ]; then
-	src=$(git ls-files '*.[ch]' | grep -E '^(core|vf-path|pv-path|failover|kunit)/' || true)
+	src=$(git ls-files '*.[ch]' | grep -E '^(core|lower|vf-path|pv-path|failover|kunit)/' || true)
 	trace=$(printf '%s\n' $src | grep -E '/trace\.h$' || true)
 	src=$(printf '%s\n' $src | grep -vE '/trace\.h$' || true)
 	if [ -z "$src" ]; then
