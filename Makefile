@@ -43,7 +43,8 @@ modules:
 		$(MAKE) -C $$kd M=$$out W=$(W) modules; \
 	done
 
-tools: build/tools/lossmeter build/tools/duoctl build/tools/duotrace build/tools/steer
+tools: build/tools/lossmeter build/tools/duoctl build/tools/duotrace build/tools/steer \
+	build/tools/xdpfilter build/bpf/xdpfilter.bpf.o
 
 build/tools/lossmeter: tools/vm/lossmeter.c
 	@mkdir -p $(@D)
@@ -54,6 +55,8 @@ build/tools/duoctl: tools/duoctl.c core/uapi.h
 	$(CC) $(CFLAGS_TOOLS) -o $@ $< -lmnl
 
 # BPF programs (clang -target bpf) and their bpftool skeletons, then loaders.
+# The objects stay: the lab guest loads xdpfilter.bpf.o with ip link.
+.PRECIOUS: build/bpf/%.bpf.o
 build/bpf/%.bpf.o: bpf/%.bpf.c bpf/%.h
 	@mkdir -p $(@D)
 	clang -O2 -g -Wall -Werror -target bpf -I/usr/include/$(shell $(CC) -dumpmachine) -Ibpf -c $< -o $@
@@ -68,6 +71,10 @@ build/tools/duotrace: bpf/duotrace.c bpf/duotrace.h build/bpf/duotrace.skel.h
 build/tools/steer: bpf/steer.c bpf/steer.h build/bpf/steer.skel.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_TOOLS) -Ibpf -Ibuild/bpf -o $@ $< -lbpf
+
+build/tools/xdpfilter: bpf/xdpfilter.c bpf/xdpfilter.h build/bpf/xdpfilter.skel.h core/uapi.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_TOOLS) -I. -Ibpf -Ibuild/bpf -o $@ $< -lbpf -lmnl
 
 deps:
 	tools/deps.sh

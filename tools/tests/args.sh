@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # The user tools' argument handling, on the host (no duonet device needed):
 # every usage error exits 2 with its message, --help prints the manual, a
-# name that is not a duonet upper exits 1. duoctl, duotrace, steer,
+# name that is not a duonet upper exits 1. duoctl, duotrace, steer, xdpfilter,
 # duonet-migrate (guest side) and duonet-migrate-host. Refusals by the kernel are tested in the
 # guest (tools/vm/scenarios/settings.sh, pairing.sh).
 #
@@ -81,6 +81,18 @@ check one_bit_mask 2 "--mask must be at least 2 contiguous bits" lo --port 1 --p
 check split_mask 2 "--mask must be at least 2 contiguous bits" lo --port 1 --path pv --mask 0x5
 check no_such_dev 1 "no interface nosuch0" nosuch0 --port 1 --path pv --mask 0x3
 check value_missing 2 "usage:" lo --port
+
+prog=$top/build/tools/xdpfilter
+check no_args 2 "usage: xdpfilter DEV"
+check no_action 2 "usage:" lo
+check show_and_port 2 "usage:" lo --show --port 7
+check generic_alone 2 "usage:" lo --generic
+check port_zero 2 "'0' is not a number from 1 to 65535" lo --port 0
+check bad_port 2 "'70000' is not a number from 1 to 65535" lo --port 70000
+check same_port 2 "one port, one rule" lo --port 7 --tx-port 7
+check value_missing 2 "usage:" lo --port
+check no_such_dev 1 "no interface nosuch0" nosuch0 --port 7
+check show_nothing 1 "nothing attached to lo" lo --show
 
 prog=$top/tools/migrate/duonet-migrate
 check no_args 2 "usage: duonet-migrate prepare|resume"

@@ -44,6 +44,10 @@ install -m 755 "$top/build/tools/lossmeter" "$root/usr/bin/lossmeter"
 copy_elf "$top/build/tools/duoctl" /usr/bin/duoctl
 copy_elf "$top/build/tools/duotrace" /usr/bin/duotrace
 copy_elf "$top/build/tools/steer" /usr/bin/steer
+copy_elf "$top/build/tools/xdpfilter" /usr/bin/xdpfilter
+copy_elf "$(command -v bpftool)" /usr/sbin/bpftool
+# The XDP sample's object, for ip link set DEV xdp obj.
+install -D -m 644 "$top/build/bpf/xdpfilter.bpf.o" "$root/usr/lib/duonet/xdpfilter.bpf.o"
 install -m 755 "$top/tools/migrate/duonet-migrate" "$root/usr/sbin/duonet-migrate"
 
 # Kernel modules and their dependencies, decompressed, then depmod.

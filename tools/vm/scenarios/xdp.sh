@@ -1,0 +1,216 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# XDP on the upper (bpf/xdpfilter): one program on duo0 runs on every
+# path. UDP from the peer to :7002 is dropped, to :7003 sent back out of
+# the lower it came in on (XDP_TX), to :7004 back through duo0
+# (XDP_REDIRECT: the active path), to :7001 passed to the guest's echo.
+# On the igb VF and the virtio PV natively, then on an e1000e VF plugged
+# in its place (no XDP in its driver: the rx handler runs the program),
+# across a planned switch, a surprise removal and the re-plug; the
+# counts continue. Also ip link's xdp/xdpgeneric, refusals, no leaked
+# program.
+#
+#   peer ns                    host ns (br0)     guest g0
+#   vpeer 10.99.0.1 --veth----- tp0 ------------ eth virtio_net --+
+#   lossmeter udp               tv0 ------------ eth igb/e1000e --+- duo0
+#
+# usage: xdp.sh KERNEL_RELEASE
+set -eu
+. "$(dirname "$0")/../lab.sh"
+
+[ $# -eq 1 ] || { echo "usage: $0 KERNEL_RELEASE" >&2; exit 2; }
+lab_init xdp "$1"
+lab_net_up
+OBJ=/usr/lib/duonet/xdpfilter.bpf.o
+PASS=7001 DROP=7002 TX=7003 REDIR=7004
+RATE=200
+
+# flows_start SECONDS: UDP at RATE/s from the peer to each port.
+flows_start() {
+	local p
+	for p in $PASS $DROP $TX $REDIR; do
+		ip netns exec "$LAB_PEER_NS" "$LAB_TOP/build/tools/lossmeter" udp -q \
+			-r "$RATE" -d "$1" "$LAB_GUEST_IP:$p" > "$LAB_DIR/f$p.meter" 2>&1 &
+		echo $! > "$LAB_DIR/f$p.meter.pid"
+	done
+}
+
+# flows_check NAME MAXLOST: waits for the flows; the passed, XDP_TX'd and
+# redirected ones lost at most MAXLOST, the dropped one answered none.
+# Sets SENT (probes to each port, the smallest).
+flows_check() {
+	local p r sent
+	SENT=1000000
+	for p in $PASS $DROP $TX $REDIR; do
+		r=$(lab_meter_wait "f$p" | head -n 1)
+		lab_log "$1 udp :$p: $r"
+		sent=$(lab_report_get "$r" sent)
+		[ "$sent" -lt "$SENT" ] && SENT=$sent
+		if [ "$p" = $DROP ]; then
+			expect_eq "$(lab_report_get "$r" received)" 0 "$1: answers from the dropped port"
+		else
+			expect_le "$(lab_report_get "$r" lost)" "$2" "$1: lost on :$p"
+		fi
+	done
+	expect_le $((RATE * 2)) "$SENT" "$1: probes sent"
+}
+
+# counts: "vf_pass vf_drop ... other_redirect", for deltas.
+counts() {
+	g g0 "xdpfilter duo0 --show" | sed -n 's/^duo0: total [a-z]* pass \([0-9]*\) drop \([0-9]*\) tx \([0-9]*\) redirect \([0-9]*\)$/\1 \2 \3 \4/p' | paste -sd ' '
+}
+
+# grew BEFORE AFTER PATH MIN: each verdict's count on PATH rose by MIN.
+grew() {
+	local i=0 f off
+	case $3 in vf) off=0 ;; pv) off=4 ;; other) off=8 ;; esac
+	read -ra b <<< "$1"
+	read -ra a <<< "$2"
+	for f in pass drop tx redirect; do
+		expect_le "$4" $((a[off + i] - b[off + i])) "$3 $f count rise"
+		i=$((i + 1))
+	done
+}
+
+# No XDP program left loaded in the guest (none leaked by a lower).
+no_programs() {
+	g g0 'wait_for "! bpftool prog show | grep -q \" xdp \"" 10' ||
+		{ lab_log "programs left: $(g g0 'bpftool prog show' | paste -sd '|')"; return 1; }
+}
+
+pv_dev() {
+	g g0 'duoctl show --json duo0' |
+		python3 -c 'import json,sys; print([l["ifname"] for l in json.load(sys.stdin)[0]["lowers"] if l["role"] == "pv"][0])'
+}
+virtio_xdp_drops() { g g0 "ethtool -S $(pv_dev) | awk '/xdp_drops:/ { s += \$2 } END { print s + 0 }'"; }
+
+case_up() {
+	g g0 'modprobe duonet'
+	g g0 'wait_for "[ \$(ip -o link show master duo0 2>/dev/null | wc -l) = 2 ]"'
+	g g0 "ip link set duo0 up && ip addr add $LAB_GUEST_IP/24 dev duo0 && duoctl wait duo0 --path vf --timeout 20"
+	g g0 "lossmeter echo -p $PASS > /dev/null 2>&1 & lossmeter echo -p $DROP > /dev/null 2>&1 &"
+	g g0 'mount -t bpf bpf /sys/fs/bpf 2>/dev/null || [ -d /sys/fs/bpf ]'
+}
+
+case_attach_native() {
+	g g0 "xdpfilter duo0 --port $DROP --tx-port $TX --redirect-port $REDIR"
+	g g0 'ip link show duo0' | grep -q ' xdp '
+	# igb and virtio_net take it natively: no generic-mode line.
+	if g g0 'dmesg | grep "XDP program in generic mode"'; then return 1; fi
+	# igb restarts to set up its XDP rings: the VF comes back.
+	g g0 'duoctl wait duo0 --path vf --timeout 20'
+}
+
+case_vf_native() {
+	local b
+	b=$(counts)
+	flows_start 4
+	flows_check vf_native 0
+	grew "$b" "$(counts)" vf $((SENT - 5))
+}
+
+case_pv_native() {
+	local b d0
+	g g0 'ethtool --set-priv-flags duo0 pv-only on && duoctl wait duo0 --path pv --timeout 5'
+	b=$(counts)
+	d0=$(virtio_xdp_drops)
+	flows_start 4
+	flows_check pv_native 0
+	grew "$b" "$(counts)" pv $((SENT - 5))
+	# virtio_net ran it in its driver: its own XDP counters saw the drops.
+	expect_le $((SENT - 5)) $(($(virtio_xdp_drops) - d0)) "virtio_net xdp_drops rise"
+	g g0 'ethtool --set-priv-flags duo0 pv-only off && duoctl wait duo0 --path vf --timeout 5'
+}
+
+# Surprise removal of the igb VF, an e1000e plugged in its place; the
+# program follows. The port stays dropped throughout.
+case_unplug_replug() {
+	local b out
+	b=$(counts)
+	flows_start 12
+	sleep 2
+	lab_vf_unplug g0
+	g g0 'duoctl wait duo0 --path pv --timeout 5'
+	sleep 3
+	lab_qmp g0 device-add e1000e netdev=vfnet id=vf0 "mac=$LAB_MAC" bus=rp1 romfile=
+	g g0 'duoctl wait duo0 --path vf --timeout 20'
+	# A surprise removal may lose up to 3 (failover-sriov.sh).
+	flows_check unplug_replug 3
+	grew "$b" "$(counts)" pv 100
+	g g0 'dmesg | grep -q "runs the XDP program in generic mode: its driver has no XDP"'
+	b=$(counts)
+	flows_start 4
+	flows_check e1000e_generic 0
+	grew "$b" "$(counts)" vf $((SENT - 5))
+	# The departed igb's counts are still named the VF's.
+	out=$(g g0 'xdpfilter duo0 --show')
+	lab_log "xdpfilter --show: $(printf '%s' "$out" | paste -sd '|')"
+	printf '%s\n' "$out" | grep -q '^duo0: vf (gone) '
+}
+
+case_refusals() {
+	local pv out
+	pv=$(pv_dev)
+	# A lower cannot take a program of its own under the upper's.
+	out=$(g g0 "xdpfilter $pv --port 9 2>&1; echo rc=\$?")
+	lab_log "own program on $pv: $(printf '%s' "$out" | paste -sd '|')"
+	case $out in *"upper device already has a program"*rc=1) ;; *) return 1 ;; esac
+	# Nor can a device with its own program join an upper with one.
+	g g0 "duoctl set duo0 pv none"
+	g g0 "xdpfilter $pv --port 9 >/dev/null"
+	out=$(g g0 "duoctl set duo0 pv $pv 2>&1; echo rc=\$?")
+	lab_log "pairing $pv with its own program: $(printf '%s' "$out" | paste -sd '|')"
+	case $out in *"the device has an XDP program of its own: detach it first"*rc=1) ;; *) return 1 ;; esac
+	g g0 "xdpfilter $pv --detach && duoctl set duo0 pv $pv"
+	# Nor an upper take one while a lower has its own.
+	g g0 'xdpfilter duo0 --detach'
+	g g0 "duoctl set duo0 pv none && xdpfilter $pv --port 9 >/dev/null && duoctl set duo0 pv $pv"
+	out=$(g g0 "xdpfilter duo0 --port $DROP 2>&1; echo rc=\$?")
+	lab_log "upper program over $pv's own: $(printf '%s' "$out" | paste -sd '|')"
+	case $out in *"a lower has an XDP program of its own: detach it first"*rc=1) ;; *) return 1 ;; esac
+	g g0 "xdpfilter $pv --detach"
+	g g0 'duoctl wait duo0 --path vf --timeout 20'
+	no_programs
+}
+
+# ip link's own attach, native and generic (the object's ports are 0:
+# everything passes), then the sample in the core's generic mode.
+case_ip_link_and_generic() {
+	local b
+	g g0 "ip link set duo0 xdp obj $OBJ sec xdp && ip link show duo0 | grep -q ' xdp '"
+	g g0 "ip link set duo0 xdp off"
+	g g0 "ip link set duo0 xdpgeneric obj $OBJ sec xdp && ip link show duo0 | grep -q xdpgeneric"
+	g g0 "ip link set duo0 xdpgeneric off"
+	no_programs
+	g g0 "xdpfilter duo0 --generic --port $DROP --tx-port $TX --redirect-port $REDIR"
+	g g0 'ip link show duo0' | grep -q xdpgeneric
+	b=$(counts)
+	flows_start 4
+	flows_check upper_generic 0
+	# Run on duo0 itself: the frames' ingress is the upper.
+	grew "$b" "$(counts)" other $((SENT - 5))
+	g g0 'xdpfilter duo0 --detach && ! xdpfilter duo0 --show 2>/dev/null'
+	no_programs
+}
+
+case_detached_passes() {
+	local r
+	ip netns exec "$LAB_PEER_NS" "$LAB_TOP/build/tools/lossmeter" udp -q -r "$RATE" -d 2 \
+		"$LAB_GUEST_IP:$DROP" > "$LAB_DIR/d.meter" 2>&1
+	r=$(head -n 1 "$LAB_DIR/d.meter")
+	lab_log "udp :$DROP without the program: $r"
+	expect_eq "$(lab_report_get "$r" lost)" 0 "lost on :$DROP without the program"
+}
+
+case_guest_log_clean() { lab_check_log g0; }
+
+lab_boot g0 --vf igb
+run_case up case_up
+run_case attach_native case_attach_native
+run_case vf_native case_vf_native
+run_case pv_native case_pv_native
+run_case unplug_replug case_unplug_replug
+run_case refusals case_refusals
+run_case ip_link_and_generic case_ip_link_and_generic
+run_case detached_passes case_detached_passes
+run_case guest_log_clean case_guest_log_clean
