@@ -269,8 +269,7 @@ int duo_xdp_xmit(struct net_device *dev, int n, struct xdp_frame **frames,
 bool duo_xdp_rx(struct duo_priv *priv, enum duo_slot slot, struct sk_buff **pskb);
 int duo_xdp_check_lower(struct duo_priv *priv, struct net_device *dev,
 			struct netlink_ext_ack *extack);
-void duo_xdp_join(struct duo_priv *priv, struct net_device *dev,
-		  enum duo_slot slot);
+void duo_xdp_join(struct duo_priv *priv, struct duo_lower *lo);
 void duo_xdp_leave(struct duo_priv *priv, struct net_device *dev,
 		   enum duo_slot slot);
 

@@ -284,7 +284,6 @@ int duo_join(struct duo_priv *priv, struct net_device *dev, enum duo_role role,
 	struct net_device *upper = priv->dev;
 	bool took_addr = false, took_pair = false;
 	u8 old_addr[ETH_ALEN];
-	enum duo_slot slot;
 	struct duo_lower *lo;
 	int err;
 
@@ -311,12 +310,8 @@ int duo_join(struct duo_priv *priv, struct net_device *dev, enum duo_role role,
 		took_pair = true;
 	}
 
-	/* The upper's XDP program, before the rx handler sees a frame. */
-	slot = role == DUO_ROLE_VF ? DUO_SLOT_VF : DUO_SLOT_PV;
-	duo_xdp_join(priv, dev, slot);
 	lo = duo_lower_claim(upper, dev, role, duo_handle_frame, extack);
 	if (IS_ERR(lo)) {
-		duo_xdp_leave(priv, dev, slot);
 		if (took_pair)
 			eth_zero_addr(priv->pair_addr);
 		if (took_addr) {
@@ -330,6 +325,8 @@ int duo_join(struct duo_priv *priv, struct net_device *dev, enum duo_role role,
 	duo_stats_join(priv, lo);
 	/* Before it can carry TX: a resetting driver only delays its link. */
 	duo_tuning_replay(priv, lo);
+	/* The upper's XDP program: the rx handler runs it until the driver does. */
+	duo_xdp_join(priv, lo);
 	if (role == DUO_ROLE_VF) {
 		priv->vf_features = dev->features;
 		priv->vf_features_valid = true;

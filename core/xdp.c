@@ -15,9 +15,15 @@
  * References: the upper holds one on priv->xdp_prog (moved in by the core),
  * each lower's driver one (given with its XDP_SETUP_PROG, put when it is
  * replaced or removed). priv->xdp_native[slot] says the slot's lower runs
- * it in its driver; the rx handler runs it for the others. Installed before
- * the rx handler sees the lower's frames and removed after it stops, so a
- * frame that reaches the upper meets the program exactly once.
+ * it in its driver; the rx handler runs it for the others.
+ *
+ * A frame that reaches the upper meets the program at least once; during
+ * a change (a lower joining or going native, a replacement a driver
+ * refuses) a few may meet it twice, never none: a drop rule holds.
+ * A lower's driver gets the program after duo_lower_claim() synced its
+ * MTU (the driver checks its MTU against XDP), and loses it only after
+ * the flag is clear and the data path has seen that (its XDP transmit
+ * queues go with the program).
  */
 #include <linux/bpf.h>
 #include <linux/filter.h>
@@ -27,20 +33,22 @@
 #include "core/compat.h"
 #include "core/duonet.h"
 
-/* Hands prog (or NULL: none) to dev's driver; true if it took it. */
+/*
+ * Hands prog (or NULL: none) to dev's driver; true if it took it. quiet:
+ * no log line for a lower that runs it in generic mode (said before).
+ */
 static bool lower_native_set(struct net_device *upper, struct net_device *dev,
-			     struct bpf_prog *prog, struct netlink_ext_ack *extack)
+			     struct bpf_prog *prog, bool quiet)
 {
 	struct netdev_bpf xdp = {
 		.command = XDP_SETUP_PROG,
 		.prog = prog,
-		.extack = extack,
 	};
 	int err;
 
 	ASSERT_RTNL();
 	if (!dev->netdev_ops->ndo_bpf) {
-		if (prog)
+		if (prog && !quiet)
 			netdev_info(upper, "%s runs the XDP program in generic mode: its driver has no XDP\n",
 				    dev->name);
 		return false;
@@ -53,8 +61,9 @@ static bool lower_native_set(struct net_device *upper, struct net_device *dev,
 		return true;
 	if (prog) {
 		bpf_prog_put(prog);
-		netdev_warn(upper, "%s runs the XDP program in generic mode: its driver refused it (%d)\n",
-			    dev->name, err);
+		if (!quiet)
+			netdev_warn(upper, "%s runs the XDP program in generic mode: its driver refused it (%d)\n",
+				    dev->name, err);
 	} else {
 		netdev_err(upper, "%s kept the XDP program: its driver refused to remove it (%d)\n",
 			   dev->name, err);
@@ -62,24 +71,54 @@ static bool lower_native_set(struct net_device *upper, struct net_device *dev,
 	return false;
 }
 
-/* Before a lower's frames reach the rx handler (core/path.c duo_join()). */
-void duo_xdp_join(struct duo_priv *priv, struct net_device *dev,
-		  enum duo_slot slot)
+/*
+ * A lower whose frames the rx handler runs the program on: no LRO or
+ * hardware GRO, as the kernel's own generic XDP makes sure (a program
+ * must see the frames as they were on the wire). Not given back.
+ */
+static void lower_generic_prepare(struct net_device *dev)
+{
+	dev_disable_lro(dev);
+	if (dev->features & NETIF_F_GRO_HW) {
+		dev->wanted_features &= ~NETIF_F_GRO_HW;
+		netdev_update_features(dev);
+	}
+}
+
+/* Sets the slot's lower running prog natively or not, safely for xmit. */
+static void lower_switch(struct duo_priv *priv, struct net_device *dev,
+			 enum duo_slot slot, struct bpf_prog *prog, bool quiet)
+{
+	bool native = false;
+
+	ASSERT_RTNL();
+	if (prog)
+		native = lower_native_set(priv->dev, dev, prog, quiet);
+	if (!native && priv->xdp_native[slot]) {
+		/* No XDP transmit to it once its driver lost the program. */
+		WRITE_ONCE(priv->xdp_native[slot], false);
+		synchronize_net();
+		lower_native_set(priv->dev, dev, NULL, quiet);
+	}
+	if (!native && prog)
+		lower_generic_prepare(dev);
+	WRITE_ONCE(priv->xdp_native[slot], native);
+}
+
+/* A lower joined (core/path.c duo_join(), after the claim). */
+void duo_xdp_join(struct duo_priv *priv, struct duo_lower *lo)
 {
 	struct bpf_prog *prog = rtnl_dereference(priv->xdp_prog);
 
-	WRITE_ONCE(priv->xdp_native[slot],
-		   prog && lower_native_set(priv->dev, dev, prog, NULL));
+	if (prog)
+		lower_switch(priv, lo->dev, duo_slot_of(lo), prog, false);
 }
 
-/* After they stopped (duo_leave(), a failed join): the driver's back. */
+/* A lower left (duo_leave(), after its rx handler is gone). */
 void duo_xdp_leave(struct duo_priv *priv, struct net_device *dev,
 		   enum duo_slot slot)
 {
-	ASSERT_RTNL();
-	if (priv->xdp_native[slot])
-		lower_native_set(priv->dev, dev, NULL, NULL);
-	WRITE_ONCE(priv->xdp_native[slot], false);
+	lower_switch(priv, dev, slot, NULL, true);
 }
 
 /* A lower's own program would be replaced without the core knowing. */
@@ -100,7 +139,6 @@ static int duo_xdp_set(struct net_device *dev, struct bpf_prog *prog,
 	struct duo_priv *priv = netdev_priv(dev);
 	struct bpf_prog *old = rtnl_dereference(priv->xdp_prog);
 	struct duo_lower *lo[2];
-	bool native;
 	int i;
 
 	duo_lowers_of(priv, lo);
@@ -120,30 +158,18 @@ static int duo_xdp_set(struct net_device *dev, struct bpf_prog *prog,
 	}
 
 	/*
-	 * Removal: the rx handler stops first, then the drivers. Install or
-	 * replace: the drivers first, then the rx handler. A driver that
-	 * refuses the new program leaves the old one running (generic here
-	 * from now on, natively until removed just below) rather than none.
+	 * Removal: the rx handler stops first, then the drivers. Install:
+	 * the drivers first, then the rx handler. Replacement: each driver
+	 * swaps; one that refuses the new program hands its lower to the rx
+	 * handler, which runs the old one until the new one is published.
 	 */
 	if (!prog)
 		rcu_assign_pointer(priv->xdp_prog, NULL);
 	for (i = 0; i < 2; i++) {
-		enum duo_slot slot;
-
 		if (!lo[i])
 			continue;
-		slot = duo_slot_of(lo[i]);
-		if (!prog) {
-			duo_xdp_leave(priv, lo[i]->dev, slot);
-			continue;
-		}
-		native = lower_native_set(dev, lo[i]->dev, prog, NULL);
-		if (!native && priv->xdp_native[slot]) {
-			WRITE_ONCE(priv->xdp_native[slot], false);
-			lower_native_set(dev, lo[i]->dev, NULL, NULL);
-		}
-		WRITE_ONCE(priv->xdp_native[slot], native);
-		if (!native)
+		lower_switch(priv, lo[i]->dev, duo_slot_of(lo[i]), prog, !!old);
+		if (prog && !priv->xdp_native[duo_slot_of(lo[i])])
 			NL_SET_ERR_MSG(extack,
 				       "duonet: a lower runs the program in generic mode (see the kernel log)");
 	}
@@ -165,7 +191,7 @@ int duo_xdp(struct net_device *dev, struct netdev_bpf *bpf)
 			       "duonet: no XDP offload: attach in native or generic mode");
 		return -EOPNOTSUPP;
 	case XDP_SETUP_XSK_POOL:
-		NL_SET_ERR_MSG(bpf->extack, "duonet: no AF_XDP zero-copy: bind in copy mode");
+		NL_SET_ERR_MSG(bpf->extack, "duonet: no AF_XDP zero-copy");
 		return -EOPNOTSUPP;
 	default:
 		return -EINVAL;
@@ -186,24 +212,28 @@ bool duo_xdp_rx(struct duo_priv *priv, enum duo_slot slot, struct sk_buff **pskb
 	return duo_compat_xdp_generic(prog, pskb) == XDP_PASS;
 }
 
-/* A frame for a lower without XDP transmit: an skb on its normal TX path. */
-static bool xmit_as_skb(struct net_device *dev, struct xdp_frame *xdpf)
+/*
+ * A frame for a lower without XDP transmit, as an skb on its normal TX
+ * path: -ENOMEM if no skb (the frame is still the caller's), else whether
+ * the lower's queue took it (the frame is consumed either way).
+ */
+static int xmit_as_skb(struct net_device *dev, struct xdp_frame *xdpf)
 {
 	struct sk_buff *skb = xdp_build_skb_from_frame(xdpf, dev);
 
 	if (unlikely(!skb))
-		return false;
-	/* Built as received: the Ethernet header pulled. */
+		return -ENOMEM;
+	/* Built as received: the Ethernet header pulled, no network header. */
+	skb_reset_network_header(skb);
 	skb_push(skb, ETH_HLEN);
-	dev_queue_xmit(skb);
-	return true;
+	return dev_queue_xmit(skb) == NET_XMIT_SUCCESS;
 }
 
 /*
  * XDP_REDIRECT into the upper: out of the active path, through the
  * driver's XDP transmit if it runs the upper's program (a driver without
- * a program has no XDP queues), else as skbs. Frames not sent are the
- * caller's to free.
+ * a program has no XDP queues) and the frames are single buffers, else
+ * as skbs. Frames not sent are the caller's to free.
  */
 int duo_xdp_xmit(struct net_device *dev, int n, struct xdp_frame **frames,
 		 u32 flags)
@@ -211,10 +241,11 @@ int duo_xdp_xmit(struct net_device *dev, int n, struct xdp_frame **frames,
 	struct duo_priv *priv = netdev_priv(dev);
 	struct duo_pcpu_stats *st = this_cpu_ptr(priv->pcpu);
 	struct duo_lower *lo = rcu_dereference_bh(priv->tx);
+	bool native = false;
 	struct net_device *ldev;
 	enum duo_slot slot;
+	int i, sent = 0, dropped = 0;
 	u64 bytes = 0;
-	int i, sent;
 
 	if (unlikely(!lo)) {
 		u64_stats_update_begin(&st->syncp);
@@ -225,6 +256,11 @@ int duo_xdp_xmit(struct net_device *dev, int n, struct xdp_frame **frames,
 	ldev = lo->dev;
 	slot = duo_slot_of(lo);
 	if (READ_ONCE(priv->xdp_native[slot]) && ldev->netdev_ops->ndo_xdp_xmit) {
+		native = true;
+		for (i = 0; i < n; i++)
+			native &= !xdp_frame_has_frags(frames[i]);
+	}
+	if (native) {
 		/* Sent frames are the driver's: count before, then subtract. */
 		for (i = 0; i < n; i++)
 			bytes += frames[i]->len;
@@ -233,20 +269,26 @@ int duo_xdp_xmit(struct net_device *dev, int n, struct xdp_frame **frames,
 			sent = 0;
 		for (i = sent; i < n; i++)
 			bytes -= frames[i]->len;
+		dropped = n - sent;
 	} else {
 		for (sent = 0; sent < n; sent++) {
-			u32 len = frames[sent]->len;
+			u32 len = xdp_get_frame_len(frames[sent]);
+			int ret = xmit_as_skb(ldev, frames[sent]);
 
-			if (!xmit_as_skb(ldev, frames[sent]))
+			if (ret < 0)
 				break;
-			bytes += len;
+			if (ret)
+				bytes += len;
+			else
+				dropped++;
 		}
+		/* Consumed: sent; not even turned into an skb: the rest. */
+		dropped += n - sent;
 	}
-
 	u64_stats_update_begin(&st->syncp);
-	u64_stats_add(&st->tx_packets[slot], sent);
+	u64_stats_add(&st->tx_packets[slot], n - dropped);
 	u64_stats_add(&st->tx_bytes[slot], bytes);
-	u64_stats_add(&st->tx_dropped[slot], n - sent);
+	u64_stats_add(&st->tx_dropped[slot], dropped);
 	u64_stats_update_end(&st->syncp);
 	return sent;
 }
