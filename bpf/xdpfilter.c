@@ -15,7 +15,8 @@
  * lower's driver that has XDP and in its rx handler for the others;
  * --generic: the kernel's generic XDP on DEV). The program stays attached
  * after xdpfilter exits; its maps are pinned under /sys/fs/bpf/duonet-
- * xdpfilter-DEV-{counts,paths}. --show prints, for each lower the program
+ * xdpfilter-DEV-{counts,paths}. It is never attached over another program
+ * (detach that first); --detach removes only xdpfilter's. --show prints, for each lower the program
  * saw, its path, name and counts, then the totals per path; a lower that
  * left is named by the path it had when xdpfilter last looked (at attach
  * or --show), else "other". Needs root.
@@ -82,6 +83,8 @@ static int lowers_cb(const struct nlmsghdr *nlh, void *arg)
 			if (mnl_attr_get_type(b) != IFLA_INFO_DATA)
 				continue;
 			mnl_attr_for_each_nested(c, b) {
+				if (mnl_attr_validate(c, MNL_TYPE_U32) < 0)
+					continue;
 				if (mnl_attr_get_type(c) == IFLA_DUONET_VF_IFINDEX)
 					lower[DUO_UAPI_PATH_VF] = mnl_attr_get_u32(c);
 				else if (mnl_attr_get_type(c) == IFLA_DUONET_PV_IFINDEX)
@@ -145,8 +148,10 @@ static int open_pin(const char *dev, const char *map)
 
 	snprintf(pin, sizeof(pin), PIN "%s-%s", dev, map);
 	fd = bpf_obj_get(pin);
-	if (fd < 0)
-		fprintf(stderr, "xdpfilter: nothing attached to %s (%s)\n", dev, pin);
+	if (fd < 0 && errno == ENOENT)
+		fprintf(stderr, "xdpfilter: nothing attached to %s (no %s)\n", dev, pin);
+	else if (fd < 0)
+		fprintf(stderr, "xdpfilter: %s: %s\n", pin, strerror(errno));
 	return fd;
 }
 
@@ -175,7 +180,7 @@ static int show(const char *dev, unsigned int ifindex)
 
 	cfd = open_pin(dev, "counts");
 	pfd = cfd < 0 ? -1 : open_pin(dev, "paths");
-	if (pfd < 0)
+	if (pfd < 0 || ncpu <= 0)
 		goto out;
 	v = calloc(ncpu, sizeof(*v));
 	if (!v)
@@ -221,27 +226,58 @@ static void unpin(const char *dev)
 	unlink(pin);
 }
 
-/* Detaches the program xdpfilter attached, in whichever mode. */
+/*
+ * Detaches xdpfilter's program, in whichever mode it runs; another
+ * program is left alone. The maps are unpinned once it is off.
+ */
 static int detach(const char *dev, unsigned int ifindex)
 {
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
-	__u32 flags;
-	int err;
+	LIBBPF_OPTS(bpf_xdp_attach_opts, o);
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info), flags, id;
+	int err, fd;
 
 	err = bpf_xdp_query(ifindex, 0, &q);
 	if (err) {
 		fprintf(stderr, "xdpfilter: querying %s: %s\n", dev, strerror(-err));
 		return 1;
 	}
-	unpin(dev);
-	if (q.attach_mode == XDP_ATTACHED_NONE)
+	switch (q.attach_mode) {
+	case XDP_ATTACHED_NONE:
+		unpin(dev);
 		return 0;
-	flags = q.attach_mode == XDP_ATTACHED_SKB ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
-	err = bpf_xdp_detach(ifindex, flags, NULL);
+	case XDP_ATTACHED_SKB:
+		flags = XDP_FLAGS_SKB_MODE;
+		id = q.skb_prog_id;
+		break;
+	case XDP_ATTACHED_DRV:
+		flags = XDP_FLAGS_DRV_MODE;
+		id = q.drv_prog_id;
+		break;
+	default:
+		fprintf(stderr, "xdpfilter: %s has a program in offload or several modes: not ours\n",
+			dev);
+		return 1;
+	}
+	fd = bpf_prog_get_fd_by_id(id);
+	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len) ||
+	    strcmp(info.name, "xdpfilter")) {
+		fprintf(stderr, "xdpfilter: the XDP program on %s is not xdpfilter's: left alone\n",
+			dev);
+		if (fd >= 0)
+			close(fd);
+		return 1;
+	}
+	/* Only that program: one attached meanwhile is left alone too. */
+	o.old_prog_fd = fd;
+	err = bpf_xdp_detach(ifindex, flags | XDP_FLAGS_REPLACE, &o);
+	close(fd);
 	if (err) {
 		fprintf(stderr, "xdpfilter: detaching from %s: %s\n", dev, strerror(-err));
 		return 1;
 	}
+	unpin(dev);
 	return 0;
 }
 
@@ -320,9 +356,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "xdpfilter: loading the BPF program: %s\n", strerror(-err));
 		goto out;
 	}
-	/* Replaces one in that mode; libbpf prints the kernel's reason if not. */
+	/* Never over another program (--detach first); libbpf prints why not. */
 	err = bpf_xdp_attach(ifindex, bpf_program__fd(skel->progs.xdpfilter),
-			     generic ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE, NULL);
+			     XDP_FLAGS_UPDATE_IF_NOEXIST |
+			     (generic ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE), NULL);
 	if (err) {
 		fprintf(stderr, "xdpfilter: attaching to %s: %s\n", dev, strerror(-err));
 		goto out;

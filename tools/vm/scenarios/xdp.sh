@@ -7,8 +7,9 @@
 # On the igb VF and the virtio PV natively, then on an e1000e VF plugged
 # in its place (no XDP in its driver: the rx handler runs the program),
 # across a planned switch, a surprise removal and the re-plug; the
-# counts continue. Also ip link's xdp/xdpgeneric, refusals, no leaked
-# program.
+# counts continue; redirected frames leave by a VF without XDP transmit
+# as skbs. Also replacing the program, ip link's xdp/xdpgeneric,
+# refusals, unloading with a program attached: no program left loaded.
 #
 #   peer ns                    host ns (br0)     guest g0
 #   vpeer 10.99.0.1 --veth----- tp0 ------------ eth virtio_net --+
@@ -37,15 +38,17 @@ flows_start() {
 
 # flows_check NAME MAXLOST: waits for the flows; the passed, XDP_TX'd and
 # redirected ones lost at most MAXLOST, the dropped one answered none.
-# Sets SENT (probes to each port, the smallest).
+# Sets SENT and SENT_MAX (probes to each port, the fewest and the most).
 flows_check() {
 	local p r sent
 	SENT=1000000
+	SENT_MAX=0
 	for p in $PASS $DROP $TX $REDIR; do
 		r=$(lab_meter_wait "f$p" | head -n 1)
 		lab_log "$1 udp :$p: $r"
 		sent=$(lab_report_get "$r" sent)
 		[ "$sent" -lt "$SENT" ] && SENT=$sent
+		[ "$sent" -gt "$SENT_MAX" ] && SENT_MAX=$sent
 		if [ "$p" = $DROP ]; then
 			expect_eq "$(lab_report_get "$r" received)" 0 "$1: answers from the dropped port"
 		else
@@ -60,14 +63,19 @@ counts() {
 	g g0 "xdpfilter duo0 --show" | sed -n 's/^duo0: total [a-z]* pass \([0-9]*\) drop \([0-9]*\) tx \([0-9]*\) redirect \([0-9]*\)$/\1 \2 \3 \4/p' | paste -sd ' '
 }
 
-# grew BEFORE AFTER PATH MIN: each verdict's count on PATH rose by MIN.
+# grew BEFORE AFTER PATH MIN: each verdict's count on PATH rose by MIN;
+# over all paths by no more than was sent (a frame meeting the program
+# twice would count twice; pass also counts the peer's ARP and ND).
 grew() {
-	local i=0 f off
+	local i=0 f off all
 	case $3 in vf) off=0 ;; pv) off=4 ;; other) off=8 ;; esac
 	read -ra b <<< "$1"
 	read -ra a <<< "$2"
 	for f in pass drop tx redirect; do
 		expect_le "$4" $((a[off + i] - b[off + i])) "$3 $f count rise"
+		all=$((a[i] - b[i] + a[4 + i] - b[4 + i] + a[8 + i] - b[8 + i]))
+		expect_le "$all" $((SENT_MAX + $([ $f = pass ] && echo 60 || echo 0))) \
+			"$f count rise, all paths"
 		i=$((i + 1))
 	done
 }
@@ -122,10 +130,27 @@ case_pv_native() {
 	g g0 'ethtool --set-priv-flags duo0 pv-only off && duoctl wait duo0 --path vf --timeout 5'
 }
 
+# Replacing the program while both drivers run it (ip link's object
+# passes everything), then removing it: nothing left loaded.
+case_replace() {
+	local r
+	g g0 "ip -force link set duo0 xdp obj $OBJ sec xdp"
+	ip netns exec "$LAB_PEER_NS" "$LAB_TOP/build/tools/lossmeter" udp -q -r "$RATE" -d 2 \
+		"$LAB_GUEST_IP:$DROP" > "$LAB_DIR/r.meter" 2>&1
+	r=$(head -n 1 "$LAB_DIR/r.meter")
+	lab_log "udp :$DROP after the replacement: $r"
+	expect_eq "$(lab_report_get "$r" lost)" 0 "lost on :$DROP after the replacement"
+	g g0 'ip link set duo0 xdp off'
+	no_programs
+	g g0 "xdpfilter duo0 --port $DROP --tx-port $TX --redirect-port $REDIR"
+	g g0 'duoctl wait duo0 --path vf --timeout 20'
+}
+
 # Surprise removal of the igb VF, an e1000e plugged in its place; the
 # program follows. The port stays dropped throughout.
 case_unplug_replug() {
 	local b out
+	g g0 'ethtool --set-priv-flags duo0 pv-only off && duoctl wait duo0 --path vf --timeout 20'
 	b=$(counts)
 	flows_start 12
 	sleep 2
@@ -146,6 +171,24 @@ case_unplug_replug() {
 	out=$(g g0 'xdpfilter duo0 --show')
 	lab_log "xdpfilter --show: $(printf '%s' "$out" | paste -sd '|')"
 	printf '%s\n' "$out" | grep -q '^duo0: vf (gone) '
+}
+
+# Frames in on the PV (the host's bridge told to send them there) while
+# TX is on the e1000e VF: virtio_net runs the program, and the redirected
+# ones leave by the VF, which has no XDP transmit: as skbs.
+vf_tx() { g g0 "ethtool -S duo0 | sed -n 's/^ *vf_tx_packets: //p'"; }
+case_redirect_as_skb() {
+	local b t0
+	# sticky: the replies the guest sends from the VF must not move it.
+	lab_ns bridge fdb replace "$LAB_MAC" dev tp0 master static sticky
+	b=$(counts)
+	t0=$(vf_tx)
+	flows_start 4
+	flows_check redirect_as_skb 0
+	lab_ns bridge fdb del "$LAB_MAC" dev tp0 master
+	grew "$b" "$(counts)" pv $((SENT - 5))
+	# Redirected frames and the echo's replies: all out of the VF.
+	expect_le $((2 * SENT - 10)) $(($(vf_tx) - t0)) "vf_tx_packets rise"
 }
 
 case_refusals() {
@@ -202,6 +245,15 @@ case_detached_passes() {
 	expect_eq "$(lab_report_get "$r" lost)" 0 "lost on :$DROP without the program"
 }
 
+# Unloading duonet with a program on duo0: the core detaches it, every
+# lower gives its copy back.
+case_unload_with_program() {
+	g g0 "xdpfilter duo0 --port $DROP"
+	g g0 'rmmod duonet'
+	no_programs
+	g g0 'modprobe duonet && wait_for "[ \$(ip -o link show master duo0 2>/dev/null | wc -l) = 2 ]"'
+}
+
 case_guest_log_clean() { lab_check_log g0; }
 
 lab_boot g0 --vf igb
@@ -209,8 +261,11 @@ run_case up case_up
 run_case attach_native case_attach_native
 run_case vf_native case_vf_native
 run_case pv_native case_pv_native
+run_case replace case_replace
 run_case unplug_replug case_unplug_replug
+run_case redirect_as_skb case_redirect_as_skb
 run_case refusals case_refusals
 run_case ip_link_and_generic case_ip_link_and_generic
 run_case detached_passes case_detached_passes
+run_case unload_with_program case_unload_with_program
 run_case guest_log_clean case_guest_log_clean
