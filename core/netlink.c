@@ -19,6 +19,12 @@ static struct netlink_range_validation high_range = { 1, 100000000 };
 static struct netlink_range_validation dwell_range = { 0, 3600000 };
 
 const struct nla_policy duo_nl_policy[IFLA_DUONET_MAX + 1] = {
+	/*
+	 * Strict for every attribute: a length other than its type's, a
+	 * nested flag, the padding attribute are refused with a message,
+	 * not taken with a log line.
+	 */
+	[IFLA_DUONET_UNSPEC] = { .strict_start_type = IFLA_DUONET_ANNOUNCE_COUNT },
 	[IFLA_DUONET_ANNOUNCE_COUNT] = NLA_POLICY_RANGE(NLA_U32, 0, 100),
 	[IFLA_DUONET_ANNOUNCE_INTERVAL_MS] = NLA_POLICY_RANGE(NLA_U32, 1, 10000),
 	[IFLA_DUONET_FAILBACK_DELAY_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &failback_range),

@@ -459,7 +459,16 @@ int duo_set_ringparam(struct net_device *dev, struct ethtool_ringparam *ring,
 		      struct netlink_ext_ack *extack)
 {
 	struct duo_ring v = { .r = *ring };
+	struct ethtool_ringparam cur = {};
+	struct kernel_ethtool_ringparam kcur = {};
 
+	/* The core checks the maximum; a ring asked to have no entry: here. */
+	duo_get_ringparam(dev, &cur, &kcur, NULL);
+	if ((!ring->rx_pending && cur.rx_pending) ||
+	    (!ring->tx_pending && cur.tx_pending)) {
+		NL_SET_ERR_MSG(extack, "duonet: a ring needs at least one entry");
+		return -EINVAL;
+	}
 	return tune_set(netdev_priv(dev), &ring_kind, &v, extack);
 }
 
