@@ -44,11 +44,15 @@ modules:
 	done
 
 tools: build/tools/lossmeter build/tools/duoctl build/tools/duotrace build/tools/steer \
-	build/tools/xdpfilter build/bpf/xdpfilter.bpf.o
+	build/tools/xdpfilter build/bpf/xdpfilter.bpf.o build/tools/nlfuzz
 
 build/tools/lossmeter: tools/vm/lossmeter.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_TOOLS) -static -o $@ $<
+
+build/tools/nlfuzz: tools/tests/nlfuzz.c core/uapi.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_TOOLS) -o $@ $< -lmnl
 
 build/tools/duoctl: tools/duoctl.c core/uapi.h
 	@mkdir -p $(@D)

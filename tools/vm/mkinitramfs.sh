@@ -22,6 +22,9 @@ want="virtio_pci virtio_net vmxnet3 e1000e igb igbvf net_failover bonding sch_in
 
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
+# mktemp's 0700 would be the guest's /: users other than root need to
+# reach their programs (hostile.sh runs some as nobody).
+chmod 755 "$root"
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc/duo,proc,sys,dev,tmp,run,mnt,root}
 mkdir -p "$root/sys/kernel/debug"
 
@@ -46,6 +49,9 @@ copy_elf "$top/build/tools/duotrace" /usr/bin/duotrace
 copy_elf "$top/build/tools/steer" /usr/bin/steer
 copy_elf "$top/build/tools/xdpfilter" /usr/bin/xdpfilter
 copy_elf "$(command -v bpftool)" /usr/sbin/bpftool
+copy_elf "$top/build/tools/nlfuzz" /usr/bin/nlfuzz
+copy_elf "$(command -v setpriv)" /usr/bin/setpriv
+copy_elf "$(command -v unshare)" /usr/bin/unshare
 # The XDP sample's object, for ip link set DEV xdp obj.
 install -D -m 644 "$top/build/bpf/xdpfilter.bpf.o" "$root/usr/lib/duonet/xdpfilter.bpf.o"
 install -m 755 "$top/tools/migrate/duonet-migrate" "$root/usr/sbin/duonet-migrate"
