@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # The user tools' argument handling, on the host (no duonet device needed):
 # every usage error exits 2 with its message, --help prints the manual, a
-# name that is not a duonet upper exits 1. duoctl, duotrace, steer, xdpfilter,
+# name that is not a duonet upper exits 1. duoctl, duotrace, steer, xdpfilter, nlfuzz,
 # duonet-migrate (guest side) and duonet-migrate-host. Refusals by the kernel are tested in the
 # guest (tools/vm/scenarios/settings.sh, pairing.sh).
 #
@@ -93,6 +93,12 @@ check same_port 2 "one port, one rule" lo --port 7 --tx-port 7
 check value_missing 2 "usage:" lo --port
 check no_such_dev 1 "no interface nosuch0" nosuch0 --port 7
 check show_nothing 1 "nothing attached to lo" lo --show
+
+prog=$top/build/tools/nlfuzz
+check no_args 2 "usage: nlfuzz DEV"
+check bad_option 2 "usage:" lo --fast
+check zero_count 2 "usage:" lo --count 0
+check no_such_dev 1 "no interface nosuch0" nosuch0 --count 1
 
 prog=$top/tools/migrate/duonet-migrate
 check no_args 2 "usage: duonet-migrate prepare|resume"
