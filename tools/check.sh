@@ -7,7 +7,9 @@
 #   kunit    the KUnit suites on UML (kunit/run.sh)
 #   tools    the lab's host tools build; Python parses
 #   selftest the lab's loss meter and log check, on the host
-#   lab      every tools/vm/scenarios/*.sh in a QEMU guest, for each kernel
+#   lab      every tools/vm/scenarios/*.sh in a QEMU guest, for each kernel;
+#            the core ones also on the debug kernel (tools/vm/debug-kernel.sh:
+#            KASAN, kmemleak, lockdep; DUO_DEBUG_KERNEL=0 leaves it out)
 #
 # Ends with "N passed, N failed[, N skipped]"; exits non-zero on any failure.
 # Something missing (headers, a guest kernel, QEMU) is a failure: run
@@ -45,12 +47,30 @@ if [ -z "${DUO_KERNELS:-}" ]; then
 	done
 fi
 
+# The debug kernel (issue 8): built once into the cache, rebuilt when its
+# config changes; the core scenarios run on it too.
+debug_krel=""
+if [ "${DUO_DEBUG_KERNEL:-1}" = 1 ] && [ -z "${DUO_KERNELS:-}" ]; then
+	mkdir -p build/logs
+	if debug_krel=$(tools/vm/debug-kernel.sh 2> build/logs/debug-kernel.log); then
+		record PASS "debugkernel/build" "$debug_krel"
+		kernels="$kernels $debug_krel"
+	else
+		record FAIL "debugkernel/build" "see build/logs/debug-kernel.log"
+		tail -n 20 build/logs/debug-kernel.log
+		debug_krel=""
+	fi
+fi
+kdir_of() {
+	if [ "$1" = "$debug_krel" ]; then tools/vm/debug-kernel.sh --print-dir; else echo "/lib/modules/$1/build"; fi
+}
+
 # Build: one case per kernel, zero warnings with W=1.
 built=""
 for k in $kernels; do
 	log=$top/build/logs/build-$k.log
 	mkdir -p "$(dirname "$log")"
-	if make -s -C "$top" modules KDIR="/lib/modules/$k/build" W=1 > "$log" 2>&1; then
+	if make -s -C "$top" modules KDIR="$(kdir_of "$k")" W=1 > "$log" 2>&1; then
 		n=$(grep -c 'warning:' "$log")
 		if [ "$n" = 0 ]; then
 			record PASS "build/$k"
@@ -141,10 +161,17 @@ else
 			missing "lab/$k" "no guest kernel $k in $cache/kernels"
 			continue
 		fi
-		for s in $scenarios; do
+		list=$scenarios
+		if [ "$k" = "$debug_krel" ]; then
+			# The core scenarios; the kernel's checks need more memory.
+			list=${DUO_DEBUG_SCENARIOS:-failover pairing xdp stress}
+			[ -z "${DUO_SCENARIOS:-}" ] || list=$scenarios
+		fi
+		for s in $list; do
 			before=$(grep -c . "$results")
 			echo "== scenario $s on $k"
-			bash "tools/vm/scenarios/$s.sh" "$k"
+			LAB_MEM=$([ "$k" = "$debug_krel" ] && echo 1024 || echo "${LAB_MEM:-512}") \
+				bash "tools/vm/scenarios/$s.sh" "$k"
 			rc=$?
 			after=$(grep -c . "$results")
 			if [ "$rc" != 0 ] && ! tail -n $((after - before)) "$results" | grep -q '^FAIL'; then

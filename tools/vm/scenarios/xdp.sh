@@ -52,7 +52,7 @@ flows_check() {
 		if [ "$p" = $DROP ]; then
 			expect_eq "$(lab_report_get "$r" received)" 0 "$1: answers from the dropped port"
 		else
-			expect_le "$(lab_report_get "$r" lost)" "$2" "$1: lost on :$p"
+			expect_le "$(lab_report_get "$r" lost)" "$(lab_loss_bound "$2")" "$1: lost on :$p"
 		fi
 	done
 	expect_le $((RATE * 2)) "$SENT" "$1: probes sent"
