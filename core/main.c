@@ -11,6 +11,7 @@
 #include <linux/module.h>
 
 #include "core/duonet.h"
+#include "lower/fault.h"
 
 static unsigned int announce_count = 3;
 module_param(announce_count, uint, 0444);
@@ -34,9 +35,11 @@ static int __init duo_mod_init(void)
 	duo_default_settings.announce_interval_ms = announce_interval_ms;
 	duo_default_settings.failback_delay_ms = failback_delay_ms;
 
+	/* The tests' fault injection (debug kernels only), before any lower. */
+	duo_fault_init();
 	err = duo_notify_init();
 	if (err)
-		return err;
+		goto err_uninit_fault;
 	err = duo_netdev_init();
 	if (err)
 		goto err_uninit_notify;
@@ -51,6 +54,8 @@ err_uninit_netdev:
 	duo_netdev_uninit();
 err_uninit_notify:
 	duo_notify_uninit();
+err_uninit_fault:
+	duo_fault_uninit();
 	return err;
 }
 
@@ -59,6 +64,7 @@ static void __exit duo_mod_exit(void)
 	duo_pair_uninit();
 	duo_netdev_uninit();
 	duo_notify_uninit();
+	duo_fault_uninit();
 	pr_info("unloaded\n");
 }
 

@@ -56,7 +56,7 @@ static int duo_open(struct net_device *dev)
 	for (i = 0; i < 2; i++) {
 		if (!lo[i] || netif_running(lo[i]->dev))
 			continue;
-		err = dev_open(lo[i]->dev, NULL);
+		err = duo_lower_open(lo[i]->dev, NULL);
 		if (err) {
 			netdev_warn(dev, "cannot open %s: %d\n", lo[i]->dev->name, err);
 			continue;

@@ -23,6 +23,7 @@
 #include <linux/slab.h>
 
 #include "core/duonet.h"
+#include "lower/fault.h"
 
 /* A u32 of an ethtool struct the user may set, and its limit's (0: none). */
 struct duo_field {
@@ -829,7 +830,8 @@ static netdev_features_t feat_lower(struct duo_priv *priv,
 	mask &= priv->tune.feat_mask;
 	if (!mask)
 		return 0;
-	if ((dev->wanted_features ^ want) & mask & dev->hw_features) {
+	if (((dev->wanted_features ^ want) & mask & dev->hw_features) &&
+	    !duo_should_fail(DUO_FAULT_FEATURES)) {
 		dev->wanted_features &= ~(mask & dev->hw_features);
 		dev->wanted_features |= want & dev->hw_features;
 		netdev_update_features(dev);

@@ -13,6 +13,7 @@
 #include <linux/slab.h>
 
 #include "core/compat.h"
+#include "lower/fault.h"
 #include "lower/lower.h"
 
 enum duo_role duo_lower_detect_role(const struct net_device *dev)
@@ -61,7 +62,7 @@ int duo_lower_sync_mtu(struct duo_lower *lo, unsigned int mtu,
 	ASSERT_RTNL();
 	if (lo->dev->mtu == mtu)
 		return 0;
-	err = dev_set_mtu(lo->dev, mtu);
+	err = duo_should_fail(DUO_FAULT_MTU) ? -EIO : dev_set_mtu(lo->dev, mtu);
 	if (err)
 		NL_SET_ERR_MSG(extack, "duonet: the device refused the upper's MTU");
 	return err;
@@ -88,7 +89,7 @@ int duo_lower_sync_addr(struct duo_lower *lo, const u8 *addr,
 		return 0;
 	if (!lo->addr_changed)
 		memcpy(lo->saved_addr, dev->dev_addr, dev->addr_len);
-	err = set_addr(dev, addr, extack);
+	err = duo_should_fail(DUO_FAULT_ADDR) ? -EIO : set_addr(dev, addr, extack);
 	if (err)
 		NL_SET_ERR_MSG(extack, "duonet: the device refused the upper's MAC address");
 	else
@@ -119,6 +120,16 @@ void duo_lower_sync_rx_lists(struct duo_lower *lo)
 	dev_mc_sync_multiple(lo->dev, lo->upper);
 }
 
+int duo_lower_open(struct net_device *dev, struct netlink_ext_ack *extack)
+{
+	ASSERT_RTNL();
+	if (duo_should_fail(DUO_FAULT_OPEN)) {
+		NL_SET_ERR_MSG(extack, "duonet: the device failed to open (injected)");
+		return -EIO;
+	}
+	return dev_open(dev, extack);
+}
+
 struct duo_lower *duo_lower_claim(struct net_device *upper,
 				  struct net_device *dev, enum duo_role role,
 				  rx_handler_func_t *rx_handler,
@@ -146,7 +157,8 @@ struct duo_lower *duo_lower_claim(struct net_device *upper,
 	err = duo_lower_sync_addr(lo, upper->dev_addr, extack);
 	if (err)
 		goto err_restore_mtu;
-	err = netdev_rx_handler_register(dev, rx_handler, lo);
+	err = duo_should_fail(DUO_FAULT_RX_HANDLER) ? -EBUSY :
+	      netdev_rx_handler_register(dev, rx_handler, lo);
 	if (err) {
 		NL_SET_ERR_MSG(extack, "duonet: the device already has an rx handler");
 		goto err_restore_addr;
@@ -157,7 +169,7 @@ struct duo_lower *duo_lower_claim(struct net_device *upper,
 	duo_lower_mark(dev);
 
 	if (netif_running(upper) && !netif_running(dev)) {
-		err = dev_open(dev, extack);
+		err = duo_lower_open(dev, extack);
 		if (err)
 			goto err_unlink;
 		lo->opened = true;

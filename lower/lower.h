@@ -48,6 +48,7 @@ struct duo_lower *duo_lower_claim(struct net_device *upper,
 				  rx_handler_func_t *rx_handler,
 				  struct netlink_ext_ack *extack);
 void duo_lower_release(struct duo_lower *lo);
+int duo_lower_open(struct net_device *dev, struct netlink_ext_ack *extack);
 
 int duo_lower_sync_mtu(struct duo_lower *lo, unsigned int mtu,
 		       struct netlink_ext_ack *extack);

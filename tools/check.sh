@@ -152,7 +152,9 @@ if [ "$rc" != 0 ] && [ "$(grep -c . "$results")" = "$before" ]; then
 fi
 
 # Lab scenarios, per kernel that built and has a guest kernel.
-scenarios=${DUO_SCENARIOS:-$(cd tools/vm/scenarios && ls -- *.sh | sed 's/\.sh$//')}
+# debug-*.sh need the debug kernel (its fault injection): only there.
+scenarios=${DUO_SCENARIOS:-$(cd tools/vm/scenarios && ls -- *.sh | sed 's/\.sh$//' | grep -v '^debug-')}
+debug_scenarios="failover pairing xdp stress $(cd tools/vm/scenarios && ls -- debug-*.sh 2>/dev/null | sed 's/\.sh$//' | paste -sd ' ')"
 if ! command -v qemu-system-x86_64 >/dev/null; then
 	missing lab "qemu-system-x86_64 not installed"
 else
@@ -164,7 +166,7 @@ else
 		list=$scenarios
 		if [ "$k" = "$debug_krel" ]; then
 			# The core scenarios; the kernel's checks need more memory.
-			list=${DUO_DEBUG_SCENARIOS:-failover pairing xdp stress}
+			list=${DUO_DEBUG_SCENARIOS:-$debug_scenarios}
 			[ -z "${DUO_SCENARIOS:-}" ] || list=$scenarios
 		fi
 		for s in $list; do
