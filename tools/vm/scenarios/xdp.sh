@@ -80,6 +80,17 @@ grew() {
 	done
 }
 
+# drop_port_passes WHEN: 2 s of UDP to the sample's dropped port, all
+# answered by the guest's echo (no program drops it now).
+drop_port_passes() {
+	local r
+	ip netns exec "$LAB_PEER_NS" "$LAB_TOP/build/tools/lossmeter" udp -q -r "$RATE" -d 2 \
+		"$LAB_GUEST_IP:$DROP" > "$LAB_DIR/d.meter" 2>&1
+	r=$(head -n 1 "$LAB_DIR/d.meter")
+	lab_log "udp :$DROP $1: $r"
+	expect_eq "$(lab_report_get "$r" lost)" 0 "lost on :$DROP $1"
+}
+
 # No XDP program left loaded in the guest (none leaked by a lower).
 no_programs() {
 	g g0 'wait_for "! bpftool prog show | grep -q \" xdp \"" 10' ||
@@ -133,13 +144,8 @@ case_pv_native() {
 # Replacing the program while both drivers run it (ip link's object
 # passes everything), then removing it: nothing left loaded.
 case_replace() {
-	local r
 	g g0 "ip -force link set duo0 xdp obj $OBJ sec xdp"
-	ip netns exec "$LAB_PEER_NS" "$LAB_TOP/build/tools/lossmeter" udp -q -r "$RATE" -d 2 \
-		"$LAB_GUEST_IP:$DROP" > "$LAB_DIR/r.meter" 2>&1
-	r=$(head -n 1 "$LAB_DIR/r.meter")
-	lab_log "udp :$DROP after the replacement: $r"
-	expect_eq "$(lab_report_get "$r" lost)" 0 "lost on :$DROP after the replacement"
+	drop_port_passes "after the replacement"
 	g g0 'ip link set duo0 xdp off'
 	no_programs
 	g g0 "xdpfilter duo0 --port $DROP --tx-port $TX --redirect-port $REDIR"
@@ -239,14 +245,9 @@ case_ip_link_and_generic() {
 }
 
 case_detached_passes() {
-	local r
 	# Whatever a failed case before left attached.
 	g g0 'ip link set duo0 xdpgeneric off; ip link set duo0 xdp off'
-	ip netns exec "$LAB_PEER_NS" "$LAB_TOP/build/tools/lossmeter" udp -q -r "$RATE" -d 2 \
-		"$LAB_GUEST_IP:$DROP" > "$LAB_DIR/d.meter" 2>&1
-	r=$(head -n 1 "$LAB_DIR/d.meter")
-	lab_log "udp :$DROP without the program: $r"
-	expect_eq "$(lab_report_get "$r" lost)" 0 "lost on :$DROP without the program"
+	drop_port_passes "without the program"
 }
 
 # Unloading duonet with a program on duo0: the core detaches it, every
