@@ -197,26 +197,30 @@ case_redirect_as_skb() {
 	expect_le $((2 * SENT - 10)) $(($(vf_tx) - t0)) "vf_tx_packets rise"
 }
 
+# refused WHAT TEXT COMMAND: the guest command fails (status 1) saying TEXT.
+refused() {
+	local out
+	out=$(g g0 "$3 2>&1; echo rc=\$?")
+	lab_log "$1: $(printf '%s' "$out" | paste -sd '|')"
+	case $out in *"$2"*rc=1) ;; *) return 1 ;; esac
+}
+
 case_refusals() {
-	local pv out
+	local pv
 	pv=$(pv_dev)
 	# A lower cannot take a program of its own under the upper's.
-	out=$(g g0 "xdpfilter $pv --port 9 2>&1; echo rc=\$?")
-	lab_log "own program on $pv: $(printf '%s' "$out" | paste -sd '|')"
-	case $out in *"upper device already has a program"*rc=1) ;; *) return 1 ;; esac
+	refused "own program on $pv" "upper device already has a program" "xdpfilter $pv --port 9"
 	# Nor can a device with its own program join an upper with one.
 	g g0 "duoctl set duo0 pv none"
 	g g0 "xdpfilter $pv --port 9 >/dev/null"
-	out=$(g g0 "duoctl set duo0 pv $pv 2>&1; echo rc=\$?")
-	lab_log "pairing $pv with its own program: $(printf '%s' "$out" | paste -sd '|')"
-	case $out in *"the device has an XDP program of its own: detach it first"*rc=1) ;; *) return 1 ;; esac
+	refused "pairing $pv with its own program" \
+		"the device has an XDP program of its own: detach it first" "duoctl set duo0 pv $pv"
 	g g0 "xdpfilter $pv --detach && duoctl set duo0 pv $pv"
 	# Nor an upper take one while a lower has its own.
 	g g0 'xdpfilter duo0 --detach'
 	g g0 "duoctl set duo0 pv none && xdpfilter $pv --port 9 >/dev/null && duoctl set duo0 pv $pv"
-	out=$(g g0 "xdpfilter duo0 --port $DROP 2>&1; echo rc=\$?")
-	lab_log "upper program over $pv's own: $(printf '%s' "$out" | paste -sd '|')"
-	case $out in *"a lower has an XDP program of its own: detach it first"*rc=1) ;; *) return 1 ;; esac
+	refused "upper program over $pv's own" \
+		"a lower has an XDP program of its own: detach it first" "xdpfilter duo0 --port $DROP"
 	g g0 "xdpfilter $pv --detach"
 	g g0 'duoctl wait duo0 --path vf --timeout 20'
 	no_programs
