@@ -25,7 +25,14 @@ LAB_MEM=${LAB_MEM:-512}
 LAB_ACCEL=${LAB_ACCEL:-tcg}
 DUO_RESULTS=${DUO_RESULTS:-}
 
-lab_log() { printf '[%s] %s\n' "$(date +%T)" "$*" >&2; }
+# lab_log MSG: a timestamped line on stderr, and in the running case's log
+# (what run_case quotes when the case fails).
+lab_log() {
+	local l
+	l=$(printf '[%s] %s' "$(date +%T)" "$*")
+	printf '%s\n' "$l" >&2
+	[ -z "${LAB_CASELOG:-}" ] || printf '%s\n' "$l" >> "$LAB_CASELOG"
+}
 lab_die() { lab_log "error: $*"; exit 1; }
 
 # lab_init SUITE KREL: a fresh lab; registers the cleanup for every exit.
@@ -319,7 +326,7 @@ lab_ping_clean() {
 lab_report_get() { printf '%s\n' "$1" | grep -o "\b$2=[^ ]*" | head -n 1 | cut -d= -f2; }
 
 # Kernel trouble in a guest's console log: fails the calling case.
-LAB_SPLAT='WARNING:|BUG:|Oops|general protection|RCU stall|rcu_.*detected stall|refcount_t:|kernel BUG|Kernel panic|KASAN|UBSAN|unreferenced object|possible circular locking|suspicious RCU usage|Call Trace'
+LAB_SPLAT='WARNING:|BUG:|Oops|blocked for more than|general protection|RCU stall|rcu_.*detected stall|refcount_t:|kernel BUG|Kernel panic|KASAN|UBSAN|unreferenced object|possible circular locking|suspicious RCU usage|Call Trace'
 lab_check_log() {
 	local f=$LAB_DIR/$1.console
 	lab_kmemleak "$1"
@@ -353,23 +360,57 @@ lab_guest_tail() {
 }
 
 # run_case NAME FUNCTION: run one test case with 'set -e'; record the result
-# as "PASS|FAIL suite/kernel/name" in $DUO_RESULTS.
+# as "PASS|FAIL suite/kernel/name" in $DUO_RESULTS. A failure is recorded
+# with why: the case's last assertion message and the command that failed
+# (file:line), so a CI summary names the cause without the full log.
 run_case() {
-	local name=$LAB_SUITE/$LAB_KREL/$1 fn=$2 rc t0=$SECONDS
+	local name=$LAB_SUITE/$LAB_KREL/$1 fn=$2 rc t0=$SECONDS why
+	LAB_CASELOG=$LAB_DIR/case.log
+	: > "$LAB_CASELOG"
 	lab_log "case $name"
 	set +e
-	(set -e; "$fn")
+	(
+		set -eE
+		trap 'lab_err_at $? "$LINENO" "${BASH_SOURCE[0]}" "$BASH_COMMAND"' ERR
+		"$fn"
+	)
 	rc=$?
 	set -e
 	if [ "$rc" = 0 ]; then
 		echo "PASS $name" >> "$DUO_RESULTS"
 		lab_log "PASS $name ($((SECONDS - t0)) s)"
 	else
-		echo "FAIL $name" >> "$DUO_RESULTS"
+		why=$(lab_case_why "$LAB_CASELOG")
+		echo "FAIL $name${why:+ ($why)}" >> "$DUO_RESULTS"
 		lab_log "FAIL $name ($((SECONDS - t0)) s, status $rc)"
 		lab_guest_tail
 		LAB_FAILED=$((LAB_FAILED + 1))
 	fi
+	LAB_CASELOG=
+}
+
+# lab_err_at STATUS LINE FILE COMMAND: log where a case failed: the
+# scenario's line (the innermost frame outside lab.sh, quoted from the
+# file) and, if that is not where the failing command ran, that place too.
+lab_err_at() {
+	local i f=$3 l=$2 text inner=""
+	for ((i = 1; i < ${#BASH_SOURCE[@]}; i++)); do
+		[ "${BASH_SOURCE[i]##*/}" = lab.sh ] || { f=${BASH_SOURCE[i]} && break; }
+		l=${BASH_LINENO[i]}
+	done
+	[ "$i" -lt "${#BASH_SOURCE[@]}" ] || { f=$3 && l=$2; }
+	[ "$f:$l" = "$3:$2" ] || inner=" (in ${3##*/}:$2: $4)"
+	text=$(sed -n "$l{s/^[[:space:]]*//;p;q}" "$f" 2>/dev/null) || text=
+	lab_log "failed (status $1) at ${f##*/}:$l: ${text:-$4}$inner"
+}
+
+# lab_case_why LOG: "MESSAGE; COMMAND at FILE:LINE" from a failed case's
+# log: its last assertion or error message and the first command that failed.
+lab_case_why() {
+	local msg at
+	msg=$(grep -E '^\[[0-9:]+\] (expected |error: )' "$1" | tail -n 1 | cut -d' ' -f2-)
+	at=$(grep -E '^\[[0-9:]+\] failed \(status' "$1" | head -n 1 | sed 's/^[^ ]* failed (status [0-9]*) at //')
+	printf '%s' "${msg}${msg:+${at:+; }}${at}" | tr -d '\n' | cut -c1-300
 }
 
 # Assertion helpers for cases: a message, then a non-zero status.

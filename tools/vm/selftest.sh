@@ -61,7 +61,7 @@ case_log_check_catches_splat() {
 	local s
 	for s in 'WARNING: CPU: 0 PID: 1 at net/core/dev.c:1 x' 'BUG: KASAN: use-after-free' \
 		'rcu: INFO: rcu_preempt detected stalls' 'refcount_t: underflow; use-after-free.' \
-		'unreferenced object 0xffff (size 64):'; do
+		'unreferenced object 0xffff (size 64):' 'INFO: task ip:99 blocked for more than 122 seconds.'; do
 		printf '[ 1.0] ok\n[ 2.0] %s\n' "$s" > "$LAB_DIR/bad.console"
 		if lab_check_log bad 2>/dev/null; then
 			lab_log "not caught: $s"
@@ -70,7 +70,29 @@ case_log_check_catches_splat() {
 	done
 }
 
+# A failed case is recorded with its cause: the assertion's message and
+# the command that failed, with file and line (run_case, lab_case_why).
+inner_assertion() {
+	local n=5
+	expect_le "$n" 3 "inner count"
+}
+inner_command() {
+	true
+	grep -q never-there /dev/null
+}
+case_failure_names_cause() {
+	local r=$LAB_DIR/inner-results l1 l2
+	: > "$r"
+	(DUO_RESULTS=$r run_case assertion inner_assertion; DUO_RESULTS=$r run_case command inner_command) 2>/dev/null
+	l1=$(grep -n '^inner_assertion' "$0" | cut -d: -f1)
+	l2=$(grep -n 'never-there /dev/null$' "$0" | cut -d: -f1)
+	lab_log "inner results: $(paste -sd '|' "$r")"
+	grep -qxF "FAIL selftest/host/assertion (expected at most 3, got 5 (inner count); selftest.sh:$((l1 + 2)): expect_le \"\$n\" 3 \"inner count\")" "$r"
+	grep -qxF "FAIL selftest/host/command (selftest.sh:$l2: grep -q never-there /dev/null)" "$r"
+}
+
 run_case meter_clean case_meter_clean
 run_case meter_counts_outage case_meter_counts_outage
 run_case meter_udp_periods case_meter_udp_periods
 run_case log_check_catches_splat case_log_check_catches_splat
+run_case failure_names_cause case_failure_names_cause
