@@ -16,6 +16,7 @@
 #include <linux/rtnetlink.h>
 
 #include "core/duonet.h"
+#include "core/uapi.h"
 #include "kunit/fake.h"
 
 static const u8 pair_mac[ETH_ALEN] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
@@ -249,11 +250,199 @@ static void delete_upper_releases_lowers(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, netif_running(pv));
 }
 
+/*
+ * What duonet writes into buffers userspace reads back (ethtool -S names
+ * and values, priv flag names, IFLA_INFO_DATA and IFLA_INFO_SLAVE_DATA)
+ * is written in full: each buffer is poisoned first, and no poison may
+ * be left in what is handed out nor written past it. Netlink attributes
+ * are checked one by one: known type, once, the payload length of its
+ * type, zero padding, the value the device has. Without KMSAN this is
+ * how a dump is shown not to leak stale bytes.
+ */
+#define POISON_BYTE 0xa5
+#define POISON_U64 0xa5a5a5a5a5a5a5a5ULL
+
+static void expect_strings(struct kunit *test, struct net_device *upper,
+			   u32 sset)
+{
+	const struct ethtool_ops *ops = upper->ethtool_ops;
+	int n = ops->get_sset_count(upper, sset), i, j;
+	u8 *buf;
+
+	KUNIT_ASSERT_GT(test, n, 0);
+	buf = kunit_kmalloc(test, (n + 1) * ETH_GSTRING_LEN, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	memset(buf, POISON_BYTE, (n + 1) * ETH_GSTRING_LEN);
+	ops->get_strings(upper, sset, buf);
+	for (i = 0; i < n; i++) {
+		const u8 *s = buf + i * ETH_GSTRING_LEN;
+		size_t len = strnlen(s, ETH_GSTRING_LEN);
+
+		KUNIT_EXPECT_GT_MSG(test, len, 0, "set %u string %d empty", sset, i);
+		KUNIT_EXPECT_LT_MSG(test, len, ETH_GSTRING_LEN,
+				    "set %u string %d not terminated", sset, i);
+		for (j = len; j < ETH_GSTRING_LEN; j++)
+			KUNIT_EXPECT_EQ_MSG(test, s[j], 0, "set %u string %d byte %d",
+					    sset, i, j);
+		for (j = 0; j < i; j++)
+			KUNIT_EXPECT_NE_MSG(test, strncmp(s, buf + j * ETH_GSTRING_LEN,
+							  ETH_GSTRING_LEN), 0,
+					    "set %u: %s twice", sset, s);
+	}
+	for (j = 0; j < ETH_GSTRING_LEN; j++)
+		KUNIT_EXPECT_EQ_MSG(test, buf[n * ETH_GSTRING_LEN + j], POISON_BYTE,
+				    "set %u written past its %d strings", sset, n);
+}
+
+static void expect_stats(struct kunit *test, struct net_device *upper)
+{
+	const struct ethtool_ops *ops = upper->ethtool_ops;
+	int n = ops->get_sset_count(upper, ETH_SS_STATS), i;
+	struct ethtool_stats st = { .n_stats = n };
+	u64 *vals;
+
+	vals = kunit_kmalloc_array(test, n + 1, sizeof(*vals), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, vals);
+	memset(vals, POISON_BYTE, (n + 1) * sizeof(*vals));
+	rtnl_lock();
+	ops->get_ethtool_stats(upper, &st, vals);
+	rtnl_unlock();
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_NE_MSG(test, vals[i], POISON_U64, "stat %d not written", i);
+	KUNIT_EXPECT_EQ_MSG(test, vals[n], POISON_U64, "written past %d stats", n);
+}
+
+/* One expected attribute: its payload length and value. */
+struct attr_want {
+	int len;
+	u64 val;
+	bool seen;
+};
+
+/*
+ * fill (fill_info or fill_slave_info) into an skb with exactly size
+ * bytes of room, poisoned; every attribute must be one of want[].
+ */
+static void expect_attrs(struct kunit *test, const char *what,
+			 int (*fill)(struct sk_buff *skb, struct net_device *upper,
+				     struct net_device *lower),
+			 struct net_device *upper, struct net_device *lower,
+			 size_t size, struct attr_want *want, int maxtype, int pad)
+{
+	struct sk_buff *skb = alloc_skb(size, GFP_KERNEL);
+	const struct nlattr *nla;
+	int rem, i, err;
+
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	memset(skb->data, POISON_BYTE, skb_tailroom(skb));
+	rtnl_lock();
+	err = fill(skb, upper, lower);
+	rtnl_unlock();
+	/* The size estimate holds: a dump never fails with -EMSGSIZE. */
+	KUNIT_EXPECT_EQ_MSG(test, err, 0, "%s into its get_size", what);
+	KUNIT_EXPECT_LE(test, skb->len, size);
+	nla_for_each_attr(nla, (const struct nlattr *)skb->data, skb->len, rem) {
+		int type = nla_type(nla), plen = nla_len(nla);
+		const u8 *b = (const u8 *)nla;
+		u64 v = 0;
+
+		if (type == pad)
+			continue;
+		KUNIT_ASSERT_TRUE_MSG(test, type > 0 && type <= maxtype && want[type].len,
+				      "%s: unexpected attribute %d", what, type);
+		KUNIT_EXPECT_FALSE_MSG(test, want[type].seen, "%s: %d twice", what, type);
+		want[type].seen = true;
+		KUNIT_ASSERT_EQ_MSG(test, plen, want[type].len, "%s: attribute %d", what, type);
+		for (i = nla->nla_len; i < NLA_ALIGN(nla->nla_len); i++)
+			KUNIT_EXPECT_EQ_MSG(test, b[i], 0, "%s: attribute %d padding", what, type);
+		memcpy(&v, nla_data(nla), plen);
+		KUNIT_EXPECT_EQ_MSG(test, v, want[type].val, "%s: attribute %d", what, type);
+	}
+	KUNIT_EXPECT_EQ_MSG(test, rem, 0, "%s: a truncated attribute", what);
+	for (i = 1; i <= maxtype; i++)
+		KUNIT_EXPECT_TRUE_MSG(test, !want[i].len || want[i].seen,
+				      "%s: attribute %d missing", what, i);
+	kfree_skb(skb);
+}
+
+static int fill_info(struct sk_buff *skb, struct net_device *upper,
+		     struct net_device *lower)
+{
+	return duo_link_ops.fill_info(skb, upper);
+}
+
+static int fill_slave_info(struct sk_buff *skb, struct net_device *upper,
+			   struct net_device *lower)
+{
+	return duo_link_ops.fill_slave_info(skb, upper, lower);
+}
+
+static void dumps_fully_written(struct kunit *test)
+{
+	struct net_device *upper = duo_fake_upper(test);
+	struct net_device *pv = duo_fake_lower(test, pair_mac);
+	struct net_device *vf = duo_fake_lower(test, pair_mac);
+	struct duo_priv *priv = priv_of(upper);
+	struct attr_want info[IFLA_DUONET_MAX + 1] = { };
+	struct attr_want slave[IFLA_DUONET_LOWER_MAX + 1] = { };
+	const struct duo_fo_config *cfg = &priv->fo.cfg;
+
+	duo_fake_open(test, upper);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
+	KUNIT_ASSERT_PTR_EQ(test, duo_fake_tx(upper), vf);
+	duo_fake_send(test, upper, 100);
+
+	expect_strings(test, upper, ETH_SS_STATS);
+	expect_strings(test, upper, ETH_SS_PRIV_FLAGS);
+	expect_stats(test, upper);
+
+	info[IFLA_DUONET_VF_IFINDEX] = (struct attr_want){ 4, vf->ifindex };
+	info[IFLA_DUONET_PV_IFINDEX] = (struct attr_want){ 4, pv->ifindex };
+	info[IFLA_DUONET_HINT_MASK] = (struct attr_want){ 4, 0 };
+	info[IFLA_DUONET_ADAPTIVE_LOW_PPS] = (struct attr_want){ 4, cfg->adapt_low_pps };
+	info[IFLA_DUONET_ADAPTIVE_HIGH_PPS] = (struct attr_want){ 4, cfg->adapt_high_pps };
+	info[IFLA_DUONET_ADAPTIVE_DWELL_MS] =
+		(struct attr_want){ 4, div_u64(cfg->adapt_dwell_ns, NSEC_PER_MSEC) };
+	info[IFLA_DUONET_ADAPTIVE] = (struct attr_want){ 1, 0 };
+	info[IFLA_DUONET_ANNOUNCE_COUNT] = (struct attr_want){ 4, priv->set.announce_count };
+	info[IFLA_DUONET_ANNOUNCE_INTERVAL_MS] =
+		(struct attr_want){ 4, priv->set.announce_interval_ms };
+	info[IFLA_DUONET_FAILBACK_DELAY_MS] =
+		(struct attr_want){ 4, priv->set.failback_delay_ms };
+	info[IFLA_DUONET_DAMP_FLAPS] = (struct attr_want){ 4, cfg->damp_flaps };
+	info[IFLA_DUONET_DAMP_WINDOW_MS] =
+		(struct attr_want){ 4, div_u64(cfg->damp_window_ns, NSEC_PER_MSEC) };
+	info[IFLA_DUONET_DAMP_HOLD_MS] =
+		(struct attr_want){ 4, div_u64(cfg->damp_hold_ns, NSEC_PER_MSEC) };
+	info[IFLA_DUONET_ACTIVE_PATH] = (struct attr_want){ 1, DUO_UAPI_PATH_VF };
+	info[IFLA_DUONET_PV_ONLY] = (struct attr_want){ 1, 0 };
+	info[IFLA_DUONET_SWITCHES_TO_VF] = (struct attr_want){ 8, priv->fo.switches_to_vf };
+	info[IFLA_DUONET_SWITCHES_TO_PV] = (struct attr_want){ 8, priv->fo.switches_to_pv };
+	info[IFLA_DUONET_LAST_SWITCH_USECS] =
+		(struct attr_want){ 8, READ_ONCE(priv->last_switch_usecs) };
+	expect_attrs(test, "fill_info", fill_info, upper, NULL,
+		     duo_link_ops.get_size(upper), info, IFLA_DUONET_MAX, IFLA_DUONET_PAD);
+
+	slave[IFLA_DUONET_LOWER_ROLE] = (struct attr_want){ 1, DUO_UAPI_PATH_VF };
+	slave[IFLA_DUONET_LOWER_ACTIVE] = (struct attr_want){ 1, 1 };
+	expect_attrs(test, "fill_slave_info vf", fill_slave_info, upper, vf,
+		     duo_link_ops.get_slave_size(upper, vf), slave,
+		     IFLA_DUONET_LOWER_MAX, -1);
+	memset(slave, 0, sizeof(slave));
+	slave[IFLA_DUONET_LOWER_ROLE] = (struct attr_want){ 1, DUO_UAPI_PATH_PV };
+	slave[IFLA_DUONET_LOWER_ACTIVE] = (struct attr_want){ 1, 0 };
+	expect_attrs(test, "fill_slave_info pv", fill_slave_info, upper, pv,
+		     duo_link_ops.get_slave_size(upper, pv), slave,
+		     IFLA_DUONET_LOWER_MAX, -1);
+}
+
 static struct kunit_case duo_netdev_cases[] = {
 	KUNIT_CASE(upper_over_pv),
 	KUNIT_CASE(vf_leaves_and_returns),
 	KUNIT_CASE(vf_without_link_sends_on_pv),
 	KUNIT_CASE(delete_upper_releases_lowers),
+	KUNIT_CASE(dumps_fully_written),
 	{}
 };
 
