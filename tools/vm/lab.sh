@@ -399,7 +399,8 @@ lab_err_at() {
 		l=${BASH_LINENO[i]}
 	done
 	[ "$i" -lt "${#BASH_SOURCE[@]}" ] || { f=$3 && l=$2; }
-	[ "$f:$l" = "$3:$2" ] || inner=" (in ${3##*/}:$2: $4)"
+	# A function's 'return 1' says nothing the caller's line does not.
+	[ "$f:$l" = "$3:$2" ] || [ "${4%% *}" = return ] || inner=" (in ${3##*/}:$2: $4)"
 	text=$(sed -n "$l{s/^[[:space:]]*//;p;q}" "$f" 2>/dev/null) || text=
 	lab_log "failed (status $1) at ${f##*/}:$l: ${text:-$4}$inner"
 }
