@@ -251,6 +251,15 @@ static int duo_check_join(struct duo_priv *priv, struct net_device *dev,
 		NL_SET_ERR_MSG(extack, "duonet: only Ethernet devices can be lowers");
 		return -EINVAL;
 	}
+	/* A bridge, bond, team, Open vSwitch or net_failover master speaks for
+	 * its ports; no role fits it (as bonding refuses master devices).
+	 */
+	if (dev->flags & IFF_MASTER || netif_is_bridge_master(dev) ||
+	    netif_is_team_master(dev) || netif_is_ovs_master(dev) ||
+	    netif_is_failover(dev)) {
+		NL_SET_ERR_MSG(extack, "duonet: a master (bridge, bond, team) cannot be a lower");
+		return -EINVAL;
+	}
 	if (!net_eq(dev_net(dev), dev_net(upper))) {
 		NL_SET_ERR_MSG(extack, "duonet: the device is in another network namespace");
 		return -EINVAL;

@@ -156,6 +156,23 @@ static bool is_lower_of(struct net_device *dev, struct net_device *upper)
 	return ret;
 }
 
+/* An Ethernet device with the pair's MAC that is a master (priv_flags,
+ * flags): refused in either role, left as it was.
+ */
+static void master_refused(struct kunit *test, struct net_device *upper,
+			   u64 priv_flags, unsigned int flags)
+{
+	struct net_device *m = duo_fake_alloc(test, pair_mac);
+
+	m->priv_flags |= priv_flags;
+	m->flags |= flags;
+	duo_fake_register(test, m);
+	expect_refused(test, upper, m, DUO_ROLE_VF, -EINVAL, "a master (bridge");
+	expect_refused(test, upper, m, DUO_ROLE_PV, -EINVAL, "a master (bridge");
+	KUNIT_EXPECT_FALSE(test, is_lower_of(m, upper));
+	KUNIT_EXPECT_FALSE(test, m->flags & IFF_SLAVE);
+}
+
 static void refused_devices(struct kunit *test)
 {
 	struct net_device *upper = duo_fake_upper(test);
@@ -174,6 +191,13 @@ static void refused_devices(struct kunit *test)
 	expect_refused(test, upper, odd, DUO_ROLE_VF, -EINVAL, "only Ethernet");
 	expect_refused(test, upper, dev, DUO_ROLE_NONE, -EOPNOTSUPP,
 		       "neither a VF");
+
+	/* Masters of their own ports, even with a role forced. */
+	master_refused(test, upper, IFF_EBRIDGE, 0);
+	master_refused(test, upper, IFF_BONDING, IFF_MASTER);
+	master_refused(test, upper, IFF_TEAM, 0);
+	master_refused(test, upper, IFF_OPENVSWITCH, 0);
+	master_refused(test, upper, IFF_FAILOVER, 0);
 
 	/* ip link set dev master upper: the role is detected, none here. */
 	rtnl_lock();

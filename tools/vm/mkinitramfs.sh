@@ -16,9 +16,10 @@ ko=$top/build/$krel/duonet.ko
 [ -d "$kmods" ] || { echo "$0: no guest kernel $krel in $cache/kernels (run 'make deps')" >&2; exit 1; }
 [ -f "$ko" ] || { echo "$0: $ko missing (run 'make')" >&2; exit 1; }
 
-# Drivers the lab may use; failover is for the net_failover comparison.
+# Drivers the lab may use; failover is for the net_failover comparison,
+# bridge for pairing.sh (a bridge over duo0, refused as its lower).
 # Those built into a kernel are simply not found and skipped.
-want="virtio_pci virtio_net vmxnet3 e1000e igb igbvf net_failover bonding sch_ingress cls_bpf"
+want="virtio_pci virtio_net vmxnet3 e1000e igb igbvf net_failover bonding bridge sch_ingress cls_bpf"
 
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
@@ -42,6 +43,8 @@ copy_elf() {
 copy_elf "$(command -v ip)" /sbin/ip
 copy_elf "$(command -v ethtool)" /sbin/ethtool
 copy_elf "$(command -v kmod)" /sbin/kmod
+# Bulk TCP and UDP both ways under stress (stress.sh; the peer runs its own).
+copy_elf "$(command -v iperf3)" /usr/bin/iperf3
 for t in modprobe insmod rmmod lsmod modinfo depmod; do ln -s kmod "$root/sbin/$t"; done
 install -m 755 "$top/build/tools/lossmeter" "$root/usr/bin/lossmeter"
 copy_elf "$top/build/tools/duoctl" /usr/bin/duoctl
@@ -88,7 +91,7 @@ for m in $want; do
 	grep -q "/$m\.ko" "$mdst/modules.dep" 2>/dev/null && loadable="$loadable $m"
 done
 # duonet itself is loaded by the tests, not at boot.
-echo "$loadable" | sed 's/bonding//; s/net_failover//' > "$root/etc/duo/modules"
+echo "$loadable" | sed 's/bonding//; s/net_failover//; s/bridge//' > "$root/etc/duo/modules"
 
 install -m 755 "$top/tools/vm/guest/init" "$root/init"
 install -m 755 "$top/tools/vm/guest/agent" "$root/etc/duo/agent"

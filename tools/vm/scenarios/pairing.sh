@@ -67,6 +67,26 @@ case_refusals() {
 	lab_qmp g0 device-del x2
 }
 
+# Masters and the upper stacked: no bridge or bond is a lower, in either
+# role; the upper is no bond slave (bonding refuses master devices), but
+# a bridge port it may be (containers bridged onto duo0), and traffic
+# then runs through the bridge.
+case_stacking() {
+	g g0 'ip link add brx type bridge && modprobe bonding max_bonds=0 && ip link add bondx type bond'
+	refused "ip link set brx master duo0" "a master (bridge"
+	g g0 'ip link add dz type duonet'
+	refused "duoctl pair dz bondx --role vf" "a master (bridge"
+	g g0 'ip link del dz'
+	refused "ip link set duo0 master bondx" "cannot be enslaved"
+	g g0 'ip link del bondx'
+	g g0 "ip link set duo0 master brx && ip link set duo0 up && ip link set brx up && ip addr add $LAB_GUEST_IP/24 dev brx"
+	# Forwarding (3) once the port's carrier settled (no STP: at once).
+	g g0 'duoctl wait duo0 --path vf --timeout 20 && wait_for "grep -qx 3 /sys/class/net/duo0/brport/state" 10'
+	lab_ping_clean via_bridge 1
+	g g0 'ip link del brx && ip link set duo0 down'
+	expect_eq "$(lowers)" 2 "lowers of duo0 after the bridge"
+}
+
 case_rename_lower_while_up() {
 	local vf
 	g g0 'ip link set duo0 up'
@@ -152,6 +172,7 @@ case_guest_log_clean() { lab_check_log g0; }
 lab_boot g0 --vf e1000e
 run_case manual_pair case_manual_pair
 run_case refusals case_refusals
+run_case stacking case_stacking
 run_case rename_lower_while_up case_rename_lower_while_up
 run_case auto_leaves_bonded_pv case_auto_leaves_bonded_pv
 run_case new_upper_no_carrier case_new_upper_no_carrier
