@@ -156,6 +156,22 @@ rx_handler_result_t duo_handle_frame(struct sk_buff **pskb)
 	if (unlikely(!skb))
 		return RX_HANDLER_CONSUMED;
 	*pskb = skb;
+	/*
+	 * A frame from our own MAC is one we sent, flooded back by the host's
+	 * switch to our other path (a broadcast, a multicast, an unknown
+	 * unicast): the stack would meet its own ARP and ND again (IPv6's
+	 * "advertised our address", a bridge's "own address as source").
+	 * No one else sends from the pair's MAC.
+	 */
+	if (unlikely(ether_addr_equal_64bits(eth_hdr(skb)->h_source,
+					     lo->upper->dev_addr))) {
+		st = this_cpu_ptr(priv->pcpu);
+		u64_stats_update_begin(&st->syncp);
+		u64_stats_inc(&st->rx_own_echo);
+		u64_stats_update_end(&st->syncp);
+		consume_skb(skb);
+		return RX_HANDLER_CONSUMED;
+	}
 	/* The upper's XDP program, if this lower's driver does not run it. */
 	if (unlikely(!duo_xdp_rx(priv, slot, pskb)))
 		return RX_HANDLER_CONSUMED;

@@ -56,6 +56,7 @@ struct duo_pcpu_stats {
 	u64_stats_t tx_redirected;	/* VF had no link: sent on the PV */
 	u64_stats_t tx_hinted[DUO_SLOT_MAX];	/* path hint taken */
 	u64_stats_t tx_hint_fallback;	/* path hint not taken */
+	u64_stats_t rx_own_echo;	/* our own frames, echoed: dropped */
 	struct u64_stats_sync syncp;
 };
 
@@ -70,6 +71,7 @@ struct duo_path_totals {
 	u64 tx_redirected;
 	u64 tx_hinted[DUO_SLOT_MAX];
 	u64 tx_hint_fallback;
+	u64 rx_own_echo;
 };
 
 /* Lower error counters folded into the upper, across departures. */

@@ -38,6 +38,7 @@ void duo_path_totals(struct duo_priv *priv, struct duo_path_totals *t)
 			for (i = 0; i < DUO_SLOT_MAX; i++)
 				c.tx_hinted[i] = u64_stats_read(&st->tx_hinted[i]);
 			c.tx_hint_fallback = u64_stats_read(&st->tx_hint_fallback);
+			c.rx_own_echo = u64_stats_read(&st->rx_own_echo);
 		} while (u64_stats_fetch_retry(&st->syncp, start));
 
 		for (i = 0; i < DUO_SLOT_MAX; i++) {
@@ -52,6 +53,7 @@ void duo_path_totals(struct duo_priv *priv, struct duo_path_totals *t)
 		for (i = 0; i < DUO_SLOT_MAX; i++)
 			t->tx_hinted[i] += c.tx_hinted[i];
 		t->tx_hint_fallback += c.tx_hint_fallback;
+		t->rx_own_echo += c.rx_own_echo;
 	}
 }
 

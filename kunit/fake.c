@@ -290,7 +290,14 @@ void duo_fake_send(struct kunit *test, struct net_device *upper,
 void duo_fake_receive(struct kunit *test, struct net_device *lower,
 		      unsigned int len)
 {
-	struct sk_buff *skb = frame(test, lower->dev_addr, lower->broadcast, len);
+	duo_fake_receive_from(test, lower, lower->broadcast, len);
+}
+
+/* A frame from src to lower's MAC, arriving on lower. */
+void duo_fake_receive_from(struct kunit *test, struct net_device *lower,
+			   const u8 *src, unsigned int len)
+{
+	struct sk_buff *skb = frame(test, lower->dev_addr, src, len);
 
 	skb->protocol = eth_type_trans(skb, lower);
 	local_bh_disable();

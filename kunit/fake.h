@@ -55,5 +55,7 @@ void duo_fake_send(struct kunit *test, struct net_device *upper,
 		   unsigned int len);
 void duo_fake_receive(struct kunit *test, struct net_device *lower,
 		      unsigned int len);
+void duo_fake_receive_from(struct kunit *test, struct net_device *lower,
+			   const u8 *src, unsigned int len);
 
 #endif /* _DUO_KUNIT_FAKE_H */

@@ -173,6 +173,45 @@ static void vf_leaves_and_returns(struct kunit *test)
  * A VF that lost its link: frames go to the PV before the state machine
  * hears of it (linkwatch), then the switch follows; never the other way.
  */
+/*
+ * Our own frames flooded back by the host's switch (a frame from the
+ * pair's MAC) are dropped and counted on either path; others delivered.
+ */
+static void own_echo_dropped(struct kunit *test)
+{
+	static const u8 peer[ETH_ALEN] = { 0x52, 0x54, 0x00, 0xee, 0xee, 0x01 };
+	struct net_device *upper = duo_fake_upper(test);
+	struct net_device *pv = duo_fake_lower(test, pair_mac);
+	struct net_device *vf = duo_fake_lower(test, pair_mac);
+	struct sockaddr sa;
+	u8 own[ETH_ALEN];
+	int err;
+
+	duo_fake_open(test, upper);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
+	KUNIT_ASSERT_PTR_EQ(test, duo_fake_tx(upper), vf);
+	ether_addr_copy(own, upper->dev_addr);
+	duo_fake_receive_from(test, pv, own, 100);
+	duo_fake_receive_from(test, vf, own, 100);
+	duo_fake_receive_from(test, pv, peer, 100);
+	KUNIT_EXPECT_EQ(test, duo_fake_stat(test, upper, "rx_own_echo"), 2);
+	KUNIT_EXPECT_EQ(test, duo_fake_stat(test, upper, "pv_rx_packets"), 1);
+	KUNIT_EXPECT_EQ(test, duo_fake_stat(test, upper, "vf_rx_packets"), 0);
+	/* The upper's MAC changed: the new one is ours, the old one not. */
+	own[5] ^= 1;
+	sa.sa_family = upper->type;
+	memcpy(sa.sa_data, own, ETH_ALEN);
+	rtnl_lock();
+	err = dev_set_mac_address(upper, &sa, NULL);
+	rtnl_unlock();
+	KUNIT_ASSERT_EQ(test, err, 0);
+	duo_fake_receive_from(test, pv, own, 100);
+	duo_fake_receive_from(test, pv, pair_mac, 100);
+	KUNIT_EXPECT_EQ(test, duo_fake_stat(test, upper, "rx_own_echo"), 3);
+	KUNIT_EXPECT_EQ(test, duo_fake_stat(test, upper, "pv_rx_packets"), 2);
+}
+
 static void vf_without_link_sends_on_pv(struct kunit *test)
 {
 	struct net_device *upper = duo_fake_upper(test);
@@ -441,6 +480,7 @@ static struct kunit_case duo_netdev_cases[] = {
 	KUNIT_CASE(upper_over_pv),
 	KUNIT_CASE(vf_leaves_and_returns),
 	KUNIT_CASE(vf_without_link_sends_on_pv),
+	KUNIT_CASE(own_echo_dropped),
 	KUNIT_CASE(delete_upper_releases_lowers),
 	KUNIT_CASE(dumps_fully_written),
 	{}
