@@ -264,11 +264,36 @@ static int link_cb(const struct nlmsghdr *nlh, void *arg __attribute__((unused))
 	return MNL_CB_OK;
 }
 
-/* Send one request; print the kernel's extack message if it refuses. */
+/*
+ * A dump the kernel marked interrupted (NLM_F_DUMP_INTR: the link list
+ * changed under it, a VF plugged or gone) may miss or repeat a link.
+ * libmnl fails on the mark with EINTR; the marks are taken off here so
+ * the rest of the dump is read to its end, and the dump is run again.
+ */
+#define TALK_AGAIN 1
+
+static bool dump_interrupted(void *buf, int len)
+{
+	struct nlmsghdr *h = buf;
+	bool intr = false;
+
+	for (; mnl_nlmsg_ok(h, len); h = mnl_nlmsg_next(h, &len)) {
+		if (h->nlmsg_flags & NLM_F_DUMP_INTR)
+			intr = true;
+		h->nlmsg_flags &= ~NLM_F_DUMP_INTR;
+	}
+	return intr;
+}
+
+/*
+ * Send one request; print the kernel's extack message if it refuses.
+ * TALK_AGAIN: a dump was interrupted (read to its end): run it again.
+ */
 static int talk(struct mnl_socket *nl, struct nlmsghdr *nlh, mnl_cb_t cb)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	unsigned int seq = time(NULL), port = mnl_socket_get_portid(nl);
+	bool intr = false;
 	int ret;
 
 	nlh->nlmsg_seq = seq;
@@ -294,6 +319,8 @@ static int talk(struct mnl_socket *nl, struct nlmsghdr *nlh, mnl_cb_t cb)
 			fprintf(stderr, "duoctl: %s\n", strerror(-e->error));
 			return -1;
 		}
+		if (dump_interrupted(buf, ret))
+			intr = true;
 		ret = mnl_cb_run(buf, ret, seq, port, cb, NULL);
 		if (ret <= MNL_CB_STOP)
 			break;
@@ -302,7 +329,7 @@ static int talk(struct mnl_socket *nl, struct nlmsghdr *nlh, mnl_cb_t cb)
 		perror("duoctl: netlink");
 		return -1;
 	}
-	return 0;
+	return intr ? TALK_AGAIN : 0;
 }
 
 static struct mnl_socket *open_nl(void)
@@ -335,9 +362,16 @@ static struct nlmsghdr *link_msg(char *buf, int type, int flags, int ifindex)
 static int dump_links(struct mnl_socket *nl)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
+	int tries, ret;
 
-	nlinks = 0;
-	return talk(nl, link_msg(buf, RTM_GETLINK, NLM_F_DUMP, 0), link_cb);
+	for (tries = 0; tries < 20; tries++) {
+		nlinks = 0;
+		ret = talk(nl, link_msg(buf, RTM_GETLINK, NLM_F_DUMP, 0), link_cb);
+		if (ret != TALK_AGAIN)
+			return ret;
+	}
+	fprintf(stderr, "duoctl: the interface list kept changing during %d dumps\n", tries);
+	return -1;
 }
 
 static struct link *find_upper(const char *dev)
