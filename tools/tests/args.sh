@@ -152,4 +152,45 @@ else
 	failed=1
 fi
 rm -rf "$stub"
+
+# qmp.py flap (stress.sh): its limits, and against a stand-in QMP server
+# the changes it makes: alternating, down first, the link left up, as
+# many as it reports, and not over before the time asked (a loaded
+# machine may make fewer changes; none is timed from above).
+prog=$top/tools/vm/qmp.py
+check flap_no_seconds 2 "--seconds" /x flap vf0
+check flap_period_0 2 "flap: --period-ms 1-60000" /x flap vf0 --seconds 1 --period-ms 0
+check flap_too_long 2 "flap: --period-ms 1-60000" /x flap vf0 --seconds 3601
+stub=$(mktemp -d)
+python3 - "$stub/qmp" > "$stub/server.out" 2>&1 <<'SERVER' &
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1])
+s.listen(1)
+c, _ = s.accept()
+f = c.makefile("rwb")
+f.write(b'{"QMP": {"version": {}, "capabilities": []}}\n')
+f.flush()
+ups = []
+for line in f:
+    msg = json.loads(line)
+    if msg["execute"] == "set_link":
+        ups.append("u" if msg["arguments"]["up"] else "d")
+    f.write(b'{"return": {}}\n')
+    f.flush()
+print("".join(ups))
+SERVER
+server=$!
+out=$("$prog" "$stub/qmp" flap vf0 --seconds 0.2 --period-ms 10 2>&1)
+wait "$server"
+ms=$(printf '%s' "$out" | sed -n 's/.* ms=\([0-9]*\) .*/\1/p')
+seen=$(cat "$stub/server.out")
+if [[ $seen =~ ^(du)+$ ]] && [[ $out == *" changes=${#seen} "* ]] && [ "${ms:-0}" -ge 200 ]; then
+	echo "PASS tools/args/qmp.py/flap_sequence" >> "$results"
+else
+	echo "FAIL tools/args/qmp.py/flap_sequence" >> "$results"
+	echo "qmp.py flap: '$out'; the server saw '$seen'" >&2
+	failed=1
+fi
+rm -rf "$stub"
 exit "$failed"

@@ -237,6 +237,30 @@ def do_set_link(q, args):
     print(f"link name={args.name} state={args.state}")
 
 
+def do_flap(q, args):
+    """Link down, up, down ... every PERIOD ms for SECONDS over one
+    connection (a command per process could not keep a 50 ms pace); the
+    link is left up. Prints the changes made and the pace achieved."""
+    period = args.period_ms / 1000.0
+    start = time.monotonic()
+    end = start + args.seconds
+    n = 0
+    up = True
+    while True:
+        now = time.monotonic()
+        if now >= end and up:
+            break
+        up = not up
+        q.cmd("set_link", {"name": args.name, "up": up}, timeout=left(args))
+        n += 1
+        nxt = start + n * period
+        if nxt > time.monotonic():
+            time.sleep(nxt - time.monotonic())
+    ms = (time.monotonic() - start) * 1000
+    print(f"flapped name={args.name} changes={n} ms={round(ms)} "
+          f"period_ms={ms / n:.1f}")
+
+
 def do_migrate(q, args):
     if args.max_downtime_ms is not None:
         q.cmd("migrate-set-parameters",
@@ -310,6 +334,12 @@ def parse_args(argv):
         "--no-wait", action="store_true", help="do not wait for the event")
     add("set-link", do_set_link, "set a NIC/netdev link up or down",
         "name").add_argument("state", choices=("up", "down"))
+    fl = add("flap", do_flap, "toggle a NIC/netdev link every PERIOD_MS "
+             "for SECONDS, left up", "name")
+    fl.add_argument("--period-ms", type=float, default=50.0, metavar="MS",
+                    help="time between two changes (default 50)")
+    fl.add_argument("--seconds", type=float, required=True, metavar="S",
+                    help="how long to flap")
     add("migrate", do_migrate, "migrate and wait for completion", "uri") \
         .add_argument("--max-downtime-ms", type=int, metavar="N",
                       help="set downtime-limit (ms) first")
@@ -320,6 +350,10 @@ def parse_args(argv):
     args = p.parse_args(argv)
     if args.timeout is None:
         args.timeout = 300.0 if args.subcommand == "migrate" else 30.0
+    if args.subcommand == "flap":
+        if not 1 <= args.period_ms <= 60000 or not 0 < args.seconds <= 3600:
+            p.error("flap: --period-ms 1-60000, --seconds above 0 up to 3600")
+        args.timeout = max(args.timeout, args.seconds + 30)
     if args.subcommand == "device-add":
         bad = [kv for kv in args.props if "=" not in kv or kv.startswith("=")]
         if bad:
