@@ -5,6 +5,9 @@
 # make KDIR=dir   build against that one kernel tree only
 # make deps       install what the build, the lab and the tests need (root)
 # make check      the whole test suite; ends with "N passed, N failed"
+# make stress     the long stress (tools/vm/scenarios/stress.sh, DUO_STRESS=long:
+#                 100 unplugs, 20 migrations ...) on every guest kernel, the
+#                 debug kernel too; about 1-1.5 hours; same tally as check
 # make kunit      the KUnit suites on UML (kunit/run.sh)
 # make demo       boot the lab guest, move traffic, migrate, print a timeline
 # make tools      duoctl, duotrace and the lab's host tools (build/tools/)
@@ -24,7 +27,7 @@ endif
 SRCS := Kbuild $(wildcard core/*.[ch] lower/*.[ch] vf-path/*.[ch] pv-path/*.[ch] failover/*.[ch])
 CFLAGS_TOOLS := -O2 -Wall -Wextra -Werror
 
-.PHONY: all modules deps check kunit demo tools clean help
+.PHONY: all modules deps check stress kunit demo tools clean help
 
 all: modules tools
 
@@ -86,6 +89,9 @@ deps:
 check: deps
 	tools/check.sh
 
+stress: deps
+	DUO_STRESS=long DUO_SCENARIOS=stress tools/check.sh
+
 kunit:
 	kunit/run.sh
 
@@ -97,4 +103,4 @@ clean:
 	rm -rf build
 
 help:
-	@sed -n '3,11s/^# //p' Makefile
+	@sed -n '3,14s/^# //p' Makefile

@@ -32,7 +32,7 @@ measure() {
 case_pair_igbvf() {
 	g g0 'modprobe duonet && wait_for "ip link show duo0 >/dev/null 2>&1"'
 	vf_create
-	g g0 'wait_for "ip -o link show master duo0 | grep -q \$(netdev_of_driver igbvf)" 20'
+	g g0 'wait_for "lower_of_duo0 igbvf" 20'
 	# The PF has its own MAC: it must not have been paired.
 	g g0 '! ip -o link show master duo0 | grep -q "$(netdev_of_driver igb):"'
 	g g0 "ip link set duo0 up && ip addr add $LAB_GUEST_IP/24 dev duo0"
@@ -48,7 +48,7 @@ planned() {
 	wait_path 0
 	vf_remove
 	vf_create
-	g g0 'wait_for "ip -o link show master duo0 | grep -q \$(netdev_of_driver igbvf)" 20'
+	g g0 'wait_for "lower_of_duo0 igbvf" 20'
 	g g0 'ethtool --set-priv-flags duo0 pv-only off'
 	wait_path 1
 }

@@ -46,7 +46,7 @@ planned() {
 	wait_path 0
 	lab_vf_unplug "$G"
 	lab_vf_plug "$G"
-	g "$G" "wait_for '[ -n \"\$(netdev_of_driver e1000e)\" ] && ip link show master duo0 | grep -q \$(netdev_of_driver e1000e)' 20"
+	g "$G" 'wait_for "lower_of_duo0 e1000e" 20'
 	sleep 2
 	expect_eq "$(stat vf_active)" 0 "pv-only holds TX on the PV after the VF returns"
 	g "$G" 'duonet-migrate resume duo0'
