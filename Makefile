@@ -8,6 +8,8 @@
 # make stress     the long stress (tools/vm/scenarios/stress.sh, DUO_STRESS=long:
 #                 100 unplugs, 20 migrations ...) on every guest kernel, the
 #                 debug kernel too; about 1-1.5 hours; same tally as check
+# make bench      the benchmarks (tools/bench/): CSV, tables, a plot into
+#                 tools/bench/results/ and README.md; not part of check
 # make kunit      the KUnit suites on UML (kunit/run.sh)
 # make demo       boot the lab guest, move traffic, migrate, print a timeline
 # make tools      duoctl, duotrace and the lab's host tools (build/tools/)
@@ -27,7 +29,7 @@ endif
 SRCS := Kbuild $(wildcard core/*.[ch] lower/*.[ch] vf-path/*.[ch] pv-path/*.[ch] failover/*.[ch])
 CFLAGS_TOOLS := -O2 -Wall -Wextra -Werror
 
-.PHONY: all modules deps check stress kunit demo tools clean help
+.PHONY: all modules deps check stress bench kunit demo tools clean help
 
 all: modules tools
 
@@ -92,6 +94,10 @@ check: deps
 stress: deps
 	DUO_STRESS=long DUO_SCENARIOS=stress tools/check.sh
 
+bench: deps
+	$(MAKE) all
+	tools/bench/bench.sh
+
 kunit:
 	kunit/run.sh
 
@@ -103,4 +109,4 @@ clean:
 	rm -rf build
 
 help:
-	@sed -n '3,14s/^# //p' Makefile
+	@sed -n '3,16s/^# //p' Makefile

@@ -185,6 +185,33 @@ else
 	done
 fi
 
+# The benchmarks' code, briefly (make bench runs them in full): the CPU
+# benchmark on two configurations, one rate, one repetition; each row a
+# measured cost from probes answered.
+if [ -z "${DUO_SCENARIOS:-}" ] && command -v qemu-system-x86_64 >/dev/null; then
+	k=$(for k in $built; do echo "$k"; done | grep -v duodebug | sort -V | tail -n 1)
+	bdir=$(mktemp -d /tmp/duobench.XXXXXX)
+	echo "== bench smoke on ${k:-no kernel}"
+	if [ -n "$k" ] && bash tools/bench/cpu.sh --kernel "$k" --reps 1 --rates 500 --seconds 2 \
+		--configs "direct_vf duonet_vf" --out "$bdir" &&
+		python3 - "$bdir/cpu-raw.csv" "$bdir/cpu.csv" <<'PY'
+import csv, sys
+raw = list(csv.DictReader(open(sys.argv[1])))
+med = list(csv.DictReader(open(sys.argv[2])))
+assert len(raw) == 4, raw
+assert all(int(r["answered"]) > 900 for r in raw if r["rate_pps"] == "500"), raw
+assert [r["config"] for r in med] == ["direct_vf", "duonet_vf"], med
+assert all(float(r["usec_per_packet"]) > 0 for r in med), med
+assert med[0]["ratio_to_direct_vf"] == "1.000", med
+PY
+	then
+		record PASS bench/smoke
+	else
+		record FAIL bench/smoke "see the output above"
+	fi
+	rm -rf "$bdir"
+fi
+
 pass=$(grep -c '^PASS' "$results")
 fail=$(grep -c '^FAIL' "$results")
 skip=$(grep -c '^SKIP' "$results")

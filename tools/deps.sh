@@ -72,7 +72,7 @@ hdr612=$(versioned_dep linux-headers-amd64 'bookworm-backports/main')
 src612=$(apt-cache madison linux-source-6.12 | awk '/bookworm-backports/ { print $3; exit }')
 
 pkgs_main="build-essential bc bison flex libelf-dev libssl-dev kmod cpio
-	busybox-static iproute2 ethtool iputils-ping bridge-utils iperf3
+	busybox-static iproute2 ethtool iputils-ping bridge-utils iperf3 gnuplot-nox
 	libbpf-dev libmnl-dev clang llvm pkg-config python3 socat
 	xz-utils zstd linux-source-6.1 $hdr61"
 pkgs_bpo="qemu-system-x86 $hdr612 bpftool linux-source-6.12=$src612"

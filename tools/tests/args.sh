@@ -193,4 +193,18 @@ else
 	failed=1
 fi
 rm -rf "$stub"
+
+# The benchmarks' usage errors (tools/bench/), before anything boots.
+for prog in cpu.sh peak.sh failover.sh bench.sh; do
+	prog=$top/tools/bench/$prog
+	check bad_option 2 "usage:" --frob 1
+done
+prog=$top/tools/bench/cpu.sh
+check reps_zero 2 "usage:" --reps 0
+check rate_word 2 "usage:" --rates "1000 fast"
+check unknown_config 2 "unknown configuration frob" --configs "direct_vf frob"
+prog=$top/tools/bench/peak.sh
+check count_zero 2 "usage:" --count 0
+prog=$top/tools/bench/failover.sh
+check reps_word 2 "usage:" --reps x
 exit "$failed"

@@ -163,7 +163,7 @@ lab_boot() {
 	} > "$LAB_DIR/$name.env"
 
 	local args=(
-		-name "$name" -machine q35 -accel "$LAB_ACCEL" -m "$LAB_MEM" -smp 1
+		-name "$name,debug-threads=on" -machine q35 -accel "$LAB_ACCEL" -m "$LAB_MEM" -smp 1
 		-nodefaults -no-user-config -display none -no-reboot
 		-kernel "$vmlinuz" -initrd "$initrd"
 		-append "console=ttyS0 panic=-1 oops=panic"

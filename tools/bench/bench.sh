@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# make bench: every benchmark, then the results into the repository:
+# tools/bench/results/ (CSV, tables, plot) and README.md's benchmark
+# section (between its bench markers), each stamped with the date, the
+# kernel and QEMU. Not part of make check (its smoke run is).
+#
+# usage: bench.sh [--kernel KREL] [--quick]
+#   --quick  1 repetition, fewer rates and events (minutes, not an hour)
+set -eu
+top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$(dirname "$0")/lib.sh"
+krel=$(bench_newest_kernel)
+quick=0
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kernel) [ $# -ge 2 ] || exit 2; krel=$2; shift ;;
+	--quick) quick=1 ;;
+	*) sed -n '8,9p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+	esac
+	shift
+done
+out=$top/build/bench
+res=$top/tools/bench/results
+rm -rf "$out"
+mkdir -p "$out" "$res"
+t0=$SECONDS
+if [ "$quick" = 1 ]; then
+	bash "$top/tools/bench/cpu.sh" --kernel "$krel" --reps 1 --rates "1000 4000" --out "$out"
+	bash "$top/tools/bench/peak.sh" --kernel "$krel" --reps 1 --out "$out"
+	bash "$top/tools/bench/failover.sh" --kernel "$krel" --reps 1 --out "$out"
+else
+	bash "$top/tools/bench/cpu.sh" --kernel "$krel" --out "$out"
+	bash "$top/tools/bench/peak.sh" --kernel "$krel" --out "$out"
+	bash "$top/tools/bench/failover.sh" --kernel "$krel" --out "$out"
+fi
+stamp="$(date -u +%Y-%m-%d), kernel $krel, QEMU $(qemu-system-x86_64 --version | sed -n '1s/.*version \([^ ]*\).*/\1/p') (TCG), $((SECONDS - t0)) s$([ "$quick" = 1 ] && echo ', --quick')"
+cp "$out"/*.csv "$out"/*.md "$res/"
+[ ! -f "$out/cpu.png" ] || cp "$out/cpu.png" "$res/"
+echo "$stamp" > "$res/STAMP"
+
+# README: the section between the markers, rewritten.
+{
+	echo "Latest \`make bench\` ($stamp; tools/bench/results/):"
+	echo
+	cat "$out/cpu.md"
+	echo
+	[ ! -f "$out/cpu.png" ] || { echo "![guest CPU per packet](tools/bench/results/cpu.png)"; echo; }
+	cat "$out/peak.md"
+	echo
+	cat "$out/failover.md"
+} > "$out/readme-section.md"
+python3 - "$top/README.md" "$out/readme-section.md" <<'PY'
+import sys
+readme, section = sys.argv[1], open(sys.argv[2]).read()
+s = open(readme).read()
+b, e = "<!-- bench:begin -->", "<!-- bench:end -->"
+if b not in s or e not in s:
+    sys.exit("README.md has no bench markers")
+s = s[:s.index(b) + len(b)] + "\n" + section + s[s.index(e):]
+open(readme, "w").write(s)
+PY
+echo "bench: results in $res, README.md updated ($stamp)"

@@ -1,0 +1,89 @@
+# shellcheck shell=bash
+# SPDX-License-Identifier: GPL-2.0
+# Sourced by the benchmarks after lab.sh: the configurations they compare,
+# set up in a guest ($G) and torn down again.
+#   direct_vf      the VF stand-in (e1000e) alone, no duonet
+#   direct_pv      the PV (virtio_net) alone
+#   duonet_vf      duo0 over both, TX on the VF
+#   duonet_pvonly  duo0 with pv-only on
+#   bonding        active-backup over both, the VF active (by hand)
+#   net_failover   QEMU failover=on: a guest booted with bench_boot NAME
+#                  --vf e1000e --failover (the VF as primary)
+# shellcheck disable=SC2034 # read by the scripts that source this
+BENCH_CONFIGS="direct_vf direct_pv duonet_vf duonet_pvonly bonding net_failover"
+
+bench_config_ok() {
+	case $1 in
+	direct_vf|direct_pv|duonet_vf|duonet_pvonly|bonding|net_failover) return 0 ;;
+	*) return 1 ;;
+	esac
+}
+
+bench_vf() { g "$G" 'netdev_of_driver e1000e'; }
+bench_pv() { g "$G" 'netdev_of_driver virtio_net'; }
+
+# bench_teardown: no upper, no bond, no address, the lowers down.
+bench_teardown() {
+	g "$G" 'ip link del bond0 2>/dev/null; rmmod duonet 2>/dev/null
+		for d in $(netdev_of_driver e1000e) $(netdev_of_driver virtio_net); do
+			ip addr flush dev $d; ip link set $d down; done; true'
+}
+# bench_setup CONFIG: one configuration up, TX on its path, the host bridge taught.
+bench_setup() {
+	local v p
+	v=$(bench_vf) p=$(bench_pv)
+	case $1 in
+	direct_vf) g "$G" "ip link set $v up && ip addr add $LAB_GUEST_IP/24 dev $v && wait_for 'grep -q 1 /sys/class/net/$v/carrier' 20" ;;
+	direct_pv) g "$G" "ip link set $p up && ip addr add $LAB_GUEST_IP/24 dev $p" ;;
+	duonet_vf|duonet_pvonly)
+		g "$G" 'modprobe duonet && wait_for "[ \$(ip -o link show master duo0 2>/dev/null | wc -l) = 2 ]"'
+		g "$G" "ip link set duo0 up && ip addr add $LAB_GUEST_IP/24 dev duo0 && duoctl wait duo0 --path vf --timeout 20"
+		if [ "$1" = duonet_pvonly ]; then
+			g "$G" 'ethtool --set-priv-flags duo0 pv-only on && duoctl wait duo0 --path pv --timeout 5'
+		fi ;;
+	bonding)
+		g "$G" "modprobe bonding max_bonds=0 &&
+			ip link add bond0 type bond mode active-backup miimon 100 fail_over_mac active &&
+			ip link set $v master bond0 && ip link set $p master bond0 &&
+			ip link set bond0 type bond primary $v && ip link set bond0 up &&
+			ip addr add $LAB_GUEST_IP/24 dev bond0 &&
+			wait_for '[ \"\$(cat /sys/class/net/bond0/bonding/active_slave)\" = $v ]' 20" ;;
+	net_failover)
+		# Its master (on the virtio device too) opens both lowers; TX
+		# runs on the VF once that has link.
+		g "$G" 'for d in $(netdev_of_driver virtio_net); do [ -e /sys/class/net/$d/master ] && basename $(readlink /sys/class/net/$d/master); done' > "$LAB_DIR/fo"
+		g "$G" "ip link set $(cat "$LAB_DIR/fo") up && ip addr add $LAB_GUEST_IP/24 dev $(cat "$LAB_DIR/fo")"
+		g "$G" "wait_for '[ -n \"\$(netdev_of_driver e1000e)\" ] && grep -q 1 /sys/class/net/\$(netdev_of_driver e1000e)/carrier' 20" ;;
+	esac
+	# The guest speaks first from the path it uses: the host's bridge
+	# learns it. Then a warm-up: TCG translates the code a path runs the
+	# first time it runs (the first configuration after boot cost 40%
+	# more without it).
+	g "$G" "ping -c 2 -W 1 $LAB_PEER_IP > /dev/null" || true
+	lab_peer "$LAB_TOP/build/tools/lossmeter" udp -q -r 2000 -d 2 "$LAB_GUEST_IP:7777" > /dev/null || true
+}
+
+# bench_boot NAME [lab_boot options]: a guest for the benchmarks (IPv6
+# off: no background chatter; a UDP echo server on 7777), no
+# configuration; $G is its name.
+bench_boot() {
+	G=$1
+	shift
+	lab_boot "$G" "$@"
+	g "$G" 'sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+		(lossmeter echo > /dev/null 2>&1 &)'
+	bench_teardown
+}
+
+# bench_usage SCRIPT: its usage comment (from "# usage:" to the comment's
+# end) on stderr; exit 2.
+bench_usage() {
+	awk '/^# usage:/ { u = 1 } u && !/^#/ { exit } u' "$1" | sed 's/^# \{0,1\}//' >&2
+	exit 2
+}
+
+# bench_newest_kernel: the newest stock guest kernel 'make deps' unpacked.
+bench_newest_kernel() {
+	(cd "${DUONET_CACHE:-/var/cache/duonet}/kernels" 2>/dev/null && printf '%s\n' *) |
+		grep -v duodebug | sort -V | tail -n 1
+}

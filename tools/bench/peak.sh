@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Peak packet rate through the upper against the lower directly: the
+# kernel's packet generator (pktgen) in the guest sends 64-byte UDP
+# frames to the peer as fast as it can, on the VF stand-in alone
+# (direct_vf), through duo0 on the VF (duonet_vf), on the PV alone
+# (direct_pv) and through duo0 with pv-only (duonet_pvonly). The rate is
+# the frames the lower NIC sent (its tx_packets) over pktgen's run time:
+# pktgen's own figure counts frames a device took, and duo0 hands them to
+# the lower's qdisc, which takes more than the NIC sends (and drops the
+# rest; what is still queued when pktgen ends, at most the qdisc's 1000
+# frames of a run's 200000, goes uncounted). The repetitions interleave the configurations; the figure is
+# the median, with the ratio of each upper to its lower.
+#
+# usage: peak.sh [--kernel KREL] [--reps N] [--count FRAMES] [--out DIR]
+# (defaults: newest guest kernel, 3 reps, 200000 frames, build/bench).
+# Writes DIR/peak-raw.csv, DIR/peak.csv and DIR/peak.md.
+set -eu
+. "$(dirname "$0")/../vm/lab.sh"
+. "$(dirname "$0")/lib.sh"
+
+usage() { bench_usage "$0"; }
+krel=$(bench_newest_kernel)
+reps=3 count=200000 out=$LAB_TOP/build/bench
+while [ $# -gt 0 ]; do
+	[ $# -ge 2 ] || usage
+	case $1 in
+	--kernel) krel=$2 ;;
+	--reps) reps=$2 ;;
+	--count) count=$2 ;;
+	--out) out=$2 ;;
+	*) usage ;;
+	esac
+	shift 2
+done
+case $reps in ''|*[!0-9]*|0) usage ;; esac
+case $count in ''|*[!0-9]*|0) usage ;; esac
+[ -n "$krel" ] || lab_die "no guest kernel: run 'make deps'"
+mkdir -p "$out"
+
+lab_init bench-peak "$krel"
+lab_net_up
+bench_boot g0 --vf e1000e
+g g0 'modprobe pktgen'
+peer_mac=$(lab_peer cat /sys/class/net/vpeer/address)
+
+# The device pktgen sends on in each configuration, and the NIC.
+dev_of() {
+	case $1 in
+	direct_vf) bench_vf ;;
+	direct_pv) bench_pv ;;
+	duonet_*) echo duo0 ;;
+	esac
+}
+nic_of() {
+	case $1 in
+	*_vf) bench_vf ;;
+	*) bench_pv ;;
+	esac
+}
+
+# One pktgen run of $count frames on DEV, NIC the lower that sends them:
+# prints the NIC's frames per second over the run.
+pktgen() {
+	g g0 "d=$1; n=$2; c=/proc/net/pktgen
+		t0=\$(cat /sys/class/net/\$n/statistics/tx_packets)
+		echo rem_device_all > \$c/kpktgend_0
+		echo add_device \$d > \$c/kpktgend_0
+		for s in 'count $count' 'clone_skb 0' 'pkt_size 60' 'delay 0' \\
+			'dst $LAB_PEER_IP' 'dst_mac $peer_mac' 'udp_dst_min 9' 'udp_dst_max 9'; do
+			echo \"\$s\" > \$c/\$d
+		done
+		echo start > \$c/pgctrl
+		t1=\$(cat /sys/class/net/\$n/statistics/tx_packets)
+		us=\$(sed -n 's/.*Result: OK: \([0-9]*\)(.*/\1/p' \$c/\$d)
+		echo rem_device_all > \$c/kpktgend_0
+		[ -n \"\$us\" ] && echo \$(( (t1 - t0) * 1000000 / us ))"
+}
+
+raw=$out/peak-raw.csv
+echo "config,rep,pps" > "$raw"
+for rep in $(seq "$reps"); do
+	for cfg in direct_vf duonet_vf direct_pv duonet_pvonly; do
+		bench_setup "$cfg"
+		pps=$(pktgen "$(dev_of "$cfg")" "$(nic_of "$cfg")")
+		[ -n "$pps" ] || lab_die "pktgen reported no rate on $cfg"
+		echo "$cfg,$rep,$pps" | tee -a "$raw" >&2
+		bench_teardown
+	done
+done
+
+python3 - "$raw" "$out/peak.csv" "$krel" "$reps" "$count" > "$out/peak.md" <<'PY'
+import csv, statistics, sys
+raw, dst, krel, reps, count = sys.argv[1:6]
+rows = list(csv.DictReader(open(raw)))
+pps = {}
+for r in rows:
+    pps.setdefault(r["config"], []).append(int(r["pps"]))
+med = {c: statistics.median(v) for c, v in pps.items()}
+lower = {"duonet_vf": "direct_vf", "duonet_pvonly": "direct_pv"}
+with open(dst, "w") as f:
+    w = csv.writer(f)
+    w.writerow(["config", "median_pps", "min", "max", "ratio_to_lower"])
+    for c, v in pps.items():
+        ref = med.get(lower.get(c, c))
+        w.writerow([c, int(med[c]), min(v), max(v), f"{med[c] / ref:.3f}" if ref else ""])
+print(f"Peak rate, pktgen in the guest, 64-byte frames ({count} per run), frames/s, "
+      f"median of {reps}; kernel {krel}")
+print("| path | lower alone | through duo0 | ratio |")
+print("|---|---|---|---|")
+for up, lo in lower.items():
+    if up in med and lo in med:
+        print(f"| {lo.split('_')[1].upper()} | {int(med[lo])} | {int(med[up])} | {med[up] / med[lo]:.3f} |")
+PY
+cat "$out/peak.md"
