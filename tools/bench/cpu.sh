@@ -18,7 +18,9 @@
 # 3 s run ranged from 146 to 455.) Each
 # configuration is set up afresh in every repetition and the repetitions
 # interleave the configurations (the machine's noise spreads over all);
-# the figure is the median over the repetitions.
+# the figure is the median over the repetitions. Each repetition starts
+# with the next configuration (the first after boot runs on code TCG has
+# not translated yet, despite the warm-up).
 #
 # usage: cpu.sh [--kernel KREL] [--reps N] [--rates "R1 R2 ..."]
 #               [--seconds S] [--configs "C1 C2 ..."] [--out DIR]
@@ -95,7 +97,8 @@ main_configs=$(printf '%s\n' $configs | grep -vx net_failover | paste -sd ' ')
 fo=$(printf '%s\n' $configs | grep -x net_failover || true)
 [ -z "$main_configs" ] || { bench_boot g0 --vf e1000e && VCPU=$(vcpu_tid); }
 for rep in $(seq "$reps"); do
-	for cfg in $main_configs; do
+	# shellcheck disable=SC2086
+	for cfg in $(bench_rotate $((rep - 1)) $main_configs); do
 		bench_setup "$cfg"
 		for rate in 0 $rates; do
 			run "$cfg" "$rate" "$rep" | tee -a "$raw" >&2

@@ -87,3 +87,13 @@ bench_newest_kernel() {
 	(cd "${DUONET_CACHE:-/var/cache/duonet}/kernels" 2>/dev/null && printf '%s\n' *) |
 		grep -v duodebug | sort -V | tail -n 1
 }
+
+# bench_rotate N WORD...: the words rotated left by N, so that each
+# repetition starts with another configuration (the first after boot
+# pays for TCG's translation of code the others then find translated).
+bench_rotate() {
+	local n=$1
+	shift
+	n=$((n % $#))
+	echo "${@:n+1}" "${@:1:n}"
+}

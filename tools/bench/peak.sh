@@ -80,7 +80,7 @@ pktgen() {
 raw=$out/peak-raw.csv
 echo "config,rep,pps" > "$raw"
 for rep in $(seq "$reps"); do
-	for cfg in direct_vf duonet_vf direct_pv duonet_pvonly; do
+	for cfg in $(bench_rotate $((rep - 1)) direct_vf duonet_vf direct_pv duonet_pvonly); do
 		bench_setup "$cfg"
 		pps=$(pktgen "$(dev_of "$cfg")" "$(nic_of "$cfg")")
 		[ -n "$pps" ] || lab_die "pktgen reported no rate on $cfg"
