@@ -7,7 +7,7 @@
 # make check      the whole test suite; ends with "N passed, N failed"
 # make stress     the long stress (tools/vm/scenarios/stress.sh, DUO_STRESS=long:
 #                 100 unplugs, 20 migrations ...) on every guest kernel, the
-#                 debug kernel too; about 1-1.5 hours; same tally as check
+#                 debug kernel too (13 min on 6.12, more there); as check
 # make bench      the benchmarks (tools/bench/): CSV, tables, a plot into
 #                 tools/bench/results/ and README.md; not part of check
 # make kunit      the KUnit suites on UML (kunit/run.sh)

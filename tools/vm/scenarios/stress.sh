@@ -73,16 +73,18 @@ opts_of() { case $1 in tcp_*) echo "-b $TCP_RATE" ;; udp_*) echo "-u -b $UDP_RAT
 traffic_start() {
 	local f p
 	[ "$STREAMS" = 1 ] || { lab_log "iperf3: no streams on this kernel (DUO_STRESS_STREAMS=0)"; return 0; }
+	# ip netns exec, not lab_peer: $! must be iperf3 itself (the pid
+	# files are what traffic_stop kills).
 	for f in tcp_out udp_out; do
 		p=$(port_of $f)
-		lab_peer iperf3 -s -p "$p" > "$LAB_DIR/iperf-srv-$f.log" 2>&1 &
+		ip netns exec "$LAB_PEER_NS" iperf3 -s -p "$p" > "$LAB_DIR/iperf-srv-$f.log" 2>&1 &
 		echo $! > "$LAB_DIR/iperf-srv-$f.pid"
 	done
 	g "$G" 'for p in 5201 5203; do iperf3 -s -p $p > /tmp/iperf-srv-$p.log 2>&1 & done'
 	sleep 1
 	for f in tcp_in udp_in; do
 		# shellcheck disable=SC2046
-		lab_peer iperf3 -c "$LAB_GUEST_IP" -p "$(port_of $f)" $(opts_of $f) -t 86400 \
+		ip netns exec "$LAB_PEER_NS" iperf3 -c "$LAB_GUEST_IP" -p "$(port_of $f)" $(opts_of $f) -t 86400 \
 			-i 5 --forceflush > "$LAB_DIR/iperf-$f.log" 2>&1 &
 		echo $! > "$LAB_DIR/iperf-$f.pid"
 	done
