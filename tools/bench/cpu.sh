@@ -152,6 +152,7 @@ with open(dst, "w") as f:
                         f"{med[(c, rt)] / ref:.3f}" if ref else ""])
 print(f"Guest CPU per echoed UDP probe (one packet in, one out), microseconds, median of {reps}; "
       f"ratio to direct_vf in brackets; kernel {krel}, {secs:g} s per point")
+print()
 print("| config | " + " | ".join(f"{rt} pps" for rt in rates) + " |")
 print("|---|" + "---|" * len(rates))
 for c in configs:

@@ -63,6 +63,7 @@ with open(dst, "w") as f:
                 w.writerow([c, e, len(v), statistics.median(v), max(v)])
 print(f"Packets lost per event (ping every 2 ms), median / worst of up to {reps} runs; "
       f"kernel {krel}; net_failover has no planned switch")
+print()
 print("| event | " + " | ".join(configs) + " |")
 print("|---|" + "---|" * len(configs))
 for e in events:

@@ -110,6 +110,7 @@ with open(dst, "w") as f:
         w.writerow([c, int(med[c]), min(v), max(v), f"{med[c] / ref:.3f}" if ref else ""])
 print(f"Peak rate, pktgen in the guest, 64-byte frames ({count} per run), frames/s, "
       f"median of {reps}; kernel {krel}")
+print()
 print("| path | lower alone | through duo0 | ratio |")
 print("|---|---|---|---|")
 for up, lo in lower.items():
