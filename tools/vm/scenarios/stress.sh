@@ -165,7 +165,10 @@ cycles() {
 case_unplug_cycles() {
 	local r
 	g "$G" 'rm -rf /tmp/rw; (rw_loop /tmp/rw > /dev/null 2>&1 &)'
-	lab_measure "unplug_x$UNPLUGS" 0 "icmp -i 2" cycles
+	# 0 lost: each unplug is make-before-break. Not asserted on the debug
+	# kernel, whose e1000e stand-in also drops its link by itself there
+	# (a CI run lost 44 in one 88 ms gap; lab_loss_bound logs it).
+	lab_measure "unplug_x$UNPLUGS" "$([[ $LAB_KREL == *-duodebug ]] && echo 1 || echo 0)" "icmp -i 2" cycles
 	g "$G" 'touch /tmp/rw/stop; sleep 1'
 	r=$(g "$G" 'echo $(cat /tmp/rw/rounds) $(cat /tmp/rw/refused) $(cat /tmp/rw/ethtool_refused)')
 	lab_log "readers/writers: rounds, duoctl refused, ethtool refused: $r"
