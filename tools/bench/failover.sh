@@ -32,45 +32,65 @@ case $reps in ''|*[!0-9]*|0) usage ;; esac
 mkdir -p "$out"
 
 raw=$out/failover-raw.csv
-echo "config,rep,event,lost,downtime_ms" > "$raw"
+echo "config,rep,event,lost,udp_lost,udp_sent,switch_us,downtime_ms" > "$raw"
 for rep in $(seq "$reps"); do
-	for cfg in duonet net_failover bonding; do
+	for cfg in $(bench_rotate $((rep - 1)) duonet net_failover bonding); do
 		echo "== $cfg, run $rep of $reps" >&2
 		bash "$top/tools/vm/compare.sh" --one "$cfg" "$krel" |
-			sed -n 's/^\([a-z_]*\) \([0-9]*\)\( (downtime \([0-9]*\) ms)\)\{0,1\}$/\1,\2,\4/p' |
-			sed "s/^/$cfg,$rep,/" | tee -a "$raw" >&2
+			awk -v c="$cfg" -v r="$rep" '$2 == "n/a" { next }
+				{ for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+				  sw = v["switch_us"]; gsub(",", " ", sw)
+				  printf "%s,%s,%s,%s,%s,%s,%s,%s\n", c, r, $1, v["lost"], v["udp_lost"],
+					v["udp_sent"], sw == "-" ? "" : sw, v["downtime_ms"] == "-" ? "" : v["downtime_ms"] }' |
+			tee -a "$raw" >&2
 	done
 done
 
-python3 - "$raw" "$out/failover.csv" "$krel" "$reps" > "$out/failover.md" <<'PY'
+python3 - "$raw" "$out/failover.csv" "$krel" "$reps" "${DUO_COMPARE_UDP_PPS:-2000}" > "$out/failover.md" <<'PY'
 import csv, statistics, sys
-raw, dst, krel, reps = sys.argv[1:5]
+raw, dst, krel, reps, pps = sys.argv[1:6]
 rows = list(csv.DictReader(open(raw)))
 events = list(dict.fromkeys(r["event"] for r in rows))
 configs = list(dict.fromkeys(r["config"] for r in rows))
-lost, down = {}, {}
+lost, udp, sw, down = {}, {}, {}, {}
 for r in rows:
-    lost.setdefault((r["config"], r["event"]), []).append(int(r["lost"]))
+    k = (r["config"], r["event"])
+    lost.setdefault(k, []).append(int(r["lost"]))
+    udp.setdefault(k, []).append(int(r["udp_lost"]))
+    if r["switch_us"] not in ("", "none"):
+        sw.setdefault(k, []).extend(int(x) for x in r["switch_us"].split())
     if r["downtime_ms"]:
         down.setdefault(r["config"], []).append(int(r["downtime_ms"]))
+def mw(v):
+    return f"{statistics.median(v):g} / {max(v)}"
 with open(dst, "w") as f:
     w = csv.writer(f)
-    w.writerow(["config", "event", "runs", "median_lost", "worst_lost"])
+    w.writerow(["config", "event", "runs", "median_lost", "worst_lost",
+                "median_udp_lost", "worst_udp_lost", "switches", "median_switch_us", "max_switch_us"])
     for c in configs:
         for e in events:
-            v = lost.get((c, e))
-            if v:
-                w.writerow([c, e, len(v), statistics.median(v), max(v)])
-print(f"Packets lost per event (ping every 2 ms), median / worst of up to {reps} runs; "
-      f"kernel {krel}; net_failover has no planned switch")
+            k = (c, e)
+            if k not in lost:
+                continue
+            s = sw.get(k, [])
+            w.writerow([c, e, len(lost[k]), statistics.median(lost[k]), max(lost[k]),
+                        statistics.median(udp[k]), max(udp[k]), len(s),
+                        statistics.median(s) if s else "", max(s) if s else ""])
+print(f"Packets lost per event, median / worst of {reps} runs, each configuration "
+      f"in a fresh guest, runs interleaved; kernel {krel}. Ping every 2 ms and, at the "
+      f"same time, sequence-numbered UDP at {pps}/s. net_failover has no planned switch. "
+      f"Switch time: duonet's tracepoint duonet:duonet_path_switch (usecs, from the event's "
+      f"arrival to the new path published), median / max over every switch of the event.")
 print()
-print("| event | " + " | ".join(configs) + " |")
-print("|---|" + "---|" * len(configs))
+print("| event | " + " | ".join(f"{c} ping | {c} UDP" for c in configs) + " | duonet switch (µs) |")
+print("|---|" + "---|---|" * len(configs) + "---|")
 for e in events:
     cells = []
     for c in configs:
-        v = lost.get((c, e))
-        cells.append(f"{statistics.median(v):g} / {max(v)}" if v else "n/a")
+        k = (c, e)
+        cells += [mw(lost[k]), mw(udp[k])] if k in lost else ["n/a", "n/a"]
+    s = sw.get(("duonet", e))
+    cells.append(f"{statistics.median(s):g} / {max(s)}" if s else "none")
     print(f"| {e} | " + " | ".join(cells) + " |")
 d = "; ".join(f"{c} {min(v)}-{max(v)} ms" for c, v in down.items())
 print(f"\nQEMU downtime of the migrations: {d}")

@@ -9,14 +9,23 @@
 # Events: planned switch (duonet: pv-only; bonding: active_slave = PV;
 # net_failover has none), VF hot-unplug, re-plug, VF link down, link up,
 # and a live migration (VF unplugged before, plugged on the destination).
+# Alongside the ping, sequence-numbered UDP at $DUO_COMPARE_UDP_PPS
+# (default 2000) to the guest's echo server; for duonet, the switch time
+# of each TX path switch the event caused, read from the tracepoint
+# duonet:duonet_path_switch (its usecs: from the event's arrival to the
+# new path published).
 #
 # usage: compare.sh [KERNEL_RELEASE]    (default: the newest guest kernel)
 # Prints the table and writes it to build/logs/compare-KERNEL.txt.
+# compare.sh --one CONFIG KERNEL_RELEASE prints one line per event:
+#   EVENT lost=N udp_lost=N udp_sent=N switch_us=U,U|- downtime_ms=N|-
 set -eu
 . "$(dirname "$0")/lab.sh"
 
 EVENTS="planned unplug replug link_down link_up migration"
 CONFIGS="duonet net_failover bonding"
+UDP_PPS=${DUO_COMPARE_UDP_PPS:-2000}
+T=/sys/kernel/tracing
 
 # One configuration in its own lab: prints "event lost" lines.
 run_one() {
@@ -30,7 +39,9 @@ run_one() {
 		lab_boot g0 --vf e1000e
 	fi
 	"setup_$cfg"
-	g g0 "ping -c 1 -W 2 $LAB_PEER_IP > /dev/null" || true
+	g g0 "(lossmeter echo > /dev/null 2>&1 &)
+		ping -c 1 -W 2 $LAB_PEER_IP > /dev/null" || true
+	[ "$cfg" = duonet ] && g g0 "echo 1 > $T/events/duonet/duonet_path_switch/enable"
 	for ev in $EVENTS; do
 		if [ "$cfg" = net_failover ] && [ "$ev" = planned ]; then
 			echo "planned n/a"
@@ -41,15 +52,24 @@ run_one() {
 }
 
 measure() {
-	local cfg=$1 ev=$2 r extra=""
+	local cfg=$1 ev=$2 r u sw=- down=-
+	[ "$cfg" = duonet ] && g "$G" "echo > $T/trace"
 	lab_meter_start "$ev" icmp -i 2
+	lab_meter_start "$ev-udp" udp -r "$UDP_PPS"
 	sleep 0.5
 	"ev_$ev" "$cfg" || lab_log "$cfg: $ev did not complete"
 	sleep 1.5
 	r=$(lab_meter_stop "$ev" | head -n 1)
-	[ "$ev" = migration ] && extra=" (downtime $(lab_report_get "$(cat "$LAB_DIR/mig.out")" downtime_ms) ms)"
-	lab_log "$cfg $ev: $r$extra"
-	echo "$ev $(lab_report_get "$r" lost)$extra"
+	u=$(lab_meter_stop "$ev-udp" | head -n 1)
+	[ "$ev" = migration ] && down=$(lab_report_get "$(cat "$LAB_DIR/mig.out")" downtime_ms)
+	# Every switch of the event (none: "none"), in microseconds.
+	if [ "$cfg" = duonet ]; then
+		sw=$(g "$G" "sed -n 's/.*duonet_path_switch:.* usecs=\([0-9]*\).*/\1/p' $T/trace" | paste -sd, -)
+		sw=${sw:-none}
+	fi
+	lab_log "$cfg $ev: icmp $r; udp $u; switch_us $sw; downtime_ms $down"
+	echo "$ev lost=$(lab_report_get "$r" lost) udp_lost=$(lab_report_get "$u" lost)" \
+		"udp_sent=$(lab_report_get "$u" sent) switch_us=$sw downtime_ms=$down"
 }
 
 vfdev() { g "$G" 'netdev_of_driver e1000e'; }
@@ -157,7 +177,7 @@ for cfg in $CONFIGS; do
 	bash "$0" --one "$cfg" "$krel" > "$tmp/$cfg" || echo "(incomplete)" >> "$tmp/$cfg"
 done
 {
-	echo "Packets lost per event, ping every 2 ms; kernel $krel, QEMU $(qemu-system-x86_64 --version | sed -n '1s/.*version \([^ ]*\).*/\1/p') (TCG), $(date -u +%Y-%m-%d)"
+	echo "Packets lost per event, ping every 2 ms (in brackets: UDP at $UDP_PPS/s); kernel $krel, QEMU $(qemu-system-x86_64 --version | sed -n '1s/.*version \([^ ]*\).*/\1/p') (TCG), $(date -u +%Y-%m-%d)"
 	echo
 	printf '| %-10s |' event
 	for cfg in $CONFIGS; do printf ' %-26s |' "$cfg"; done
@@ -168,7 +188,17 @@ done
 	for ev in $EVENTS; do
 		printf '| %-10s |' "$ev"
 		for cfg in $CONFIGS; do
-			printf ' %-26s |' "$(sed -n "s/^$ev //p" "$tmp/$cfg" | head -n 1)"
+			l=$(grep "^$ev " "$tmp/$cfg" | head -n 1)
+			if [ "$l" = "$ev n/a" ]; then
+				c="n/a"
+			elif [ -n "$l" ]; then
+				c="$(lab_report_get "$l" lost) ($(lab_report_get "$l" udp_lost))"
+				d=$(lab_report_get "$l" downtime_ms)
+				[ "$d" = - ] || c="$c, downtime $d ms"
+			else
+				c=""
+			fi
+			printf ' %-26s |' "$c"
 		done
 		echo
 	done
