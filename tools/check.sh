@@ -187,7 +187,8 @@ fi
 
 # The benchmarks' code, briefly (make bench runs them in full): the CPU
 # benchmark on two configurations, one rate, one repetition; each row a
-# measured cost from probes answered.
+# measured cost from probes answered. Then the scale benchmark on two
+# pairs.
 if [ -z "${DUO_SCENARIOS:-}" ] && command -v qemu-system-x86_64 >/dev/null; then
 	k=$(for k in $built; do echo "$k"; done | grep -v duodebug | sort -V | tail -n 1)
 	bdir=$(mktemp -d /tmp/duobench.XXXXXX)
@@ -208,6 +209,25 @@ PY
 		record PASS bench/smoke
 	else
 		record FAIL bench/smoke "see the output above"
+	fi
+	# The scale benchmark on two pairs: both paired, timed, the traffic
+	# of both answered.
+	if [ -n "$k" ] && bash tools/bench/scale.sh --kernel "$k" --reps 1 --pairs 2 --rate 500 \
+		--seconds 2 --out "$bdir" &&
+		python3 - "$bdir/scale-raw.csv" "$bdir/scale.csv" <<'PY'
+import csv, sys
+raw = list(csv.DictReader(open(sys.argv[1])))
+med = list(csv.DictReader(open(sys.argv[2])))
+assert len(raw) == 1 and raw[0]["pairs"] == "2", raw
+r = raw[0]
+assert int(r["load_pair_us"]) > 0 and int(r["vf_join_us"]) > 0, r
+assert int(r["sent"]) == 1000 and int(r["answered"]) > 900, r
+assert float(med[0]["usec_per_packet"]) > 0, med
+PY
+	then
+		record PASS bench/scale_smoke
+	else
+		record FAIL bench/scale_smoke "see the output above"
 	fi
 	rm -rf "$bdir"
 fi

@@ -29,10 +29,12 @@ if [ "$quick" = 1 ]; then
 	bash "$top/tools/bench/cpu.sh" --kernel "$krel" --reps 1 --rates "1000 4000" --out "$out"
 	bash "$top/tools/bench/peak.sh" --kernel "$krel" --reps 1 --out "$out"
 	bash "$top/tools/bench/failover.sh" --kernel "$krel" --reps 1 --out "$out"
+	bash "$top/tools/bench/scale.sh" --kernel "$krel" --reps 1 --pairs "1 4" --seconds 3 --out "$out"
 else
 	bash "$top/tools/bench/cpu.sh" --kernel "$krel" --out "$out"
 	bash "$top/tools/bench/peak.sh" --kernel "$krel" --out "$out"
 	bash "$top/tools/bench/failover.sh" --kernel "$krel" --out "$out"
+	bash "$top/tools/bench/scale.sh" --kernel "$krel" --out "$out"
 fi
 stamp="$(date -u +%Y-%m-%d), kernel $krel, QEMU $(qemu-system-x86_64 --version | sed -n '1s/.*version \([^ ]*\).*/\1/p') (TCG), $((SECONDS - t0)) s$([ "$quick" = 1 ] && echo ', --quick')"
 cp "$out"/*.csv "$out"/*.md "$res/"
@@ -49,6 +51,8 @@ echo "$stamp" > "$res/STAMP"
 	cat "$out/peak.md"
 	echo
 	cat "$out/failover.md"
+	echo
+	cat "$out/scale.md"
 } > "$out/readme-section.md"
 python3 - "$top/README.md" "$out/readme-section.md" <<'PY'
 import sys

@@ -61,24 +61,11 @@ mkdir -p "$out"
 lab_init bench-cpu "$krel"
 lab_net_up
 
-# The guest's virtual CPU thread: its run time so far (ns, schedstat),
-# and the host's clock (ns).
-vcpu_tid() {
-	local t
-	for t in /proc/"$(cat "$LAB_DIR/$G.pid")"/task/*; do
-		case $(cat "$t/comm") in "CPU 0/TCG"|"CPU 0/KVM") basename "$t"; return 0 ;; esac
-	done
-	lab_die "no vCPU thread in QEMU $(cat "$LAB_DIR/$G.pid")"
-}
-ticks() {
-	echo "$(cut -d' ' -f1 "/proc/$(cat "$LAB_DIR/$G.pid")/task/$VCPU/schedstat") $(date +%s%N)"
-}
-
 # One run: RATE probes/s for secs seconds (0: none, the baseline); a CSV
 # line "config,rate,rep,sent,answered,busy_ns,wall_ns".
 run() {
 	local cfg=$1 rate=$2 rep=$3 t0 t1 r sent=0 got=0
-	t0=$(ticks)
+	t0=$(bench_ticks)
 	if [ "$rate" = 0 ]; then
 		sleep "$secs"
 	else
@@ -86,7 +73,7 @@ run() {
 		sent=$(lab_report_get "$r" sent)
 		got=$(lab_report_get "$r" received)
 	fi
-	t1=$(ticks)
+	t1=$(bench_ticks)
 	set -- $t0 $t1
 	echo "$cfg,$rate,$rep,$sent,$got,$(($3 - $1)),$(($4 - $2))"
 }
@@ -95,7 +82,7 @@ raw=$out/cpu-raw.csv
 echo "config,rate_pps,rep,sent,answered,busy_ns,wall_ns" > "$raw"
 main_configs=$(printf '%s\n' $configs | grep -vx net_failover | paste -sd ' ')
 fo=$(printf '%s\n' $configs | grep -x net_failover || true)
-[ -z "$main_configs" ] || { bench_boot g0 --vf e1000e && VCPU=$(vcpu_tid); }
+[ -z "$main_configs" ] || { bench_boot g0 --vf e1000e && VCPU=$(bench_vcpu_tid); }
 for rep in $(seq "$reps"); do
 	# shellcheck disable=SC2086
 	for cfg in $(bench_rotate $((rep - 1)) $main_configs); do
@@ -109,7 +96,7 @@ done
 if [ -n "$fo" ]; then
 	[ -z "$main_configs" ] || { lab_qmp g0 quit > /dev/null 2>&1 || true; sleep 1; }
 	bench_boot gf --vf e1000e --failover --slot 1
-	VCPU=$(vcpu_tid)
+	VCPU=$(bench_vcpu_tid)
 	bench_setup net_failover
 	for rep in $(seq "$reps"); do
 		for rate in 0 $rates; do

@@ -97,3 +97,18 @@ bench_rotate() {
 	n=$((n % $#))
 	echo "${@:n+1}" "${@:1:n}"
 }
+
+# bench_vcpu_tid: the thread id of $G's virtual CPU (QEMU runs with
+# debug-threads=on, which names it "CPU 0/TCG").
+bench_vcpu_tid() {
+	local t
+	for t in /proc/"$(cat "$LAB_DIR/$G.pid")"/task/*; do
+		case $(cat "$t/comm") in "CPU 0/TCG"|"CPU 0/KVM") basename "$t"; return 0 ;; esac
+	done
+	lab_die "no vCPU thread in QEMU $(cat "$LAB_DIR/$G.pid")"
+}
+# bench_ticks: "RUN WALL": the run time so far of $G's vCPU thread $VCPU
+# (ns, its schedstat) and the host's clock (ns).
+bench_ticks() {
+	echo "$(cut -d' ' -f1 "/proc/$(cat "$LAB_DIR/$G.pid")/task/$VCPU/schedstat") $(date +%s%N)"
+}

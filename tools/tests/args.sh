@@ -195,7 +195,7 @@ fi
 rm -rf "$stub"
 
 # The benchmarks' usage errors (tools/bench/), before anything boots.
-for prog in cpu.sh peak.sh failover.sh bench.sh; do
+for prog in cpu.sh peak.sh failover.sh scale.sh bench.sh; do
 	prog=$top/tools/bench/$prog
 	check bad_option 2 "usage:" --frob 1
 done
@@ -207,4 +207,9 @@ prog=$top/tools/bench/peak.sh
 check count_zero 2 "usage:" --count 0
 prog=$top/tools/bench/failover.sh
 check reps_word 2 "usage:" --reps x
+prog=$top/tools/bench/scale.sh
+check pairs_zero 2 "usage:" --pairs "1 0"
+check pairs_empty 2 "usage:" --pairs ""
+check pairs_too_many 2 "at most 16 pairs" --pairs "4 17"
+check rate_zero 2 "usage:" --rate 0
 exit "$failed"

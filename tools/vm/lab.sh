@@ -110,16 +110,20 @@ lab_initramfs() {
 #                             igb-sriov: an igb PF whose VF the guest creates
 #   --no-vf                   leave rp1 empty at boot (plug later)
 #   --slot N                  taps tpN/tvN (default 0)
+#   --pairs N                 N PV+VF pairs (default 1); pair I>0: MAC
+#                             lab_pair_mac I, taps tpNxI/tvNxI, VF vfI
+#                             (e1000e or igb) on root port rpxI
 #   --incoming URI            migration destination: do not wait for the agent
 #   --kernel KREL             (default: the lab's kernel)
 #   --failover                QEMU's virtio-net failover=on with the VF as its
 #                             primary: the guest runs net_failover (comparison)
 lab_boot() {
 	local name=$1 pv=virtio vf=e1000e vf_at_boot=1 slot=0 incoming="" krel=$LAB_KREL
-	local failover=0 pvopt="" vfopt=""
+	local failover=0 pvopt="" vfopt="" pairs=1 i mac
 	shift
 	while [ $# -gt 0 ]; do
 		case $1 in
+		--pairs) pairs=$2; shift ;;
 		--pv) pv=$2; shift ;;
 		--vf) vf=$2; shift ;;
 		--no-vf) vf_at_boot=0 ;;
@@ -179,9 +183,21 @@ lab_boot() {
 		-netdev "hubport,id=xnet,hubid=9"
 	)
 	[ "$vf_at_boot" = 1 ] && [ -n "$vfdev" ] && args+=(-device "$vfdev")
+	# More pairs (the scale benchmark): pair i has MAC LAB_MAC + i, its
+	# own two taps and its VF on a root port of its own (hot-pluggable).
+	for ((i = 1; i < pairs; i++)); do
+		mac=$(lab_pair_mac "$i")
+		lab_tap "tp${slot}x$i"
+		lab_tap "tv${slot}x$i"
+		args+=(-netdev "tap,id=pvnet$i,ifname=tp${slot}x$i,script=no,downscript=no"
+			-device "$pvdev,netdev=pvnet$i,id=pv$i,mac=$mac,romfile="
+			-device "pcie-root-port,id=rpx$i,chassis=$((10 + i)),slot=$((10 + i)),bus=pcie.0"
+			-netdev "tap,id=vfnet$i,ifname=tv${slot}x$i,script=no,downscript=no"
+			-device "$vf,netdev=vfnet$i,id=vf$i,mac=$mac,bus=rpx$i,romfile=")
+	done
 	[ -n "$incoming" ] && args+=(-incoming "$incoming")
 
-	lab_log "boot $name: kernel $krel, pv $pv, vf $vf$([ "$vf_at_boot" = 1 ] || echo ' (not plugged)')"
+	lab_log "boot $name: kernel $krel, pv $pv, vf $vf$([ "$vf_at_boot" = 1 ] || echo ' (not plugged)')$([ "$pairs" = 1 ] || echo ", $pairs pairs")"
 	# A simple command, not a function: $! is QEMU itself (netns exec execs).
 	ip netns exec "$LAB_NS" qemu-system-x86_64 "${args[@]}" \
 		> "$LAB_DIR/$name.qemu.log" 2>&1 &
@@ -197,6 +213,11 @@ lab_boot() {
 	lab_log "guest $name up after $((SECONDS - t0)) s"
 	# A debug kernel: leaks are counted from here, not from boot.
 	g "$name" 'k=/sys/kernel/debug/kmemleak; [ ! -e $k ] || echo clear > $k'
+}
+
+# lab_pair_mac I: the MAC of pair I (lab_boot --pairs): LAB_MAC + I.
+lab_pair_mac() {
+	printf '%s:%02x\n' "${LAB_MAC%:*}" $((0x${LAB_MAC##*:} + $1))
 }
 
 # g NAME SCRIPT...: run a shell script in the guest (see guest/profile for
