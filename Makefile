@@ -13,6 +13,10 @@
 # make kunit      the KUnit suites on UML (kunit/run.sh)
 # make demo       boot the lab guest, move traffic, migrate, print a timeline
 # make tools      duoctl, duotrace and the lab's host tools (build/tools/)
+# make deb        the Debian packages duonet-dkms and duonet-tools, into build/deb/
+# make dkms-install [KVER=release]  the module's source into /usr/src, then
+#                 dkms add, build, install for KVER or every kernel with headers (root)
+# make dkms-remove [KVER=release]  undo it (for KVER only: keep the source)
 # make clean      remove build/
 
 SUPPORTED_SERIES := 6.1 6.12
@@ -29,7 +33,8 @@ endif
 SRCS := Kbuild $(wildcard core/*.[ch] lower/*.[ch] vf-path/*.[ch] pv-path/*.[ch] failover/*.[ch])
 CFLAGS_TOOLS := -O2 -Wall -Wextra -Werror
 
-.PHONY: all modules deps check stress bench kunit demo tools clean help
+.PHONY: all modules deps check stress bench kunit demo tools clean help \
+	deb dkms-source dkms-install dkms-remove
 
 all: modules tools
 
@@ -109,4 +114,59 @@ clean:
 	rm -rf build
 
 help:
-	@sed -n '3,16s/^# //p' Makefile
+	@sed -n '3,20s/^# //p' Makefile
+
+# ---- Packaging: DKMS and the Debian packages (debian/, packaging/) --------
+# The module's version has one home: DUO_DRV_VERSION in core/duonet.h.
+DUO_VERSION := $(shell sed -n 's/.*DUO_DRV_VERSION[[:space:]]*"\(.*\)".*/\1/p' core/duonet.h)
+DKMS_SRC := /usr/src/duonet-$(DUO_VERSION)
+DKMS_KVERS = $(or $(KVER),$(patsubst /lib/modules/%/build,%,$(wildcard /lib/modules/*/build)))
+DKMS_NOT_PKG = if dpkg-query -W -f='$${Status}' duonet-dkms 2>/dev/null | grep -q 'ok installed'; then \
+	echo "$@: the duonet-dkms package owns $(DKMS_SRC): use apt" >&2; exit 1; fi
+
+# The module's source as DKMS builds it (Kbuild and the sources of the
+# modules target), into DESTDIR: for dkms-install and debian/rules.
+dkms-source:
+	@[ -n "$(DESTDIR)" ] || { echo "dkms-source: set DESTDIR" >&2; exit 1; }
+	mkdir -p $(DESTDIR)
+	cp --parents $(SRCS) $(DESTDIR)/
+
+dkms-install:
+	@[ "$$(id -u)" = 0 ] || { echo "$@: run as root" >&2; exit 1; }
+	@$(DKMS_NOT_PKG)
+	@if [ -n "$$(dkms status -m duonet -v $(DUO_VERSION))" ]; then \
+		dkms remove -m duonet -v $(DUO_VERSION) --all; fi
+	rm -rf $(DKMS_SRC)
+	$(MAKE) -s dkms-source DESTDIR=$(DKMS_SRC)
+	sed 's/#MODULE_VERSION#/$(DUO_VERSION)/' dkms.conf > $(DKMS_SRC)/dkms.conf
+	dkms add -m duonet -v $(DUO_VERSION)
+	@set -e; for k in $(DKMS_KVERS); do \
+		rc=0; dkms install -m duonet -v $(DUO_VERSION) -k $$k || rc=$$?; \
+		case $$rc in \
+		0) ;; \
+		77) echo "$@: $$k skipped (not a series in BUILD_EXCLUSIVE_KERNEL, dkms.conf)" ;; \
+		*) exit $$rc ;; \
+		esac; \
+	done
+
+dkms-remove:
+	@[ "$$(id -u)" = 0 ] || { echo "$@: run as root" >&2; exit 1; }
+	@$(DKMS_NOT_PKG)
+	@if [ -n "$(KVER)" ]; then \
+		dkms remove -m duonet -v $(DUO_VERSION) -k $(KVER); \
+	else \
+		if [ -n "$$(dkms status -m duonet -v $(DUO_VERSION))" ]; then \
+			dkms remove -m duonet -v $(DUO_VERSION) --all; fi; \
+		rm -rf $(DKMS_SRC); \
+	fi
+
+# Built in a copy of the tree (the files git tracks or would track) in
+# build/deb/src; the packages land in build/deb/.
+deb:
+	rm -rf build/deb
+	mkdir -p build/deb/src
+	git ls-files -z --cached --others --exclude-standard | \
+		xargs -0 sh -c 'for f; do if [ -e "$$f" ]; then printf "%s\0" "$$f"; fi; done' sh | \
+		tar --null -T - -cf - | tar -xf - -C build/deb/src
+	cd build/deb/src && dpkg-buildpackage -us -uc -b
+	@ls build/deb/*.deb

@@ -6,6 +6,8 @@
 #   style    checkpatch.pl --strict on the kernel sources
 #   kunit    the KUnit suites on UML (kunit/run.sh)
 #   tools    the lab's host tools build; Python parses
+#   packaging make deb, the packages' contents, lintian, man pages, udev
+#            rule, DKMS builds (tools/tests/packaging.sh)
 #   selftest the lab's loss meter and log check, on the host
 #   lab      every tools/vm/scenarios/*.sh in a QEMU guest, for each kernel;
 #            the core ones also on the debug kernel (tools/vm/debug-kernel.sh:
@@ -127,6 +129,15 @@ if python3 -m py_compile tools/vm/*.py 2>&1; then
 	record PASS tools/python
 else
 	record FAIL tools/python
+fi
+# The Debian packages and the DKMS source (tools/tests/packaging.sh
+# records its cases itself); the image test below boots what it built.
+before=$(grep -c . "$results")
+tools/tests/packaging.sh > "$top/build/logs/packaging.log" 2>&1
+rc=$?
+grep -E '^(FAIL|SKIP) ' "$top/build/logs/packaging.log"
+if [ "$rc" != 0 ] && ! tail -n +$((before + 1)) "$results" | grep -q '^FAIL'; then
+	record FAIL packaging "tools/tests/packaging.sh failed ($rc), see build/logs/packaging.log"
 fi
 
 # KUnit on UML: the failover state machine (kunit/run.sh records its cases).

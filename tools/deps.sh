@@ -13,7 +13,6 @@ CACHE=${DUONET_CACHE:-/var/cache/duonet}
 export DEBIAN_FRONTEND=noninteractive
 
 die() { echo "deps: $*" >&2; exit 1; }
-[ "$(id -u)" = 0 ] || die "run as root (apt-get and dpkg need it)"
 
 # The URI serving 'bookworm' in the existing sources (deb822 or one-line).
 archive_uri() {
@@ -29,6 +28,13 @@ archive_uri() {
 	cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
 		awk '$1 == "deb" && $0 !~ /security/ { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { if ($(i+1) == "bookworm") print $i; break } }'
 }
+
+# deps.sh --archive-uri: print that URI (tools/image/mkimage.sh uses it).
+if [ "${1:-}" = --archive-uri ]; then
+	archive_uri | head -n 1
+	exit 0
+fi
+[ "$(id -u)" = 0 ] || die "run as root (apt-get and dpkg need it)"
 
 enable_backports() {
 	if grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
@@ -74,6 +80,8 @@ src612=$(apt-cache madison linux-source-6.12 | awk '/bookworm-backports/ { print
 pkgs_main="build-essential bc bison flex libelf-dev libssl-dev kmod cpio
 	busybox-static iproute2 ethtool iputils-ping bridge-utils iperf3 gnuplot-nox
 	libbpf-dev libmnl-dev clang llvm pkg-config python3 socat
+	debootstrap dnsmasq-base e2fsprogs
+	debhelper dh-dkms dkms lintian man-db shellcheck
 	xz-utils zstd linux-source-6.1 $hdr61"
 pkgs_bpo="qemu-system-x86 $hdr612 bpftool linux-source-6.12=$src612"
 
