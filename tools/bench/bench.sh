@@ -5,38 +5,48 @@
 # section (between its bench markers), each stamped with the date, the
 # kernel and QEMU. Not part of make check (its smoke run is).
 #
-# usage: bench.sh [--kernel KREL] [--quick]
-#   --quick  1 repetition, fewer rates and events (minutes, not an hour)
+# usage: bench.sh [--kernel KREL] [--quick | --report-only]
+#   --quick        1 repetition, fewer rates and events (minutes, not an hour)
+#   --report-only  run nothing: write build/bench's results again
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$(dirname "$0")/lib.sh"
 krel=$(bench_newest_kernel)
-quick=0
+quick=0 report=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel) [ $# -ge 2 ] || exit 2; krel=$2; shift ;;
 	--quick) quick=1 ;;
-	*) sed -n '8,9p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+	--report-only) report=1 ;;
+	*) sed -n '8,10p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 	esac
 	shift
 done
 out=$top/build/bench
 res=$top/tools/bench/results
-rm -rf "$out"
-mkdir -p "$out" "$res"
 t0=$SECONDS
-if [ "$quick" = 1 ]; then
+if [ "$report" = 1 ]; then
+	[ -f "$out/STAMP" ] || { echo "bench.sh: no results of a run in $out" >&2; exit 1; }
+elif [ "$quick" = 1 ]; then
+	rm -rf "$out" && mkdir -p "$out"
 	bash "$top/tools/bench/cpu.sh" --kernel "$krel" --reps 1 --rates "1000 4000" --out "$out"
 	bash "$top/tools/bench/peak.sh" --kernel "$krel" --reps 1 --out "$out"
 	bash "$top/tools/bench/failover.sh" --kernel "$krel" --reps 1 --out "$out"
 	bash "$top/tools/bench/scale.sh" --kernel "$krel" --reps 1 --pairs "1 4" --seconds 3 --out "$out"
 else
+	rm -rf "$out" && mkdir -p "$out"
 	bash "$top/tools/bench/cpu.sh" --kernel "$krel" --out "$out"
 	bash "$top/tools/bench/peak.sh" --kernel "$krel" --out "$out"
 	bash "$top/tools/bench/failover.sh" --kernel "$krel" --out "$out"
 	bash "$top/tools/bench/scale.sh" --kernel "$krel" --out "$out"
 fi
-stamp="$(date -u +%Y-%m-%d), kernel $krel, QEMU $(qemu-system-x86_64 --version | sed -n '1s/.*version \([^ ]*\).*/\1/p') (TCG), $((SECONDS - t0)) s$([ "$quick" = 1 ] && echo ', --quick')"
+mkdir -p "$res"
+if [ "$report" = 0 ]; then
+	stamp="$(date -u +%Y-%m-%d), kernel $krel, QEMU $(qemu-system-x86_64 --version | sed -n '1s/.*version \([^ ]*\).*/\1/p') (TCG), $((SECONDS - t0)) s"
+	[ "$quick" = 0 ] || stamp="$stamp, --quick"
+	echo "$stamp" > "$out/STAMP"
+fi
+stamp=$(cat "$out/STAMP")
 cp "$out"/*.csv "$out"/*.md "$res/"
 [ ! -f "$out/cpu.png" ] || cp "$out/cpu.png" "$res/"
 echo "$stamp" > "$res/STAMP"
@@ -53,8 +63,8 @@ echo "$stamp" > "$res/STAMP"
 	cat "$out/failover.md"
 	echo
 	cat "$out/scale.md"
-} > "$out/readme-section.md"
-python3 - "$top/README.md" "$out/readme-section.md" <<'PY'
+} > "$out/readme-section.txt"
+python3 - "$top/README.md" "$out/readme-section.txt" <<'PY'
 import sys
 readme, section = sys.argv[1], open(sys.argv[2]).read()
 s = open(readme).read()
