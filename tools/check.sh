@@ -12,6 +12,9 @@
 #   lab      every tools/vm/scenarios/*.sh in a QEMU guest, for each kernel;
 #            the core ones also on the debug kernel (tools/vm/debug-kernel.sh:
 #            KASAN, kmemleak, lockdep; DUO_DEBUG_KERNEL=0 leaves it out)
+#   image    a Debian guest built with debootstrap and the packages, booted
+#            with networkd and with NetworkManager (tools/image/test.sh)
+#   bench    a smoke of the CPU and scale benchmarks
 #
 # Ends with "N passed, N failed[, N skipped]"; exits non-zero on any failure.
 # Something missing (headers, a guest kernel, QEMU) is a failure: run
@@ -34,6 +37,22 @@ record() {
 }
 missing() {
 	if [ "${DUO_ALLOW_SKIP:-0}" = 1 ]; then record SKIP "$1" "$2"; else record FAIL "$1" "$2; run 'make deps'"; fi
+}
+
+# run_suite NAME COMMAND...: a suite that records its own cases; it fails
+# as NAME if it aborted without recording a failure, or recorded nothing.
+run_suite() {
+	local name=$1 before after rc
+	shift
+	before=$(grep -c . "$results")
+	"$@"
+	rc=$?
+	after=$(grep -c . "$results")
+	if [ "$rc" != 0 ] && ! tail -n $((after - before)) "$results" | grep -q '^FAIL'; then
+		record FAIL "$name" "aborted with status $rc"
+	elif [ "$after" = "$before" ]; then
+		record FAIL "$name" "ran no case"
+	fi
 }
 
 kernels=${DUO_KERNELS:-}
@@ -181,19 +200,25 @@ else
 			[ -z "${DUO_SCENARIOS:-}" ] || list=$scenarios
 		fi
 		for s in $list; do
-			before=$(grep -c . "$results")
 			echo "== scenario $s on $k"
 			LAB_MEM=$([ "$k" = "$debug_krel" ] && echo 1024 || echo "${LAB_MEM:-512}") \
-				bash "tools/vm/scenarios/$s.sh" "$k"
-			rc=$?
-			after=$(grep -c . "$results")
-			if [ "$rc" != 0 ] && ! tail -n $((after - before)) "$results" | grep -q '^FAIL'; then
-				record FAIL "$s/$k" "scenario aborted with status $rc"
-			elif [ "$after" = "$before" ]; then
-				record FAIL "$s/$k" "scenario ran no case"
-			fi
+				run_suite "$s/$k" bash "tools/vm/scenarios/$s.sh" "$k"
 		done
 	done
+fi
+
+# A real Debian guest (tools/image/): debootstrap, the packages make deb
+# built (packaging above) installed with apt, DHCP from the peer side;
+# once with systemd-networkd, once with NetworkManager.
+if [ -z "${DUO_SCENARIOS:-}" ] && command -v qemu-system-x86_64 >/dev/null; then
+	if ! ls build/deb/duonet-dkms_*.deb build/deb/duonet-tools_*.deb > /dev/null 2>&1; then
+		record FAIL image "no packages in build/deb (see packaging above)"
+	else
+		for m in networkd nm; do
+			echo "== image test with $m"
+			run_suite "image-$m" bash tools/image/test.sh --debs build/deb --manager "$m"
+		done
+	fi
 fi
 
 # The benchmarks' code, briefly (make bench runs them in full): the CPU

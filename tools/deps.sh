@@ -83,7 +83,7 @@ pkgs_main="build-essential bc bison flex libelf-dev libssl-dev kmod cpio
 	debootstrap dnsmasq-base e2fsprogs
 	debhelper dh-dkms dkms lintian man-db shellcheck
 	xz-utils zstd linux-source-6.1 $hdr61"
-pkgs_bpo="qemu-system-x86 $hdr612 bpftool linux-source-6.12=$src612"
+pkgs_bpo="qemu-system-x86 qemu-utils $hdr612 bpftool linux-source-6.12=$src612"
 
 missing=""
 for p in $pkgs_main $pkgs_bpo; do

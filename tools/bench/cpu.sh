@@ -82,6 +82,7 @@ raw=$out/cpu-raw.csv
 echo "config,rate_pps,rep,sent,answered,busy_ns,wall_ns" > "$raw"
 main_configs=$(printf '%s\n' $configs | grep -vx net_failover | paste -sd ' ')
 fo=$(printf '%s\n' $configs | grep -x net_failover || true)
+# shellcheck disable=SC2034 # bench_ticks reads VCPU
 [ -z "$main_configs" ] || { bench_boot g0 --vf e1000e && VCPU=$(bench_vcpu_tid); }
 for rep in $(seq "$reps"); do
 	# shellcheck disable=SC2086
@@ -96,6 +97,7 @@ done
 if [ -n "$fo" ]; then
 	[ -z "$main_configs" ] || { lab_qmp g0 quit > /dev/null 2>&1 || true; sleep 1; }
 	bench_boot gf --vf e1000e --failover --slot 1
+	# shellcheck disable=SC2034 # bench_ticks reads it
 	VCPU=$(bench_vcpu_tid)
 	bench_setup net_failover
 	for rep in $(seq "$reps"); do

@@ -117,9 +117,13 @@ lab_initramfs() {
 #   --kernel KREL             (default: the lab's kernel)
 #   --failover                QEMU's virtio-net failover=on with the VF as its
 #                             primary: the guest runs net_failover (comparison)
+#   --image B                 boot the Debian image B (tools/image/mkimage.sh:
+#                             B.raw, B.vmlinuz, B.initrd) instead of the busybox
+#                             initramfs; writes go to $LAB_DIR/disk.qcow2
 lab_boot() {
 	local name=$1 pv=virtio vf=e1000e vf_at_boot=1 slot=0 incoming="" krel=$LAB_KREL
-	local failover=0 pvopt="" vfopt="" pairs=1 i mac
+	local failover=0 pvopt="" vfopt="" pairs=1 i mac image=""
+	local append="console=ttyS0 panic=-1 oops=panic" disk=()
 	shift
 	while [ $# -gt 0 ]; do
 		case $1 in
@@ -131,15 +135,28 @@ lab_boot() {
 		--incoming) incoming=$2; shift ;;
 		--kernel) krel=$2; shift ;;
 		--failover) failover=1 ;;
+		--image) image=$2; shift ;;
 		*) lab_die "lab_boot: unknown option $1" ;;
 		esac
 		shift
 	done
 	local kdir=$LAB_CACHE/kernels/$krel
 	local vmlinuz=$kdir/boot/vmlinuz-$krel initrd
-	[ -f "$vmlinuz" ] || lab_die "no guest kernel $krel (run 'make deps')"
-	initrd=$LAB_DIR/initramfs-$krel.cpio.gz
-	[ -f "$initrd" ] || cp "$(lab_initramfs "$krel")" "$initrd"
+	if [ -n "$image" ]; then
+		# A Debian image (tools/image/mkimage.sh): its own kernel and
+		# initramfs, root on a copy-on-write layer over it that a
+		# migration's destination opens too (one per lab).
+		krel=$(cat "$image.krel")
+		vmlinuz=$image.vmlinuz initrd=$image.initrd
+		append="root=/dev/vda rw console=ttyS0 panic=-1"
+		[ -f "$LAB_DIR/disk.qcow2" ] || [ -n "$incoming" ] ||
+			qemu-img create -q -f qcow2 -b "$image.raw" -F raw "$LAB_DIR/disk.qcow2"
+		disk=(-drive "file=$LAB_DIR/disk.qcow2,format=qcow2,if=virtio,file.locking=off")
+	else
+		[ -f "$vmlinuz" ] || lab_die "no guest kernel $krel (run 'make deps')"
+		initrd=$LAB_DIR/initramfs-$krel.cpio.gz
+		[ -f "$initrd" ] || cp "$(lab_initramfs "$krel")" "$initrd"
+	fi
 	lab_tap "tp$slot"
 	lab_tap "tv$slot"
 
@@ -164,13 +181,13 @@ lab_boot() {
 		echo "LAB_G_VF=$vf"
 		echo "LAB_G_VFDEV='$vfdev'"
 		echo "LAB_G_FAILOVER=$failover"
+		echo "LAB_G_IMAGE='$image'"
 	} > "$LAB_DIR/$name.env"
 
 	local args=(
 		-name "$name,debug-threads=on" -machine q35 -accel "$LAB_ACCEL" -m "$LAB_MEM" -smp 1
 		-nodefaults -no-user-config -display none -no-reboot
-		-kernel "$vmlinuz" -initrd "$initrd"
-		-append "console=ttyS0 panic=-1 oops=panic"
+		-kernel "$vmlinuz" -initrd "$initrd" -append "$append" "${disk[@]}"
 		-serial "file:$LAB_DIR/$name.console"
 		-serial "unix:$LAB_DIR/$name.agent,server=on,wait=off"
 		-qmp "unix:$LAB_DIR/$name.qmp,server=on,wait=off"
@@ -248,10 +265,11 @@ lab_vf_plug() {
 # (same devices, the VF root port empty: unplug the VF first). Prints QEMU's
 # report (downtime_ms=...). Afterwards DST is the guest; SRC is gone.
 lab_migrate() {
-	local src=$1 dst=$2 LAB_G_KREL LAB_G_VF LAB_G_FAILOVER
+	local src=$1 dst=$2 LAB_G_KREL LAB_G_VF LAB_G_FAILOVER LAB_G_IMAGE=""
 	local fo=()
 	. "$LAB_DIR/$src.env"
 	[ "$LAB_G_FAILOVER" = 1 ] && fo=(--failover)
+	[ -z "$LAB_G_IMAGE" ] || fo+=(--image "$LAB_G_IMAGE")
 	if lab_qmp "$src" raw '{"execute": "qom-list", "arguments": {"path": "/machine/peripheral"}}' |
 		grep -q '"vf0"'; then
 		lab_log "lab_migrate: unplug the VF of $src first (lab_vf_unplug $src)"

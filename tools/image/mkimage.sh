@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# A real Debian bookworm guest for the lab, built as an image builder
+# would: debootstrap, Debian's kernel and headers, the duonet packages
+# installed through apt from the built .deb files (DKMS builds the module,
+# the initramfs hook puts it in the initramfs), and one network manager
+# configured only for the upper (duo0 by DHCP; the lowers are left alone
+# by the shipped udev rule and networkd file). For the lab it adds the
+# command agent on ttyS1 (tools/vm/guest/agent), nothing else.
+#
+# usage: mkimage.sh --debs DIR [--manager networkd|nm] [--cache DIR]
+#   --debs DIR      duonet-dkms_*.deb and duonet-tools_*.deb (make deb)
+#   --manager M     systemd-networkd (default) or NetworkManager
+#   --cache DIR     default $DUONET_CACHE/image (/var/cache/duonet/image)
+# Prints the image's base path B: B.raw (ext4, no partition table, root
+# on /dev/vda), B.vmlinuz, B.initrd, B.krel. Cached: the debootstrap tree
+# by its package list, the image by everything that goes into it.
+set -eu
+top=$(cd "$(dirname "$0")/../.." && pwd)
+usage() { sed -n '/^# usage:/,/^# Prints/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+debs="" manager=networkd cache=${DUONET_CACHE:-/var/cache/duonet}/image
+while [ $# -gt 0 ]; do
+	[ $# -ge 2 ] || usage
+	case $1 in
+	--debs) debs=$2 ;;
+	--manager) manager=$2 ;;
+	--cache) cache=$2 ;;
+	*) usage ;;
+	esac
+	shift 2
+done
+case $manager in networkd|nm) ;; *) usage ;; esac
+[ -n "$debs" ] || usage
+set -- "$debs"/duonet-dkms_*.deb "$debs"/duonet-tools_*.deb
+[ -f "$1" ] && [ -f "$2" ] || { echo "mkimage: no duonet-dkms/duonet-tools .deb in $debs (make deb)" >&2; exit 1; }
+[ "$(id -u)" = 0 ] || { echo "mkimage: run as root (debootstrap, chroot)" >&2; exit 1; }
+command -v debootstrap > /dev/null || { echo "mkimage: no debootstrap (make deps)" >&2; exit 1; }
+log() { echo "mkimage: $*" >&2; }
+
+# The base tree: what every image has. NetworkManager is installed later,
+# with /proc mounted (its polkitd does not configure under debootstrap).
+pkgs="systemd,systemd-sysv,udev,dbus,kmod,procps,iproute2,ethtool,iputils-ping,
+coreutils,netbase,initramfs-tools,linux-image-amd64,linux-headers-amd64,dkms,gcc,make,
+libc6-dev,ca-certificates"
+pkgs=$(printf '%s' "$pkgs" | tr -d '\n')
+uri=$("$top/tools/deps.sh" --archive-uri)
+[ -n "$uri" ] || { echo "mkimage: no apt source for bookworm on this machine" >&2; exit 1; }
+mkdir -p "$cache"
+base=$cache/base-$(printf '%s %s' "$pkgs" "$uri" | sha256sum | cut -c1-12).tar
+if [ ! -f "$base" ]; then
+	log "debootstrap bookworm ($manager) from the machine's archive (a few minutes, once)"
+	tmp=$(mktemp -d "$cache/deboot.XXXXXX")
+	trap 'rm -rf --one-file-system "$tmp"' EXIT
+	debootstrap --variant=minbase --include="$pkgs" bookworm "$tmp/root" "$uri" > "$cache/debootstrap.log" 2>&1 ||
+		{ tail -n 20 "$cache/debootstrap.log" >&2; exit 1; }
+	tar -C "$tmp/root" -cf "$base.tmp" . && mv "$base.tmp" "$base"
+	rm -rf --one-file-system "$tmp"
+	trap - EXIT
+fi
+
+# The image: keyed by the base, the packages, the manager and the lab's files.
+key=$( { sha256sum "$base" "$@" "$0" "$top/tools/vm/guest/agent" "$top/tools/vm/guest/profile" |
+	cut -d' ' -f1; echo "$manager"; } | sha256sum | cut -c1-12)
+out=$cache/duonet-$manager-$key
+if [ -f "$out.raw" ]; then
+	echo "$out"
+	exit 0
+fi
+log "building $out from $base"
+tmp=$(mktemp -d "$cache/build.XXXXXX")
+root=$tmp/root
+cleanup() {
+	umount "$root/proc" "$root/sys" "$root/dev/pts" 2> /dev/null || true
+	rm -rf --one-file-system "$tmp"
+}
+trap cleanup EXIT
+mkdir -p "$root"
+tar -C "$root" -xf "$base"
+mount -t proc proc "$root/proc"
+mount -t sysfs sysfs "$root/sys"
+mkdir -p "$root/dev/pts" && mount -t devpts devpts "$root/dev/pts"
+cp "$@" "$root/tmp/"
+echo "deb $uri bookworm main" > "$root/etc/apt/sources.list"
+in_root() { chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive "$@"; }
+in_root apt-get update -q > "$tmp/apt.log" 2>&1 || { cat "$tmp/apt.log" >&2; exit 1; }
+# As an image builder installs them: apt resolves the dependencies, DKMS
+# builds the module for the image's kernel, the hook rebuilds its initramfs.
+extra=""
+[ "$manager" = nm ] && extra=network-manager
+in_root sh -c "apt-get install -y -q --no-install-recommends /tmp/duonet-*.deb $extra" > "$tmp/install.log" 2>&1 ||
+	{ tail -n 40 "$tmp/install.log" >&2; exit 1; }
+krel=$(cd "$root/lib/modules" && ls | sort -V | tail -n 1)
+find "$root/lib/modules/$krel" -name 'duonet.ko*' | grep -q . ||
+	{ tail -n 40 "$tmp/install.log" >&2; log "DKMS built no duonet.ko for $krel"; exit 1; }
+in_root update-initramfs -u -k "$krel" >> "$tmp/install.log" 2>&1
+rm -f "$root"/tmp/duonet-*.deb
+cp "$tmp/install.log" "$cache/install-$manager.log"
+
+# The system: root on the virtio disk, a hostname, no password prompt needed
+# (the lab talks to the agent, not a login).
+echo duoguest > "$root/etc/hostname"
+echo '/dev/vda / ext4 rw,relatime 0 1' > "$root/etc/fstab"
+# The upper: DHCP, configured as the docs tell image builders, with the
+# examples duonet-tools ships; nothing else by hand.
+ex=$root/usr/share/doc/duonet-tools/examples
+case $manager in
+networkd)
+	cp "$ex/10-duonet.network" "$root/etc/systemd/network/"
+	in_root systemctl enable systemd-networkd > /dev/null 2>&1 ;;
+nm)
+	install -m 0600 "$ex/duo0.nmconnection" "$root/etc/NetworkManager/system-connections/"
+	in_root systemctl enable NetworkManager > /dev/null 2>&1 ;;
+esac
+# The lab's command agent on ttyS1.
+mkdir -p "$root/etc/duo"
+cp "$top/tools/vm/guest/agent" "$top/tools/vm/guest/profile" "$root/etc/duo/"
+cat > "$root/etc/systemd/system/duo-agent.service" <<'EOF'
+[Unit]
+Description=duonet lab command agent on ttyS1
+After=systemd-udev-settle.service local-fs.target
+
+[Service]
+ExecStart=/bin/sh /etc/duo/agent
+Restart=always
+RestartSec=1
+
+[Install]
+WantedBy=multi-user.target
+EOF
+in_root systemctl enable duo-agent > /dev/null 2>&1
+umount "$root/proc" "$root/sys" "$root/dev/pts"
+
+cp "$root/boot/vmlinuz-$krel" "$tmp/img.vmlinuz"
+cp "$root/boot/initrd.img-$krel" "$tmp/img.initrd"
+echo "$krel" > "$tmp/img.krel"
+truncate -s 3G "$tmp/img.raw"
+mkfs.ext4 -q -L duoroot -d "$root" "$tmp/img.raw"
+# One image per manager is kept: the one just built replaces the others.
+rm -f "$cache/duonet-$manager-"*
+for f in krel vmlinuz initrd raw; do mv "$tmp/img.$f" "$out.$f"; done
+log "image $out.raw (kernel $krel)"
+echo "$out"

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# A real Debian guest (tools/image/mkimage.sh: debootstrap, Debian's 6.1
+# kernel, the duonet packages installed with apt, DKMS) booted in the lab
+# with a DHCP server on the peer side. Nothing is configured by hand in
+# the guest: duonet comes from the initramfs, pairs the NICs, and the
+# network manager (systemd-networkd or NetworkManager) must give the
+# upper the lease and leave the lowers unmanaged. Then one planned
+# migration cycle driven by the scripts (duonet-migrate-host, and the
+# packaged duonet-migrate in the guest): nothing lost outside QEMU's
+# downtime, the lease and the route still there.
+#
+#   peer ns                       host ns (br0)       guest (Debian image)
+#   vpeer 10.99.0.1 --veth------- tp0 (virtio) ------ PV  \
+#   dnsmasq: LAB_MAC -> 10.99.0.2 tv0 (e1000e) ------ VF  -> duo0 (DHCP)
+#                                 tp1/tv1: the migration's destination
+#
+# usage: test.sh --debs DIR [--manager networkd|nm]
+set -eu
+. "$(dirname "$0")/../vm/lab.sh"
+. "$(dirname "$0")/../vm/migloop.sh"
+
+usage() { echo "usage: $0 --debs DIR [--manager networkd|nm]" >&2; exit 2; }
+debs="" manager=networkd
+while [ $# -gt 0 ]; do
+	[ $# -ge 2 ] || usage
+	case $1 in
+	--debs) debs=$2 ;;
+	--manager) manager=$2 ;;
+	*) usage ;;
+	esac
+	shift 2
+done
+[ -n "$debs" ] || usage
+case $manager in networkd|nm) ;; *) usage ;; esac
+
+image=$("$LAB_TOP/tools/image/mkimage.sh" --debs "$debs" --manager "$manager")
+lab_init "image-$manager" "$(cat "$image.krel")"
+lab_net_up
+# DHCP on the peer side: the pair's MAC always gets the lab's address.
+lab_peer dnsmasq --keep-in-foreground --no-resolv --no-hosts --port=0 --user=root \
+	--interface=vpeer --bind-interfaces --dhcp-range=10.99.0.100,10.99.0.199,255.255.255.0,1h \
+	--dhcp-host="$LAB_MAC,$LAB_GUEST_IP" --dhcp-leasefile="$LAB_DIR/leases" \
+	--log-dhcp --log-facility="$LAB_DIR/dnsmasq.log" &
+echo $! > "$LAB_DIR/dnsmasq.pid"
+G=g0
+
+# The lowers of duo0, one name per line.
+lowers() { g "$G" 'cd /sys/class/net/duo0 && for l in lower_*; do echo ${l#lower_}; done'; }
+
+# Booted, duonet loaded from the initramfs, the pair made without help.
+case_paired() {
+	g "$G" 'lsinitramfs /boot/initrd.img-$(uname -r) | grep -q "/duonet.ko"'
+	g "$G" 'wait_for "[ -d /sys/class/net/duo0 ] && [ \$(ls -d /sys/class/net/duo0/lower_* | wc -l) = 2 ]" 60'
+	# udev gave the lowers their predictable names while they were
+	# enslaved: a rename duonet refused would leave an ethN.
+	lowers | tee "$LAB_DIR/lowers" >&2
+	expect_eq "$(grep -c '^eth[0-9]' "$LAB_DIR/lowers" || true)" 0 "lowers left with kernel names"
+	expect_eq "$(g "$G" 'journalctl -b --no-pager | grep -ci "failed to rename" || true')" 0 "failed renames in the journal"
+}
+
+# The upper has the lease; the lowers have no address and are unmanaged.
+case_lease_on_upper() {
+	local l st
+	g "$G" "wait_for 'ip -4 -o addr show dev duo0 | grep -q \" $LAB_GUEST_IP/24 \"' 90"
+	for l in $(lowers); do
+		expect_eq "$(g "$G" "ip -4 -o addr show dev $l | wc -l")" 0 "IPv4 addresses on lower $l"
+	done
+	expect_eq "$(grep -c . "$LAB_DIR/leases")" 1 "leases handed out"
+	if [ "$manager" = networkd ]; then
+		g "$G" 'networkctl list --no-pager --no-legend' | tee "$LAB_DIR/nctl" >&2
+		for l in $(lowers); do
+			st=$(awk -v d="$l" '$2 == d { print $5 }' "$LAB_DIR/nctl")
+			expect_eq "$st" unmanaged "networkd's view of lower $l"
+		done
+		expect_eq "$(awk '$2 == "duo0" { print $5 }' "$LAB_DIR/nctl")" configured "networkd's view of duo0"
+	else
+		g "$G" 'nmcli --colors no -t -f DEVICE,STATE device' | tee "$LAB_DIR/nmcli" >&2
+		for l in $(lowers); do
+			expect_eq "$(sed -n "s/^$l://p" "$LAB_DIR/nmcli")" unmanaged "NetworkManager's view of lower $l"
+		done
+		expect_eq "$(sed -n 's/^duo0://p' "$LAB_DIR/nmcli")" connected "NetworkManager's view of duo0"
+	fi
+	g "$G" "duoctl wait duo0 --path vf --timeout 30"
+	lab_ping_clean steady 3
+}
+
+# One planned migration cycle by the scripts; the lease, the route and the
+# manager's state are still there on the destination.
+case_migration() {
+	migloop_run migrate 1 > "$LAB_DIR/loop.out"
+	cat "$LAB_DIR/loop.out" >&2
+	tail -n 1 "$LAB_DIR/loop.out" >> "$LAB_LOGDIR/loss.txt"
+	expect_eq "$MIGLOOP_OTHER_LOST" 0 "lost outside the migration"
+	# The busybox guests' bound is downtime/2 + 4 (failover.sh). This
+	# guest, a whole Debian userspace under TCG, lost 3-5 more in four
+	# runs (34 pings for 55 ms of downtime, 53 for 90), but 56-134 more
+	# in seven others, each right after mkimage.sh had built the image
+	# (one gap of 200-350 ms; a sync after the build did not change it;
+	# cause not found). A missing announcement would lose seconds (the
+	# host's bridge keeps sending to the old tap until the guest speaks).
+	# Bound: downtime/2 + 160.
+	expect_le "$MIGLOOP_MIG_EXCESS" 156 "lost in the migration beyond downtime/2 + 160"
+	g "$G" "ip -4 -o addr show dev duo0 | grep -q ' $LAB_GUEST_IP/24 '"
+	g "$G" 'ip route show default | grep -q "via 10.99.0.1 dev duo0"'
+	g "$G" 'wait_for "[ \$(ls -d /sys/class/net/duo0/lower_* | wc -l) = 2 ]" 30'
+	if [ "$manager" = networkd ]; then
+		g "$G" 'networkctl list --no-pager --no-legend' | tee "$LAB_DIR/nctl" >&2
+		for l in $(lowers); do
+			expect_eq "$(awk -v d="$l" '$2 == d { print $5 }' "$LAB_DIR/nctl")" unmanaged "lower $l after the migration"
+		done
+	else
+		g "$G" 'nmcli --colors no -t -f DEVICE,STATE device' | tee "$LAB_DIR/nmcli" >&2
+		for l in $(lowers); do
+			expect_eq "$(sed -n "s/^$l://p" "$LAB_DIR/nmcli")" unmanaged "lower $l after the migration"
+		done
+	fi
+	expect_eq "$(grep -c . "$LAB_DIR/leases")" 1 "leases after the migration"
+	lab_ping_clean after 2
+	lab_check_log g0
+	lab_check_log "$G"
+}
+
+lab_boot g0 --image "$image" --vf e1000e
+run_case paired case_paired
+run_case lease_on_upper case_lease_on_upper
+run_case migration case_migration
