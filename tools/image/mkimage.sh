@@ -48,7 +48,7 @@ uri=$("$top/tools/deps.sh" --archive-uri)
 mkdir -p "$cache"
 base=$cache/base-$(printf '%s %s' "$pkgs" "$uri" | sha256sum | cut -c1-12).tar
 if [ ! -f "$base" ]; then
-	log "debootstrap bookworm ($manager) from the machine's archive (a few minutes, once)"
+	log "debootstrap bookworm from the machine's archive (a few minutes, once)"
 	tmp=$(mktemp -d "$cache/deboot.XXXXXX")
 	trap 'rm -rf --one-file-system "$tmp"' EXIT
 	debootstrap --variant=minbase --include="$pkgs" bookworm "$tmp/root" "$uri" > "$cache/debootstrap.log" 2>&1 ||
@@ -92,7 +92,6 @@ in_root sh -c "apt-get install -y -q --no-install-recommends /tmp/duonet-*.deb $
 krel=$(cd "$root/lib/modules" && ls | sort -V | tail -n 1)
 find "$root/lib/modules/$krel" -name 'duonet.ko*' | grep -q . ||
 	{ tail -n 40 "$tmp/install.log" >&2; log "DKMS built no duonet.ko for $krel"; exit 1; }
-in_root update-initramfs -u -k "$krel" >> "$tmp/install.log" 2>&1
 rm -f "$root"/tmp/duonet-*.deb
 cp "$tmp/install.log" "$cache/install-$manager.log"
 
