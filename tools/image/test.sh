@@ -95,7 +95,7 @@ case_migration() {
 	# The busybox guests' bound is downtime/2 + 4 (failover.sh). This
 	# guest, a whole Debian userspace under TCG, lost 3-5 more in four
 	# runs (34 pings for 55 ms of downtime, 53 for 90), but 56-134 more
-	# in seven others, each right after mkimage.sh had built the image
+	# in eleven others, each right after mkimage.sh had built the image
 	# (one gap of 200-350 ms; a sync after the build did not change it;
 	# cause not found). A missing announcement would lose seconds (the
 	# host's bridge keeps sending to the old tap until the guest speaks).
