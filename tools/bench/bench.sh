@@ -15,26 +15,25 @@ krel=$(bench_newest_kernel)
 quick=0 report=0
 while [ $# -gt 0 ]; do
 	case $1 in
-	--kernel) [ $# -ge 2 ] || exit 2; krel=$2; shift ;;
+	--kernel) [ $# -ge 2 ] || bench_usage "$0"; krel=$2; shift ;;
 	--quick) quick=1 ;;
 	--report-only) report=1 ;;
-	*) sed -n '8,10p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+	*) bench_usage "$0" ;;
 	esac
 	shift
 done
 out=$top/build/bench
 res=$top/tools/bench/results
 t0=$SECONDS
+[ "$report" = 1 ] || { rm -rf "$out" && mkdir -p "$out"; }
 if [ "$report" = 1 ]; then
 	[ -f "$out/STAMP" ] || { echo "bench.sh: no results of a run in $out" >&2; exit 1; }
 elif [ "$quick" = 1 ]; then
-	rm -rf "$out" && mkdir -p "$out"
 	bash "$top/tools/bench/cpu.sh" --kernel "$krel" --reps 1 --rates "1000 4000" --out "$out"
 	bash "$top/tools/bench/peak.sh" --kernel "$krel" --reps 1 --out "$out"
 	bash "$top/tools/bench/failover.sh" --kernel "$krel" --reps 1 --out "$out"
 	bash "$top/tools/bench/scale.sh" --kernel "$krel" --reps 1 --pairs "1 4" --seconds 3 --out "$out"
 else
-	rm -rf "$out" && mkdir -p "$out"
 	bash "$top/tools/bench/cpu.sh" --kernel "$krel" --out "$out"
 	bash "$top/tools/bench/peak.sh" --kernel "$krel" --out "$out"
 	bash "$top/tools/bench/failover.sh" --kernel "$krel" --out "$out"

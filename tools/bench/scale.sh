@@ -79,7 +79,7 @@ all_paired() {
 }
 
 raw=$out/scale-raw.csv
-echo "pairs,rep,load_pair_us,vf_join_us,rate_pps,sent,answered,busy_ns,wall_ns,idle_busy_ns,idle_wall_ns" > "$raw"
+echo "pairs,rep,load_us,vf_join_us,rate_pps,sent,answered,busy_ns,wall_ns,idle_busy_ns,idle_wall_ns" > "$raw"
 for rep in $(seq "$reps"); do
 	# shellcheck disable=SC2086
 	for n in $(bench_rotate $((rep - 1)) $pairs); do
@@ -158,7 +158,7 @@ for r in rows:
     cpu = max(busy, 0) * int(r["wall_ns"]) / 1e3 / max(int(r["answered"]), 1)
     loss = 1 - int(r["answered"]) / int(r["sent"])
     d = by.setdefault(n, {"load": [], "join": [], "cpu": [], "loss": []})
-    d["load"].append(int(r["load_pair_us"]) / n)
+    d["load"].append(int(r["load_us"]) / n)
     d["join"].append(int(r["vf_join_us"]))
     d["cpu"].append(cpu)
     d["loss"].append(loss)

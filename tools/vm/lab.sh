@@ -140,8 +140,7 @@ lab_boot() {
 		esac
 		shift
 	done
-	local kdir=$LAB_CACHE/kernels/$krel
-	local vmlinuz=$kdir/boot/vmlinuz-$krel initrd
+	local vmlinuz initrd
 	if [ -n "$image" ]; then
 		# A Debian image (tools/image/mkimage.sh): its own kernel and
 		# initramfs, root on a copy-on-write layer over it that a
@@ -153,6 +152,7 @@ lab_boot() {
 			qemu-img create -q -f qcow2 -b "$image.raw" -F raw "$LAB_DIR/disk.qcow2"
 		disk=(-drive "file=$LAB_DIR/disk.qcow2,format=qcow2,if=virtio,file.locking=off")
 	else
+		vmlinuz=$LAB_CACHE/kernels/$krel/boot/vmlinuz-$krel
 		[ -f "$vmlinuz" ] || lab_die "no guest kernel $krel (run 'make deps')"
 		initrd=$LAB_DIR/initramfs-$krel.cpio.gz
 		[ -f "$initrd" ] || cp "$(lab_initramfs "$krel")" "$initrd"
