@@ -388,7 +388,14 @@ struct net_device *duo_upper_create(struct net *net, struct net_device *pv)
 	/* A virtio NIC without a MAC feature has no permanent MAC. */
 	eth_hw_addr_set(dev, duo_pair_addr(pv));
 	memcpy(dev->perm_addr, duo_pair_addr(pv), ETH_ALEN);
-	dev->addr_assign_type = NET_ADDR_STOLEN;
+	/*
+	 * The guest's NIC is this upper: its MAC is the one the hypervisor
+	 * gave the VM, so it is permanent, as net_failover's master's is.
+	 * "Stolen" would hide it from tools that map MACs to devices
+	 * (cloud-init skips such devices and then finds no NIC at all,
+	 * since the lowers have a master).
+	 */
+	dev->addr_assign_type = NET_ADDR_PERM;
 	priv = netdev_priv(dev);
 	priv->auto_created = true;
 	ether_addr_copy(priv->pair_addr, duo_pair_addr(pv));

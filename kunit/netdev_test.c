@@ -62,6 +62,8 @@ static void upper_over_pv(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, strncmp(upper->name, "duo", 3), 0);
 	KUNIT_EXPECT_TRUE(test, ether_addr_equal(upper->dev_addr, pair_mac));
 	KUNIT_EXPECT_TRUE(test, ether_addr_equal(upper->perm_addr, pair_mac));
+	/* cloud-init and others map a MAC to the device owning it as PERM. */
+	KUNIT_EXPECT_EQ(test, upper->addr_assign_type, NET_ADDR_PERM);
 	KUNIT_EXPECT_TRUE(test, priv_of(upper)->auto_created);
 	expect_claimed(test, upper, pv);
 	KUNIT_EXPECT_PTR_EQ(test, duo_fake_tx(upper), pv);
