@@ -13,7 +13,8 @@
 #            the core ones also on the debug kernel (tools/vm/debug-kernel.sh:
 #            KASAN, kmemleak, lockdep; DUO_DEBUG_KERNEL=0 leaves it out)
 #   image    a Debian guest built with debootstrap and the packages, booted
-#            with networkd and with NetworkManager (tools/image/test.sh)
+#            with networkd, with NetworkManager, and with cloud-init (a
+#            NoCloud seed) rendering for networkd (tools/image/test.sh)
 #   bench    a smoke of the CPU and scale benchmarks
 #
 # Ends with "N passed, N failed[, N skipped]"; exits non-zero on any failure.
@@ -209,12 +210,12 @@ fi
 
 # A real Debian guest (tools/image/): debootstrap, the packages make deb
 # built (packaging above) installed with apt, DHCP from the peer side;
-# once with systemd-networkd, once with NetworkManager.
+# once each with systemd-networkd, NetworkManager, and cloud-init.
 if [ -z "${DUO_SCENARIOS:-}" ] && command -v qemu-system-x86_64 >/dev/null; then
 	if ! ls build/deb/duonet-dkms_*.deb build/deb/duonet-tools_*.deb > /dev/null 2>&1; then
 		record FAIL image "no packages in build/deb (see packaging above)"
 	else
-		for m in networkd nm; do
+		for m in networkd nm cloud-init; do
 			echo "== image test with $m"
 			run_suite "image-$m" bash tools/image/test.sh --debs build/deb --manager "$m"
 		done

@@ -80,7 +80,7 @@ src612=$(apt-cache madison linux-source-6.12 | awk '/bookworm-backports/ { print
 pkgs_main="build-essential bc bison flex libelf-dev libssl-dev kmod cpio
 	busybox-static iproute2 ethtool iputils-ping bridge-utils iperf3 gnuplot-nox
 	libbpf-dev libmnl-dev clang llvm pkg-config python3 socat
-	debootstrap dnsmasq-base e2fsprogs
+	debootstrap dnsmasq-base e2fsprogs cloud-image-utils
 	debhelper dh-dkms dkms lintian man-db shellcheck
 	xz-utils zstd linux-source-6.1 $hdr61"
 pkgs_bpo="qemu-system-x86 qemu-utils $hdr612 bpftool linux-source-6.12=$src612"

@@ -5,12 +5,14 @@
 # installed through apt from the built .deb files (DKMS builds the module,
 # the initramfs hook puts it in the initramfs), and one network manager
 # configured only for the upper (duo0 by DHCP; the lowers are left alone
-# by the shipped udev rule and networkd file). For the lab it adds the
-# command agent on ttyS1 (tools/vm/guest/agent), nothing else.
+# by the shipped udev rule and networkd file), or cloud-init, which writes
+# networkd's configuration from its datasource at boot. For the lab it
+# adds the command agent on ttyS1 (tools/vm/guest/agent), nothing else.
 #
-# usage: mkimage.sh --debs DIR [--manager networkd|nm] [--cache DIR]
+# usage: mkimage.sh --debs DIR [--manager networkd|nm|cloud-init] [--cache DIR]
 #   --debs DIR      duonet-dkms_*.deb and duonet-tools_*.deb (make deb)
-#   --manager M     systemd-networkd (default) or NetworkManager
+#   --manager M     systemd-networkd (default), NetworkManager, or
+#                   cloud-init (NoCloud) rendering for systemd-networkd
 #   --cache DIR     default $DUONET_CACHE/image (/var/cache/duonet/image)
 # Prints the image's base path B: B.raw (ext4, no partition table, root
 # on /dev/vda), B.vmlinuz, B.initrd, B.krel. Cached: the debootstrap tree
@@ -29,7 +31,7 @@ while [ $# -gt 0 ]; do
 	esac
 	shift 2
 done
-case $manager in networkd|nm) ;; *) usage ;; esac
+case $manager in networkd|nm|cloud-init) ;; *) usage ;; esac
 [ -n "$debs" ] || usage
 set -- "$debs"/duonet-dkms_*.deb "$debs"/duonet-tools_*.deb
 [ -f "$1" ] && [ -f "$2" ] || { echo "mkimage: no duonet-dkms/duonet-tools .deb in $debs (make deb)" >&2; exit 1; }
@@ -87,6 +89,7 @@ in_root apt-get update -q > "$tmp/apt.log" 2>&1 || { cat "$tmp/apt.log" >&2; exi
 # builds the module for the image's kernel, the hook rebuilds its initramfs.
 extra=""
 [ "$manager" = nm ] && extra=network-manager
+[ "$manager" = cloud-init ] && extra=cloud-init
 in_root sh -c "apt-get install -y -q --no-install-recommends /tmp/duonet-*.deb $extra" > "$tmp/install.log" 2>&1 ||
 	{ tail -n 40 "$tmp/install.log" >&2; exit 1; }
 krel=$(cd "$root/lib/modules" && ls | sort -V | tail -n 1)
@@ -109,6 +112,14 @@ networkd)
 nm)
 	install -m 0600 "$ex/duo0.nmconnection" "$root/etc/NetworkManager/system-connections/"
 	in_root systemctl enable NetworkManager > /dev/null 2>&1 ;;
+cloud-init)
+	# No network file of ours: cloud-init renders the datasource's
+	# network config for networkd (the only renderer in this image).
+	# Only NoCloud (a "cidata" disk) is looked for, not the clouds'
+	# metadata servers, which have nothing to answer here.
+	# The image generates no locales: C.UTF-8 is always there.
+	printf 'datasource_list: [ NoCloud, None ]\nlocale: C.UTF-8\n' > "$root/etc/cloud/cloud.cfg.d/90-duonet-lab.cfg"
+	in_root systemctl enable systemd-networkd > /dev/null 2>&1 ;;
 esac
 # The lab's command agent on ttyS1.
 mkdir -p "$root/etc/duo"

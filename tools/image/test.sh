@@ -8,19 +8,21 @@
 # upper the lease and leave the lowers unmanaged. Then one planned
 # migration cycle driven by the scripts (duonet-migrate-host, and the
 # packaged duonet-migrate in the guest): nothing lost outside QEMU's
-# downtime, the lease and the route still there.
+# downtime, the lease and the route still there. With cloud-init, the
+# network config comes from a NoCloud seed (cloud-localds), matched by the
+# MAC the upper and both lowers share: it must land on the upper.
 #
 #   peer ns                       host ns (br0)       guest (Debian image)
 #   vpeer 10.99.0.1 --veth------- tp0 (virtio) ------ PV  \
 #   dnsmasq: LAB_MAC -> 10.99.0.2 tv0 (e1000e) ------ VF  -> duo0 (DHCP)
 #                                 tp1/tv1: the migration's destination
 #
-# usage: test.sh --debs DIR [--manager networkd|nm]
+# usage: test.sh --debs DIR [--manager networkd|nm|cloud-init]
 set -eu
 . "$(dirname "$0")/../vm/lab.sh"
 . "$(dirname "$0")/../vm/migloop.sh"
 
-usage() { echo "usage: $0 --debs DIR [--manager networkd|nm]" >&2; exit 2; }
+usage() { echo "usage: $0 --debs DIR [--manager networkd|nm|cloud-init]" >&2; exit 2; }
 debs="" manager=networkd
 while [ $# -gt 0 ]; do
 	[ $# -ge 2 ] || usage
@@ -32,7 +34,7 @@ while [ $# -gt 0 ]; do
 	shift 2
 done
 [ -n "$debs" ] || usage
-case $manager in networkd|nm) ;; *) usage ;; esac
+case $manager in networkd|nm|cloud-init) ;; *) usage ;; esac
 
 image=$("$LAB_TOP/tools/image/mkimage.sh" --debs "$debs" --manager "$manager")
 lab_init "image-$manager" "$(cat "$image.krel")"
@@ -67,7 +69,7 @@ case_lease_on_upper() {
 		expect_eq "$(g "$G" "ip -4 -o addr show dev $l | wc -l")" 0 "IPv4 addresses on lower $l"
 	done
 	expect_eq "$(grep -c . "$LAB_DIR/leases")" 1 "leases handed out"
-	if [ "$manager" = networkd ]; then
+	if [ "$manager" != nm ]; then
 		g "$G" 'networkctl list --no-pager --no-legend' | tee "$LAB_DIR/nctl" >&2
 		for l in $(lowers); do
 			st=$(awk -v d="$l" '$2 == d { print $5 }' "$LAB_DIR/nctl")
@@ -104,7 +106,7 @@ case_migration() {
 	g "$G" "ip -4 -o addr show dev duo0 | grep -q ' $LAB_GUEST_IP/24 '"
 	g "$G" 'ip route show default | grep -q "via 10.99.0.1 dev duo0"'
 	g "$G" 'wait_for "[ \$(ls -d /sys/class/net/duo0/lower_* | wc -l) = 2 ]" 30'
-	if [ "$manager" = networkd ]; then
+	if [ "$manager" != nm ]; then
 		g "$G" 'networkctl list --no-pager --no-legend' | tee "$LAB_DIR/nctl" >&2
 		for l in $(lowers); do
 			expect_eq "$(awk -v d="$l" '$2 == d { print $5 }' "$LAB_DIR/nctl")" unmanaged "lower $l after the migration"
@@ -121,7 +123,54 @@ case_migration() {
 	lab_check_log "$G"
 }
 
-lab_boot g0 --image "$image" --vf e1000e
+# cloud-init: the seed's network config names no device, only the MAC, as
+# a cloud's metadata does. cloud-init maps it to a device (the upper: the
+# lowers have a master, and the upper's MAC is its permanent one) and
+# renders networkd's file for that device.
+case_cloud_init() {
+	local f
+	g "$G" 'timeout 300 cloud-init status --wait --long' | tee "$LAB_DIR/ci.status" >&2 || true
+	expect_eq "$(sed -n 's/^status: //p' "$LAB_DIR/ci.status")" "done" "cloud-init's status"
+	g "$G" 'ls /etc/systemd/network/ | grep cloud-init' | tee "$LAB_DIR/ci.files" >&2 || true
+	expect_eq "$(tr '\n' ' ' < "$LAB_DIR/ci.files")" "10-cloud-init-duo0.network " "files cloud-init rendered"
+	f=$(g "$G" 'cat /etc/systemd/network/10-cloud-init-duo0.network')
+	printf '%s\n' "$f" >&2
+	expect_eq "$(printf '%s\n' "$f" | grep -xc "Name=duo0")" 1 "the rendered file's Name=duo0"
+	expect_eq "$(printf '%s\n' "$f" | grep -xic "MACAddress=$LAB_MAC")" 1 "the rendered file's MACAddress"
+	# cloud-init's own view, by its own functions: one device per MAC (a
+	# duplicate is an error that stops its network stage), and the NIC it
+	# would configure with no network config at all (its fallback).
+	expect_eq "$(g "$G" "python3 -c 'from cloudinit import net
+print(sorted(d for d in net.get_interfaces_by_mac().items() if d[1] != \"lo\"))'")" \
+		"[('$LAB_MAC', 'duo0')]" "cloud-init's devices by MAC"
+	expect_eq "$(g "$G" "python3 -c 'from cloudinit import net; print(net.find_fallback_nic())'")" \
+		duo0 "cloud-init's fallback NIC"
+	# Its network code's warnings (a device it waited for in vain, a
+	# duplicate MAC, a failed rename); the others are the image's business.
+	g "$G" 'grep "WARNING" /var/log/cloud-init.log || true' | tee "$LAB_DIR/ci.warn" >&2
+	expect_eq "$(grep -cE '(__init__|stages|networking|networkd|network_state|DataSourceNoCloud)\.py\[WARNING\]' \
+		"$LAB_DIR/ci.warn" || true)" 0 "cloud-init's network warnings"
+}
+
+seed=()
+if [ "$manager" = cloud-init ]; then
+	mkdir "$LAB_DIR/seed"
+	printf 'instance-id: duolab-%s\nlocal-hostname: duoguest\n' "$$" > "$LAB_DIR/seed/meta-data"
+	printf '#cloud-config\n{}\n' > "$LAB_DIR/seed/user-data"
+	cat > "$LAB_DIR/seed/network-config" <<EOF
+version: 2
+ethernets:
+  nic0:
+    match:
+      macaddress: "$LAB_MAC"
+    dhcp4: true
+EOF
+	cloud-localds -N "$LAB_DIR/seed/network-config" "$LAB_DIR/seed.img" \
+		"$LAB_DIR/seed/user-data" "$LAB_DIR/seed/meta-data"
+	seed=(--seed "$LAB_DIR/seed.img")
+fi
+lab_boot g0 --image "$image" --vf e1000e "${seed[@]}"
 run_case paired case_paired
+[ "$manager" != cloud-init ] || run_case cloud_init case_cloud_init
 run_case lease_on_upper case_lease_on_upper
 run_case migration case_migration

@@ -120,9 +120,11 @@ lab_initramfs() {
 #   --image B                 boot the Debian image B (tools/image/mkimage.sh:
 #                             B.raw, B.vmlinuz, B.initrd) instead of the busybox
 #                             initramfs; writes go to $LAB_DIR/disk.qcow2
+#   --seed FILE               a read-only second disk (a cloud-init NoCloud
+#                             seed from cloud-localds); with --image only
 lab_boot() {
 	local name=$1 pv=virtio vf=e1000e vf_at_boot=1 slot=0 incoming="" krel=$LAB_KREL
-	local failover=0 pvopt="" vfopt="" pairs=1 i mac image=""
+	local failover=0 pvopt="" vfopt="" pairs=1 i mac image="" seed=""
 	local append="console=ttyS0 panic=-1 oops=panic" disk=()
 	shift
 	while [ $# -gt 0 ]; do
@@ -136,6 +138,7 @@ lab_boot() {
 		--kernel) krel=$2; shift ;;
 		--failover) failover=1 ;;
 		--image) image=$2; shift ;;
+		--seed) seed=$2; shift ;;
 		*) lab_die "lab_boot: unknown option $1" ;;
 		esac
 		shift
@@ -151,7 +154,9 @@ lab_boot() {
 		[ -f "$LAB_DIR/disk.qcow2" ] || [ -n "$incoming" ] ||
 			qemu-img create -q -f qcow2 -b "$image.raw" -F raw "$LAB_DIR/disk.qcow2"
 		disk=(-drive "file=$LAB_DIR/disk.qcow2,format=qcow2,if=virtio,file.locking=off")
+		[ -z "$seed" ] || disk+=(-drive "file=$seed,format=raw,if=virtio,readonly=on")
 	else
+		[ -z "$seed" ] || lab_die "lab_boot: --seed needs --image"
 		vmlinuz=$LAB_CACHE/kernels/$krel/boot/vmlinuz-$krel
 		[ -f "$vmlinuz" ] || lab_die "no guest kernel $krel (run 'make deps')"
 		initrd=$LAB_DIR/initramfs-$krel.cpio.gz
@@ -182,6 +187,7 @@ lab_boot() {
 		echo "LAB_G_VFDEV='$vfdev'"
 		echo "LAB_G_FAILOVER=$failover"
 		echo "LAB_G_IMAGE='$image'"
+		echo "LAB_G_SEED='$seed'"
 	} > "$LAB_DIR/$name.env"
 
 	local args=(
@@ -265,11 +271,12 @@ lab_vf_plug() {
 # (same devices, the VF root port empty: unplug the VF first). Prints QEMU's
 # report (downtime_ms=...). Afterwards DST is the guest; SRC is gone.
 lab_migrate() {
-	local src=$1 dst=$2 LAB_G_KREL LAB_G_VF LAB_G_FAILOVER LAB_G_IMAGE=""
+	local src=$1 dst=$2 LAB_G_KREL LAB_G_VF LAB_G_FAILOVER LAB_G_IMAGE="" LAB_G_SEED=""
 	local fo=()
 	. "$LAB_DIR/$src.env"
 	[ "$LAB_G_FAILOVER" = 1 ] && fo=(--failover)
 	[ -z "$LAB_G_IMAGE" ] || fo+=(--image "$LAB_G_IMAGE")
+	[ -z "$LAB_G_SEED" ] || fo+=(--seed "$LAB_G_SEED")
 	if lab_qmp "$src" raw '{"execute": "qom-list", "arguments": {"path": "/machine/peripheral"}}' |
 		grep -q '"vf0"'; then
 		lab_log "lab_migrate: unplug the VF of $src first (lab_vf_unplug $src)"

@@ -16,7 +16,7 @@
 #   MIGLOOP_SENT        probes sent during the cycles
 migloop_run() {
 	local mode=$1 cycles=$2 c dst out meter_pid steps reports i=1
-	local LAB_G_KREL LAB_G_VF LAB_G_VFDEV LAB_G_IMAGE=""
+	local LAB_G_KREL LAB_G_VF LAB_G_VFDEV LAB_G_IMAGE="" LAB_G_SEED=""
 	local -a opts
 	[ "$mode" = replug ] || [ "$mode" = migrate ] || lab_die "migloop_run replug|migrate N"
 	lab_meter_start migloop icmp -i 2
@@ -32,7 +32,7 @@ migloop_run() {
 		if [ "$mode" = migrate ]; then
 			dst=m$c
 			lab_boot "$dst" --kernel "$LAB_G_KREL" --vf "$LAB_G_VF" --no-vf \
-				${LAB_G_IMAGE:+--image "$LAB_G_IMAGE"} \
+				${LAB_G_IMAGE:+--image "$LAB_G_IMAGE"} ${LAB_G_SEED:+--seed "$LAB_G_SEED"} \
 				--slot $((c % 2)) --incoming "unix:$LAB_DIR/$dst.mig"
 			opts+=(--dst-qmp "$LAB_DIR/$dst.qmp" --uri "unix:$LAB_DIR/$dst.mig"
 			       --dst-guest "$LAB_VM/gexec.py $LAB_DIR/$dst.agent"
