@@ -3,7 +3,8 @@
 # A real Debian bookworm guest for the lab, built as an image builder
 # would: debootstrap, Debian's kernel and headers, the duonet packages
 # installed through apt from the built .deb files (DKMS builds the module,
-# the initramfs hook puts it in the initramfs), and one network manager
+# the initramfs hook puts it in the initramfs; dracut's module in the
+# NetworkManager image, as a RHEL-family image has), and one network manager
 # configured only for the upper (duo0 by DHCP; the lowers are left alone
 # by the shipped udev rule and networkd file), or cloud-init, which writes
 # networkd's configuration from its datasource at boot. For the lab it
@@ -87,8 +88,10 @@ in_root() { chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DE
 in_root apt-get update -q > "$tmp/apt.log" 2>&1 || { cat "$tmp/apt.log" >&2; exit 1; }
 # As an image builder installs them: apt resolves the dependencies, DKMS
 # builds the module for the image's kernel, the hook rebuilds its initramfs.
+# The NetworkManager image is built with dracut (which replaces
+# initramfs-tools), as RHEL-family images are, to run the dracut module.
 extra=""
-[ "$manager" = nm ] && extra=network-manager
+[ "$manager" = nm ] && extra="network-manager dracut"
 [ "$manager" = cloud-init ] && extra=cloud-init
 in_root sh -c "apt-get install -y -q --no-install-recommends /tmp/duonet-*.deb $extra" > "$tmp/install.log" 2>&1 ||
 	{ tail -n 40 "$tmp/install.log" >&2; exit 1; }
@@ -96,6 +99,12 @@ krel=$(cd "$root/lib/modules" && ls | sort -V | tail -n 1)
 find "$root/lib/modules/$krel" -name 'duonet.ko*' | grep -q . ||
 	{ tail -n 40 "$tmp/install.log" >&2; log "DKMS built no duonet.ko for $krel"; exit 1; }
 rm -f "$root"/tmp/duonet-*.deb
+if [ "$manager" = nm ]; then
+	# What the README tells dracut users: dracut -f once duonet is
+	# installed (an image build is not the host it boots on: no hostonly).
+	in_root dracut --force --no-hostonly --kver "$krel" >> "$tmp/install.log" 2>&1 ||
+		{ tail -n 40 "$tmp/install.log" >&2; log "dracut failed"; exit 1; }
+fi
 cp "$tmp/install.log" "$cache/install-$manager.log"
 
 # The system: root on the virtio disk, a hostname, no password prompt needed

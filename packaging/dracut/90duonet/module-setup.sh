@@ -6,6 +6,13 @@
 # and marks them as lowers before anything configures them. The udev rule
 # and the modprobe softdep come along, for the initramfs' own udev and
 # network setup (rd.neednet/ip= then name duo0, not a lower).
+#
+# The PV drivers come along too, so the PV registers in the initramfs and
+# duo0 exists before the real root's udev loads any VF driver. Without
+# them (dracut adds no NIC driver unless the root is on the network) the
+# real root loaded e1000e seconds before virtio_net in the lab's image:
+# the VF stood alone, NetworkManager gave it a DHCP lease, and it kept
+# that address once duonet enslaved it.
 # Sourced by dracut, which provides the inst_* helpers and $kernel,
 # $initdir and $hostonly.
 
@@ -21,7 +28,8 @@ depends() {
 }
 
 installkernel() {
-	hostonly='' instmods duonet
+	# instmods skips the ones a kernel does not have.
+	hostonly='' instmods duonet virtio_net vmxnet3
 }
 
 install() {
