@@ -82,7 +82,10 @@ pkgs_main="build-essential bc bison flex libelf-dev libssl-dev kmod cpio
 	libbpf-dev libmnl-dev clang llvm pkg-config python3 socat
 	debootstrap dnsmasq-base e2fsprogs cloud-image-utils
 	debhelper dh-dkms dkms lintian man-db shellcheck
+	libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients
 	xz-utils zstd linux-source-6.1 $hdr61"
+# libvirt from bookworm (9.0), not backports: tools/libvirt/test.sh runs
+# Debian 12's own libvirtd (a private one) against QEMU 10.
 pkgs_bpo="qemu-system-x86 qemu-utils $hdr612 bpftool linux-source-6.12=$src612"
 
 missing=""

@@ -113,7 +113,7 @@ q=(--qmp /nonexistent --guest true --vf-id vf0 --vf-device e1000e,id=vf0)
 check no_args 2 "usage: duonet-migrate-host replug|migrate"
 check help 0 "--dst-qmp SOCK" --help
 check unknown_command 2 "unknown command 'fly'" fly
-check no_qmp 2 "--qmp is required" replug --guest true --vf-id vf0 --vf-device e1000e
+check no_qmp 2 "--qmp is required (or --domain for libvirt)" replug --guest true --vf-id vf0 --vf-device e1000e
 check no_guest 2 "--guest is required" replug --qmp /x --vf-id vf0 --vf-device e1000e
 check no_vf_device 2 "--vf-device is required" replug --qmp /x --guest true --vf-id vf0
 check value_missing 2 "--vf-id needs a value" replug --vf-id
@@ -151,6 +151,81 @@ else
 	echo "FAIL tools/args/duonet-migrate-host/vf_spec_words" >> "$results"
 	failed=1
 fi
+rm -rf "$stub"
+
+# Its libvirt mode: the usage errors, then against a stand-in virsh (first
+# on PATH) the calls it makes: the unplug waits until the VF's alias has
+# left the live XML, the migration's figures come from the destination's
+# job statistics, and an unplug the guest never acks fails the step
+# without a plug.
+stub=$(mktemp -d)
+printf '%s\n' "<interface type='ethernet'><mac address='52:54:00:d0:0e:01'/>" \
+	"<alias name='ua-vf0'/></interface>" > "$stub/vf.xml"
+echo "<interface type='ethernet'/>" > "$stub/noalias.xml"
+l=(--domain g0 --guest true --vf-xml "$stub/vf.xml")
+check lv_no_domain 2 "--domain is required in libvirt mode" replug --connect qemu:///x \
+	--guest true --vf-xml "$stub/vf.xml"
+check lv_no_vf_xml 2 "--vf-xml is required in libvirt mode" replug --domain g0 --guest true
+check lv_vf_xml_missing 2 "--vf-xml: cannot read '/nonexistent/vf.xml'" replug --domain g0 \
+	--guest true --vf-xml /nonexistent/vf.xml
+check lv_vf_xml_no_alias 2 "has no user alias" replug --domain g0 --guest true \
+	--vf-xml "$stub/noalias.xml"
+check lv_mix_qmp 2 "do not mix: use one mode" replug "${q[@]}" --domain g0
+check lv_mix_dst_qmp 2 "do not mix: use one mode" migrate "${l[@]}" --dst-connect qemu:///y \
+	--dst-qmp /y
+check lv_mix_quit_source 2 "do not mix: use one mode" migrate "${l[@]}" \
+	--dst-connect qemu:///y --quit-source
+check lv_migrate_no_dst 2 "migrate needs --dst-connect in libvirt mode" migrate "${l[@]}"
+check lv_dst_xml_missing 2 "--dst-xml: cannot read '/nonexistent/g0.xml'" migrate "${l[@]}" \
+	--dst-connect qemu:///y --dst-xml /nonexistent/g0.xml
+check lv_replug_migrate_option 2 "are for migrate" replug "${l[@]}" --dst-connect qemu:///y
+mkdir "$stub/bin"
+# The alias stays in the live XML for the first $LV_GONE_AFTER dumps, and
+# is there again once attached.
+cat > "$stub/bin/virsh" <<'STUB'
+#!/bin/sh
+echo "$*" >> "$STUB_DIR/virsh.log"
+case $* in
+*dumpxml*)
+	n=$(($(cat "$STUB_DIR/dumps" 2>/dev/null || echo 0) + 1))
+	echo "$n" > "$STUB_DIR/dumps"
+	echo "<domain><devices>"
+	if [ "$n" -le "$LV_GONE_AFTER" ] || [ -f "$STUB_DIR/attached" ]; then
+		echo "<interface><alias name='ua-vf0'/></interface>"
+	fi
+	echo "</devices></domain>" ;;
+*attach-device*)
+	touch "$STUB_DIR/attached" ;;
+*domjobinfo*)
+	printf '%s\n' "Job type:         Completed" "Time elapsed:     1234 ms" \
+		"Total downtime:   56 ms" ;;
+esac
+STUB
+chmod +x "$stub/bin/virsh"
+export STUB_DIR=$stub
+PATH=$stub/bin:$PATH LV_GONE_AFTER=2 check lv_migrate 0 "downtime_ms=56 total_ms=1234" \
+	migrate "${l[@]}" --connect qemu:///x --dst-connect qemu:///y
+if grep -q '^-q -c qemu:///x detach-device g0 .*vf.xml --live$' "$stub/virsh.log" &&
+	[ "$(grep -c dumpxml "$stub/virsh.log")" = 4 ] &&
+	grep -q '^-q -c qemu:///x migrate --live g0 qemu:///y$' "$stub/virsh.log" &&
+	grep -q '^-q -c qemu:///y domjobinfo --completed --keep-completed g0$' "$stub/virsh.log" &&
+	grep -q '^-q -c qemu:///y attach-device g0 .*vf.xml --live$' "$stub/virsh.log"; then
+	echo "PASS tools/args/duonet-migrate-host/lv_calls" >> "$results"
+else
+	echo "FAIL tools/args/duonet-migrate-host/lv_calls" >> "$results"
+	cat "$stub/virsh.log" >&2
+	failed=1
+fi
+rm -f "$stub/virsh.log" "$stub/dumps" "$stub/attached"
+PATH=$stub/bin:$PATH LV_GONE_AFTER=1000 check lv_unplug_timeout 1 "step unplug failed" \
+	replug "${l[@]}" --timeout 1
+if grep -q attach-device "$stub/virsh.log"; then
+	echo "FAIL tools/args/duonet-migrate-host/lv_unplug_timeout_no_plug" >> "$results"
+	failed=1
+else
+	echo "PASS tools/args/duonet-migrate-host/lv_unplug_timeout_no_plug" >> "$results"
+fi
+unset STUB_DIR
 rm -rf "$stub"
 
 # qmp.py flap (stress.sh): its limits, and against a stand-in QMP server
