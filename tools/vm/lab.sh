@@ -147,13 +147,18 @@ lab_boot() {
 	if [ -n "$image" ]; then
 		# A Debian image (tools/image/mkimage.sh): its own kernel and
 		# initramfs, root on a copy-on-write layer over it that a
-		# migration's destination opens too (one per lab).
+		# migration's destination opens too (one per lab). O_DIRECT
+		# (cache=none, as libvirt wants for a live migration): else
+		# the destination, on taking over the disk, drops the host's
+		# page cache of the image (posix_fadvise DONTNEED), and with
+		# both QEMUs on one host that cache is the source's: 225 ms
+		# for a 3 GB image just built, with the guest stopped.
 		krel=$(cat "$image.krel")
 		vmlinuz=$image.vmlinuz initrd=$image.initrd
 		append="root=/dev/vda rw console=ttyS0 panic=-1"
 		[ -f "$LAB_DIR/disk.qcow2" ] || [ -n "$incoming" ] ||
 			qemu-img create -q -f qcow2 -b "$image.raw" -F raw "$LAB_DIR/disk.qcow2"
-		disk=(-drive "file=$LAB_DIR/disk.qcow2,format=qcow2,if=virtio,file.locking=off")
+		disk=(-drive "file=$LAB_DIR/disk.qcow2,format=qcow2,if=virtio,file.locking=off,cache.direct=on")
 		[ -z "$seed" ] || disk+=(-drive "file=$seed,format=raw,if=virtio,readonly=on")
 	else
 		[ -z "$seed" ] || lab_die "lab_boot: --seed needs --image"
