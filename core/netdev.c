@@ -393,9 +393,11 @@ struct net_device *duo_upper_create(struct net *net, struct net_device *pv)
 	 * gave the VM, so it is permanent, as net_failover's master's is.
 	 * "Stolen" would hide it from tools that map MACs to devices
 	 * (cloud-init skips such devices and then finds no NIC at all,
-	 * since the lowers have a master).
+	 * since the lowers have a master). A PV without one lends its
+	 * current MAC, which is no more permanent here than there.
 	 */
-	dev->addr_assign_type = NET_ADDR_PERM;
+	dev->addr_assign_type = is_valid_ether_addr(pv->perm_addr) ?
+				NET_ADDR_PERM : NET_ADDR_STOLEN;
 	priv = netdev_priv(dev);
 	priv->auto_created = true;
 	ether_addr_copy(priv->pair_addr, duo_pair_addr(pv));

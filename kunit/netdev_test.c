@@ -76,6 +76,27 @@ static void upper_over_pv(struct kunit *test)
 }
 
 /*
+ * A PV without a permanent MAC (virtio without the MAC feature) lends its
+ * current one: the upper does not call it permanent.
+ */
+static void upper_over_pv_without_permanent_mac(struct kunit *test)
+{
+	struct net_device *pv = duo_fake_lower(test, pair_mac), *upper;
+
+	/* register_netdev() made the MAC permanent: undo that. */
+	eth_zero_addr(pv->perm_addr);
+	rtnl_lock();
+	upper = duo_upper_create(&init_net, pv);
+	rtnl_unlock();
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, upper);
+	duo_fake_own_upper(test, upper);
+	KUNIT_EXPECT_TRUE(test, ether_addr_equal(upper->dev_addr, pair_mac));
+	KUNIT_EXPECT_EQ(test, upper->addr_assign_type, NET_ADDR_STOLEN);
+	duo_fake_delete_upper(test, upper);
+	expect_released(test, pv);
+}
+
+/*
  * The issue's scenario: an upper, a VF and a PV joined, traffic on the VF;
  * the VF is unregistered (hot-unplug) and TX moves to the PV with every
  * counter kept; a new VF registers and joins, TX moves back; both lowers
@@ -480,6 +501,7 @@ static void dumps_fully_written(struct kunit *test)
 
 static struct kunit_case duo_netdev_cases[] = {
 	KUNIT_CASE(upper_over_pv),
+	KUNIT_CASE(upper_over_pv_without_permanent_mac),
 	KUNIT_CASE(vf_leaves_and_returns),
 	KUNIT_CASE(vf_without_link_sends_on_pv),
 	KUNIT_CASE(own_echo_dropped),
