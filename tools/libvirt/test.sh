@@ -149,6 +149,9 @@ g_boot() {
 	cp "$LAB_CACHE/kernels/$LAB_KREL/boot/vmlinuz-$LAB_KREL" "$LAB_DIR/vmlinuz"
 	cp "$(lab_initramfs "$LAB_KREL")" "$LAB_DIR/initramfs.cpio.gz"
 	lv_render "$here/vf.xml.in" g0 0 > "$LAB_DIR/vf.xml"
+	# The destination's VF: its own tap, as another host's VF would have
+	# its own host address.
+	lv_render "$here/vf.xml.in" g0 1 > "$LAB_DIR/vf1.xml"
 	# The domain keeps the name g0 on both daemons; its console and agent
 	# sockets are named after the daemon: g0 on d0, g1 on d1.
 	lv_render "$here/domain.xml.in" g0 0 | sed -e "/@VF@/r $LAB_DIR/vf.xml" -e '/@VF@/d' \
@@ -241,7 +244,7 @@ case_migrate() {
 	cp "$LAB_DIR/g1.xml" "$LAB_LOGDIR/"
 	lv_daemon_wait 1
 	run_host migrate --domain g0 --connect "$(lv_uri 0)" --dst-connect "$(lv_uri 1)" \
-		--dst-xml "$LAB_DIR/g1.xml" --migrate-uri tcp://127.0.0.1:$((49152 + 10)) \
+		--dst-xml "$LAB_DIR/g1.xml" --dst-vf-xml "$LAB_DIR/vf1.xml" --migrate-uri tcp://127.0.0.1:$((49152 + 10)) \
 		--dst-guest "$LAB_VM/gexec.py $LAB_DIR/g1.agent" --settle-ms 1400
 	down=$(sed -n 's/^migrate .*downtime_ms=\([0-9]*\).*/\1/p' "$LAB_DIR/migrate.steps")
 	lost=$(awk '$1 == "migrate" { print $2 }' "$LAB_DIR/migrate.steps")
@@ -258,9 +261,14 @@ case_migrate() {
 	# libvirt's downtime runs from the source's pause to the destination's
 	# resume (its own handoff included), not QEMU's figure alone.
 	expect_le "$lost" $((down / 2 + 4)) "lost in the migration beyond downtime/2 + 4"
-	expect_eq "$(lv_virsh 0 list --name | grep -c . || true)" 0 "domain gone from the source daemon"
+	lv_virsh 0 list --all --name > "$LAB_DIR/d0.list"
+	expect_eq "$(grep -c . "$LAB_DIR/d0.list" || true)" 0 "domains left on the source daemon"
 	expect_eq "$(lv_virsh 1 domstate g0)" running "domain running on the destination daemon"
 	expect_eq "$(joins g1)" 1 "the VF joined duo0 on the destination"
+	# On the destination's own VF (--dst-vf-xml): a tap has carrier while
+	# a QEMU holds it open.
+	expect_eq "$(lab_ns cat /sys/class/net/tv1/carrier)" 1 "the destination's VF tap in use"
+	expect_eq "$(lab_ns cat /sys/class/net/tv0/carrier)" 0 "the source's VF tap in use"
 	expect_eq "$(g g1 'ethtool -S duo0 | sed -n "s/^ *vf_active: //p"')" 1 "on the VF at the end"
 	before=$(joins g1)
 	lab_ping_clean after_migrate 1

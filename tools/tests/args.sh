@@ -179,6 +179,9 @@ check lv_migrate_no_dst 2 "migrate needs --dst-connect in libvirt mode" migrate 
 check lv_dst_xml_missing 2 "--dst-xml: cannot read '/nonexistent/g0.xml'" migrate "${l[@]}" \
 	--dst-connect qemu:///y --dst-xml /nonexistent/g0.xml
 check lv_replug_migrate_option 2 "are for migrate" replug "${l[@]}" --dst-connect qemu:///y
+check lv_replug_dst_vf_xml 2 "are for migrate" replug "${l[@]}" --dst-vf-xml "$stub/vf.xml"
+check lv_dst_vf_xml_other_alias 2 "lacks the VF's alias ua-vf0" migrate "${l[@]}" \
+	--dst-connect qemu:///y --dst-vf-xml "$stub/noalias.xml"
 mkdir "$stub/bin"
 # The alias stays in the live XML for the first $LV_GONE_AFTER dumps, and
 # is there again once attached.
@@ -197,6 +200,7 @@ case $* in
 *attach-device*)
 	touch "$STUB_DIR/attached" ;;
 *domjobinfo*)
+	if [ -n "${LV_NOSTATS:-}" ]; then echo "error: no job" >&2; exit 1; fi
 	printf '%s\n' "Job type:         Completed" "Time elapsed:     1234 ms" \
 		"Total downtime:   56 ms" ;;
 esac
@@ -213,6 +217,24 @@ if grep -q '^-q -c qemu:///x detach-device g0 .*vf.xml --live$' "$stub/virsh.log
 	echo "PASS tools/args/duonet-migrate-host/lv_calls" >> "$results"
 else
 	echo "FAIL tools/args/duonet-migrate-host/lv_calls" >> "$results"
+	cat "$stub/virsh.log" >&2
+	failed=1
+fi
+rm -f "$stub/virsh.log" "$stub/dumps" "$stub/attached"
+# The destination's own VF XML is what it attaches; the downtime limit is
+# set before the migration; statistics that cannot be read do not stop the
+# plug and resume (the guest already runs on the destination).
+sed 's/52:54:00:d0:0e:01/52:54:00:d0:0e:02/' "$stub/vf.xml" > "$stub/vf1.xml"
+PATH=$stub/bin:$PATH LV_GONE_AFTER=2 LV_NOSTATS=1 check lv_migrate_dst_vf 0 \
+	"downtime_ms=? total_ms=?" migrate "${l[@]}" --connect qemu:///x --dst-connect qemu:///y \
+	--dst-vf-xml "$stub/vf1.xml" --max-downtime-ms 50
+if grep -q '^-q -c qemu:///x migrate-setmaxdowntime g0 50$' "$stub/virsh.log" &&
+	[ "$(grep -n -e '^-q -c qemu:///x migrate-setmaxdowntime' -e '^-q -c qemu:///x migrate --live' \
+		"$stub/virsh.log" | cut -d' ' -f4 | tr '\n' ' ')" = "migrate-setmaxdowntime migrate " ] &&
+	grep -q '^-q -c qemu:///y attach-device g0 .*/vf1\.xml --live$' "$stub/virsh.log"; then
+	echo "PASS tools/args/duonet-migrate-host/lv_dst_vf_calls" >> "$results"
+else
+	echo "FAIL tools/args/duonet-migrate-host/lv_dst_vf_calls" >> "$results"
 	cat "$stub/virsh.log" >&2
 	failed=1
 fi
