@@ -17,7 +17,7 @@
 #            NoCloud seed) rendering for networkd (tools/image/test.sh)
 #   libvirt  duonet-migrate-host's libvirt mode against two private libvirtd
 #            from Debian, the lab guest as a TCG domain: a VF replug and a
-#            migration between the daemons (tools/libvirt/test.sh, ~45 s)
+#            migration between the daemons (tools/libvirt/test.sh, ~40 s)
 #   bench    a smoke of the CPU and scale benchmarks
 #
 # Ends with "N passed, N failed[, N skipped]"; exits non-zero on any failure.
@@ -227,7 +227,7 @@ fi
 
 # duonet-migrate-host driving libvirt (virsh detach-device, migrate,
 # attach-device) as operators do, against Debian's libvirtd: one kernel,
-# the newest built; about 45 s (two daemons, one boot, one migration).
+# the newest built; about 40 s (two daemons, one boot, one migration).
 # A libvirtd that does not start fails its cases (no skip).
 if [ -z "${DUO_SCENARIOS:-}" ] && command -v qemu-system-x86_64 >/dev/null; then
 	k=$(for k in $built; do echo "$k"; done | grep -v duodebug | sort -V | tail -n 1)

@@ -158,7 +158,12 @@ lab_boot() {
 		append="root=/dev/vda rw console=ttyS0 panic=-1"
 		[ -f "$LAB_DIR/disk.qcow2" ] || [ -n "$incoming" ] ||
 			qemu-img create -q -f qcow2 -b "$image.raw" -F raw "$LAB_DIR/disk.qcow2"
-		disk=(-drive "file=$LAB_DIR/disk.qcow2,format=qcow2,if=virtio,file.locking=off,cache.direct=on")
+		local direct=",cache.direct=on"
+		# tmpfs before Linux 6.6 has no O_DIRECT: QEMU would not open it.
+		dd if=/dev/zero of="$LAB_DIR/.odirect" bs=4096 count=1 oflag=direct 2>/dev/null ||
+			{ direct=""; lab_log "lab_boot: no O_DIRECT in $LAB_DIR: the image disk goes through the page cache"; }
+		rm -f "$LAB_DIR/.odirect"
+		disk=(-drive "file=$LAB_DIR/disk.qcow2,format=qcow2,if=virtio,file.locking=off$direct")
 		[ -z "$seed" ] || disk+=(-drive "file=$seed,format=raw,if=virtio,readonly=on")
 	else
 		[ -z "$seed" ] || lab_die "lab_boot: --seed needs --image"
