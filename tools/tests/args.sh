@@ -207,20 +207,26 @@ esac
 STUB
 chmod +x "$stub/bin/virsh"
 export STUB_DIR=$stub
+# lv_verdict NAME STATUS: records a check of the stand-in's calls (its log
+# shown when it fails), then clears the log for the next run.
+lv_verdict() {
+	if [ "$2" = 0 ]; then
+		echo "PASS tools/args/duonet-migrate-host/$1" >> "$results"
+	else
+		echo "FAIL tools/args/duonet-migrate-host/$1" >> "$results"
+		cat "$stub/virsh.log" >&2
+		failed=1
+	fi
+	rm -f "$stub/virsh.log" "$stub/dumps" "$stub/attached"
+}
 PATH=$stub/bin:$PATH LV_GONE_AFTER=2 check lv_migrate 0 "downtime_ms=56 total_ms=1234" \
 	migrate "${l[@]}" --connect qemu:///x --dst-connect qemu:///y
-if grep -q '^-q -c qemu:///x detach-device g0 .*vf.xml --live$' "$stub/virsh.log" &&
+grep -q '^-q -c qemu:///x detach-device g0 .*vf.xml --live$' "$stub/virsh.log" &&
 	[ "$(grep -c dumpxml "$stub/virsh.log")" = 4 ] &&
 	grep -q '^-q -c qemu:///x migrate --live g0 qemu:///y$' "$stub/virsh.log" &&
 	grep -q '^-q -c qemu:///y domjobinfo --completed --keep-completed g0$' "$stub/virsh.log" &&
-	grep -q '^-q -c qemu:///y attach-device g0 .*vf.xml --live$' "$stub/virsh.log"; then
-	echo "PASS tools/args/duonet-migrate-host/lv_calls" >> "$results"
-else
-	echo "FAIL tools/args/duonet-migrate-host/lv_calls" >> "$results"
-	cat "$stub/virsh.log" >&2
-	failed=1
-fi
-rm -f "$stub/virsh.log" "$stub/dumps" "$stub/attached"
+	grep -q '^-q -c qemu:///y attach-device g0 .*vf.xml --live$' "$stub/virsh.log"
+lv_verdict lv_calls $?
 # The destination's own VF XML is what it attaches; the downtime limit is
 # set before the migration; statistics that cannot be read do not stop the
 # plug and resume (the guest already runs on the destination).
@@ -228,17 +234,11 @@ sed 's/52:54:00:d0:0e:01/52:54:00:d0:0e:02/' "$stub/vf.xml" > "$stub/vf1.xml"
 PATH=$stub/bin:$PATH LV_GONE_AFTER=2 LV_NOSTATS=1 check lv_migrate_dst_vf 0 \
 	"downtime_ms=? total_ms=?" migrate "${l[@]}" --connect qemu:///x --dst-connect qemu:///y \
 	--dst-vf-xml "$stub/vf1.xml" --max-downtime-ms 50
-if grep -q '^-q -c qemu:///x migrate-setmaxdowntime g0 50$' "$stub/virsh.log" &&
+grep -q '^-q -c qemu:///x migrate-setmaxdowntime g0 50$' "$stub/virsh.log" &&
 	[ "$(grep -n -e '^-q -c qemu:///x migrate-setmaxdowntime' -e '^-q -c qemu:///x migrate --live' \
 		"$stub/virsh.log" | cut -d' ' -f4 | tr '\n' ' ')" = "migrate-setmaxdowntime migrate " ] &&
-	grep -q '^-q -c qemu:///y attach-device g0 .*/vf1\.xml --live$' "$stub/virsh.log"; then
-	echo "PASS tools/args/duonet-migrate-host/lv_dst_vf_calls" >> "$results"
-else
-	echo "FAIL tools/args/duonet-migrate-host/lv_dst_vf_calls" >> "$results"
-	cat "$stub/virsh.log" >&2
-	failed=1
-fi
-rm -f "$stub/virsh.log" "$stub/dumps" "$stub/attached"
+	grep -q '^-q -c qemu:///y attach-device g0 .*/vf1\.xml --live$' "$stub/virsh.log"
+lv_verdict lv_dst_vf_calls $?
 PATH=$stub/bin:$PATH LV_GONE_AFTER=1000 check lv_unplug_timeout 1 "step unplug failed" \
 	replug "${l[@]}" --timeout 1
 if grep -q attach-device "$stub/virsh.log"; then
