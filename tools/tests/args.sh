@@ -291,6 +291,68 @@ else
 fi
 rm -rf "$stub"
 
+# qmp.py migrate --dst: paused_ms is the source's STOP event to the
+# destination's RESUME, from the events' own timestamps (stand-in QMP
+# servers for both QEMUs); a destination not waiting for a migration is
+# an error before anything is migrated.
+stub=$(mktemp -d)
+cat > "$stub/server.py" <<'SERVER'
+import json, socket, sys
+path, role, dst_status = sys.argv[1:4]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(path)
+s.listen(1)
+c, _ = s.accept()
+f = c.makefile("rwb")
+def send(obj):
+    f.write(json.dumps(obj).encode() + b"\n")
+    f.flush()
+send({"QMP": {"version": {}, "capabilities": []}})
+seen = []
+for line in f:
+    msg = json.loads(line)
+    seen.append(msg["execute"])
+    ret = {}
+    if msg["execute"] == "query-status":
+        ret = {"status": "running" if role == "src" else dst_status}
+    elif msg["execute"] == "query-migrate":
+        send({"event": "STOP", "data": {},
+              "timestamp": {"seconds": 1700000000, "microseconds": 990000}})
+        ret = {"status": "completed", "total-time": 1300, "downtime": 44}
+    send({"return": ret, "id": msg["id"]})
+    if role == "dst" and msg["execute"] == "query-status":
+        # 57.3 ms after the source's STOP, across a second boundary.
+        send({"event": "RESUME", "data": {},
+              "timestamp": {"seconds": 1700000001, "microseconds": 47300}})
+print(" ".join(seen))
+SERVER
+qmp_pair() {
+	rm -f "$stub/src" "$stub/dst"
+	python3 "$stub/server.py" "$stub/src" src "$1" > "$stub/src.out" 2>&1 &
+	python3 "$stub/server.py" "$stub/dst" dst "$1" > "$stub/dst.out" 2>&1 &
+	out=$("$top/tools/vm/qmp.py" --connect-timeout 5 --timeout 10 "$stub/src" \
+		migrate unix:/x --dst "$stub/dst" 2>&1) && rc=0 || rc=$?
+	wait
+}
+qmp_pair inmigrate
+if [ "$rc" = 0 ] && [[ $out == *" downtime_ms=44 paused_ms=57 "* ]]; then
+	echo "PASS tools/args/qmp.py/migrate_paused" >> "$results"
+else
+	echo "FAIL tools/args/qmp.py/migrate_paused" >> "$results"
+	echo "qmp.py migrate --dst: rc $rc, '$out'" >&2
+	failed=1
+fi
+qmp_pair running
+if [ "$rc" = 1 ] && [[ $out == *"not waiting for a migration"* ]] &&
+	! grep -qw migrate "$stub/src.out"; then
+	echo "PASS tools/args/qmp.py/migrate_dst_not_incoming" >> "$results"
+else
+	echo "FAIL tools/args/qmp.py/migrate_dst_not_incoming" >> "$results"
+	echo "qmp.py migrate --dst to a running QEMU: rc $rc, '$out'; source saw '$(cat "$stub/src.out")'" >&2
+	failed=1
+fi
+rm -rf "$stub"
+
 # The benchmarks' usage errors (tools/bench/), before anything boots.
 for prog in cpu.sh peak.sh failover.sh scale.sh bench.sh; do
 	prog=$top/tools/bench/$prog

@@ -11,8 +11,9 @@
 # the lab's address; in migrate mode $G is the destination at the end.
 # Prints per cycle each step's time and loss, then a summary; sets
 #   MIGLOOP_OTHER_LOST  packets lost in all steps but the migration itself
-#   MIGLOOP_MIG_EXCESS  worst (lost in a migration - (downtime_ms/2 + 4)):
-#                       > 0 means more was lost than QEMU's downtime explains
+#   MIGLOOP_MIG_EXCESS  worst (lost in a migration - (paused_ms/2 + 4)):
+#                       > 0 means more was lost than the guest's pause
+#                       explains (paused_ms: qmp.py migrate --dst)
 #   MIGLOOP_SENT        probes sent during the cycles
 migloop_run() {
 	local mode=$1 cycles=$2 c dst out meter_pid steps reports i=1
@@ -61,7 +62,7 @@ migloop_run() {
 	for ((c = 1; c <= cycles; c++)); do
 		steps=$(grep '^step ' "$LAB_DIR/migloop.$c.out")
 		while IFS= read -r out; do
-			local name start ms r sent lost detail down excess
+			local name start ms r sent lost detail down paused excess
 			i=$((i + 1))
 			r=$(printf '%s\n' "$reports" | sed -n "${i}p")
 			name=$(printf '%s' "$out" | cut -d' ' -f2)
@@ -74,9 +75,11 @@ migloop_run() {
 			MIGLOOP_SENT=$((MIGLOOP_SENT + sent))
 			if [ "$name" = migrate ]; then
 				down=$(lab_report_get "$detail" downtime_ms)
-				excess=$((lost - down / 2 - 4))
+				paused=$(lab_report_get "$detail" paused_ms)
+				case $paused in ''|*[!0-9]*) lab_die "no paused_ms in cycle $c: $detail" ;; esac
+				excess=$((lost - paused / 2 - 4))
 				[ "$excess" -le "$MIGLOOP_MIG_EXCESS" ] || MIGLOOP_MIG_EXCESS=$excess
-				detail="QEMU downtime ${down} ms, total $(lab_report_get "$detail" total_ms) ms"
+				detail="paused ${paused} ms (QEMU downtime ${down} ms), total $(lab_report_get "$detail" total_ms) ms"
 			else
 				MIGLOOP_OTHER_LOST=$((MIGLOOP_OTHER_LOST + lost))
 			fi
@@ -86,7 +89,7 @@ migloop_run() {
 	done
 	printf '%s x %d: %d probes; lost outside the migrations: %d' "$mode" "$cycles" \
 		"$MIGLOOP_SENT" "$MIGLOOP_OTHER_LOST"
-	[ "$mode" = replug ] || printf '; worst migration lost %d more than downtime/2 + 4' \
+	[ "$mode" = replug ] || printf '; worst migration lost %d more than paused/2 + 4' \
 		"$MIGLOOP_MIG_EXCESS"
 	echo
 }

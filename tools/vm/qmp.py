@@ -15,8 +15,18 @@ CLI usage (``qmp.py [--timeout S] [--connect-timeout S] SOCKET SUBCOMMAND``):
     device-del ID [--no-wait]      device_del, then wait for DEVICE_DELETED;
                                    prints "device_deleted id=ID ms=N"
     set-link NAME up|down          set_link on a NIC or netdev
-    migrate URI [--max-downtime-ms N]  migrate, poll until done; prints
-                                   "migrated status=completed total_ms=N ..."
+    migrate URI [--max-downtime-ms N] [--dst SOCKET]
+                                   migrate, poll until done; prints
+                                   "migrated status=completed total_ms=N
+                                   downtime_ms=N paused_ms=N|- ..."; with
+                                   --dst (the destination's QMP socket,
+                                   QEMU started with -incoming) paused_ms is
+                                   from the source's STOP event to the
+                                   destination's RESUME, the time the guest
+                                   ran nowhere (one host clock: both QEMUs
+                                   on this host); QEMU's downtime_ms stops
+                                   at the source's end and leaves out the
+                                   destination's last load and its start
     quit                           quit QEMU
     raw JSON                       '{"execute": ..., "arguments": {...}}' or a
                                    bare command name; prints the return value
@@ -261,7 +271,34 @@ def do_flap(q, args):
           f"period_ms={ms / n:.1f}")
 
 
+def event_time(ev):
+    """An event's timestamp (QEMU's wall clock) in seconds."""
+    ts = ev.get("timestamp", {})
+    return ts.get("seconds", 0) + ts.get("microseconds", 0) / 1e6
+
+
 def do_migrate(q, args):
+    dst = None
+    if args.dst is not None:
+        # Connected before the migration starts, so that the destination's
+        # RESUME event reaches this connection.
+        dst = QMP(args.dst, timeout=left(args),
+                  connect_timeout=args.connect_timeout)
+    try:
+        migrate_and_report(q, dst, args)
+    finally:
+        if dst is not None:
+            dst.close()
+
+
+def migrate_and_report(q, dst, args):
+    paused = None
+    running = q.cmd("query-status", timeout=left(args))["status"] == "running"
+    if dst is not None:
+        status = dst.cmd("query-status", timeout=left(args))["status"]
+        if status != "inmigrate":
+            raise QMPError(f"--dst {args.dst}: the destination is {status}, "
+                           "not waiting for a migration (-incoming)")
     if args.max_downtime_ms is not None:
         q.cmd("migrate-set-parameters",
               {"downtime-limit": args.max_downtime_ms}, timeout=left(args))
@@ -278,10 +315,19 @@ def do_migrate(q, args):
             raise QMPTimeout(f"timed out waiting for migration to complete "
                              f"(status {status})")
         time.sleep(0.05)
+    # A guest paused before the migration stays paused on the destination:
+    # no STOP here, no RESUME there, nothing to time.
+    if dst is not None and running:
+        stop = q.wait_event("STOP", timeout=left(args),
+                            what="the source's STOP event")
+        resume = dst.wait_event("RESUME", timeout=left(args),
+                                what="the destination's RESUME event")
+        paused = round((event_time(resume) - event_time(stop)) * 1000)
 
     ram = info.get("ram", {})
     fields = [("total_ms", info.get("total-time")),
               ("downtime_ms", info.get("downtime")),
+              ("paused_ms", paused),
               ("setup_ms", info.get("setup-time")),
               ("transferred_bytes", ram.get("transferred"))]
     print(f"migrated status={status} " + " ".join(
@@ -340,9 +386,11 @@ def parse_args(argv):
                     help="time between two changes (default 50)")
     fl.add_argument("--seconds", type=float, required=True, metavar="S",
                     help="how long to flap")
-    add("migrate", do_migrate, "migrate and wait for completion", "uri") \
-        .add_argument("--max-downtime-ms", type=int, metavar="N",
-                      help="set downtime-limit (ms) first")
+    mg = add("migrate", do_migrate, "migrate and wait for completion", "uri")
+    mg.add_argument("--max-downtime-ms", type=int, metavar="N",
+                    help="set downtime-limit (ms) first")
+    mg.add_argument("--dst", metavar="SOCKET",
+                    help="the destination's QMP socket: report paused_ms")
     add("quit", do_quit, "quit QEMU")
     add("raw", do_raw, "execute a command object or bare command name",
         "json")

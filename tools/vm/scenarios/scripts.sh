@@ -4,7 +4,7 @@
 # duonet-migrate-host (QMP) running the guest's duonet-migrate through the
 # guest agent, in its loop mode (tools/vm/migloop.sh), under ping every
 # 2 ms. Nothing may be lost outside a migration; a migration may lose what
-# QEMU's downtime explains (downtime_ms/2 + 4, as failover.sh).
+# the guest's pause explains (paused_ms/2 + 4, as failover.sh).
 #
 #   peer ns                 host ns (br0)      guests
 #   vpeer 10.99.0.1 --veth-- tp0/tv0 --------- g0 (then m2)
@@ -37,7 +37,7 @@ case_replug_loop() { loop replug 3; }
 
 case_migrate_loop() {
 	loop migrate 2
-	expect_le "$MIGLOOP_MIG_EXCESS" 0 "lost in a migration beyond downtime/2 + 4"
+	expect_le "$MIGLOOP_MIG_EXCESS" 0 "lost in a migration beyond paused/2 + 4"
 	expect_eq "$(g "$G" 'ethtool -S duo0 | sed -n "s/^ *vf_active: //p"')" 1 "on the VF at the end"
 	lab_ping_clean after_loops 1
 }

@@ -261,10 +261,10 @@ case_migrations() {
 	cat "$LAB_DIR/loop.out" >&2
 	tail -n 1 "$LAB_DIR/loop.out" >> "$LAB_LOGDIR/loss.txt"
 	expect_eq "$MIGLOOP_OTHER_LOST" "$(lab_loss_bound 0)" "lost outside the migrations"
-	# scripts.sh holds a migration to QEMU's downtime/2 + 4 probes; here
+	# scripts.sh holds a migration to the pause's paused/2 + 4 probes; here
 	# the guest also runs the iperf3 streams and announces itself a few
 	# ms later (1 over that bound in 1 of 20 migrations seen): + 10 more.
-	expect_le "$MIGLOOP_MIG_EXCESS" 10 "lost in a migration beyond downtime/2 + 4 + 10"
+	expect_le "$MIGLOOP_MIG_EXCESS" 10 "lost in a migration beyond paused/2 + 4 + 10"
 	traffic_alive
 }
 
