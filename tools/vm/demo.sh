@@ -47,7 +47,11 @@ step() {
 }
 pv_only() { g "$G" "ethtool --set-priv-flags duo0 pv-only $1"; path "$([ "$1" = on ] && echo 0 || echo 1)"; echo "TX on $(g "$G" 'ethtool -i duo0 | sed -n "s/^bus-info: //p"')"; }
 unplug() { lab_vf_unplug "$G"; path 0; }
-migrate() { lab_migrate g0 g1; }
+migrate() {
+	local r
+	r=$(lab_migrate g0 g1) || return
+	echo "guest paused $(lab_report_get "$r" paused_ms) ms (QEMU downtime $(lab_report_get "$r" downtime_ms) ms), migration $(lab_report_get "$r" total_ms) ms"
+}
 replug() { lab_vf_plug "$G"; g "$G" "wait_for 'ip -o link show master duo0 | grep -q \$(netdev_of_driver e1000e)' 20 && sleep 1"; echo "VF back in duo0, TX stays on the PV (pv-only)"; }
 replug_failback() { lab_vf_plug "$G"; path 1; echo "TX on $(g "$G" 'ethtool -i duo0 | sed -n "s/^bus-info: //p"')"; }
 
