@@ -7,8 +7,8 @@
 # network manager (systemd-networkd or NetworkManager) must give the
 # upper the lease and leave the lowers unmanaged. Then one planned
 # migration cycle driven by the scripts (duonet-migrate-host, and the
-# packaged duonet-migrate in the guest): nothing lost outside QEMU's
-# downtime, the lease and the route still there. With cloud-init, the
+# packaged duonet-migrate in the guest): nothing lost outside the
+# guest's pause, the lease and the route still there. With cloud-init, the
 # network config comes from a NoCloud seed (cloud-localds), matched by the
 # MAC the upper and both lowers share: it must land on the upper.
 #
@@ -106,7 +106,7 @@ case_migration() {
 	expect_eq "$MIGLOOP_OTHER_LOST" 0 "lost outside the migration"
 	# The busybox guests' bound is paused/2 + 4 (failover.sh). This
 	# guest, a whole Debian userspace under TCG, lost -2 to 4 more than
-	# QEMU's downtime/2 + 4 in five runs with the disk opened O_DIRECT
+	# QEMU's downtime/2 + 4 in eight runs with the disk opened O_DIRECT
 	# (lab_boot: before that, the destination's page cache drop stopped
 	# the guest 200-350 ms longer after each image build). A missing
 	# announcement would lose seconds (the host's bridge keeps sending to

@@ -143,6 +143,14 @@ if grep -qE ' quit$|device-add' "$stub/qmp.py.log"; then
 else
 	echo "PASS tools/args/duonet-migrate-host/migrate_fails_no_quit" >> "$results"
 fi
+# The migration is timed from the destination's side too (paused_ms).
+if grep -q ' migrate unix:/z --dst /y$' "$stub/qmp.py.log"; then
+	echo "PASS tools/args/duonet-migrate-host/migrate_times_pause" >> "$results"
+else
+	echo "FAIL tools/args/duonet-migrate-host/migrate_times_pause" >> "$results"
+	echo "duonet-migrate-host's qmp.py calls: $(cat "$stub/qmp.py.log")" >&2
+	failed=1
+fi
 DUONET_QMP=$stub/qmp.py check vf_spec_split 0 "done ms=" replug --qmp /x --guest true \
 	--vf-id vf0 --vf-device 'e1000e,id=vf0,netdev=vfnet,romfile='
 if grep -q '^/x device-add e1000e id=vf0 netdev=vfnet romfile=$' "$stub/qmp.py.log"; then
@@ -264,6 +272,7 @@ import json, socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 s.bind(sys.argv[1])
 s.listen(1)
+s.settimeout(30)
 c, _ = s.accept()
 f = c.makefile("rwb")
 f.write(b'{"QMP": {"version": {}, "capabilities": []}}\n')
@@ -298,11 +307,15 @@ rm -rf "$stub"
 stub=$(mktemp -d)
 cat > "$stub/server.py" <<'SERVER'
 import json, socket, sys
-path, role, dst_status = sys.argv[1:4]
+import os
+path, role, status = sys.argv[1:4]
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 s.bind(path)
 s.listen(1)
+s.settimeout(30)
 c, _ = s.accept()
+# RESUME reaches only a client connected before the migration started.
+early = not os.path.exists(os.path.dirname(path) + "/migrating")
 f = c.makefile("rwb")
 def send(obj):
     f.write(json.dumps(obj).encode() + b"\n")
@@ -314,27 +327,33 @@ for line in f:
     seen.append(msg["execute"])
     ret = {}
     if msg["execute"] == "query-status":
-        ret = {"status": "running" if role == "src" else dst_status}
-    elif msg["execute"] == "query-migrate":
-        send({"event": "STOP", "data": {},
-              "timestamp": {"seconds": 1700000000, "microseconds": 990000}})
+        ret = {"status": status}
+    elif msg["execute"] == "migrate":
+        open(os.path.dirname(path) + "/migrating", "w").close()
+    elif msg["execute"] == "query-migrate" and status == "running":
+        # A stale pause first: the migration's STOP is the last one.
+        for sec in (1699999990, 1700000000):
+            send({"event": "STOP", "data": {},
+                  "timestamp": {"seconds": sec, "microseconds": 990000}})
+    if msg["execute"] == "query-migrate":
         ret = {"status": "completed", "total-time": 1300, "downtime": 44}
     send({"return": ret, "id": msg["id"]})
-    if role == "dst" and msg["execute"] == "query-status":
+    if role == "dst" and msg["execute"] == "query-status" and early:
         # 57.3 ms after the source's STOP, across a second boundary.
         send({"event": "RESUME", "data": {},
               "timestamp": {"seconds": 1700000001, "microseconds": 47300}})
 print(" ".join(seen))
 SERVER
+# qmp_pair SRC_STATUS DST_STATUS
 qmp_pair() {
-	rm -f "$stub/src" "$stub/dst"
+	rm -f "$stub/src" "$stub/dst" "$stub/migrating"
 	python3 "$stub/server.py" "$stub/src" src "$1" > "$stub/src.out" 2>&1 &
-	python3 "$stub/server.py" "$stub/dst" dst "$1" > "$stub/dst.out" 2>&1 &
+	python3 "$stub/server.py" "$stub/dst" dst "$2" > "$stub/dst.out" 2>&1 &
 	out=$("$top/tools/vm/qmp.py" --connect-timeout 5 --timeout 10 "$stub/src" \
 		migrate unix:/x --dst "$stub/dst" 2>&1) && rc=0 || rc=$?
 	wait
 }
-qmp_pair inmigrate
+qmp_pair running inmigrate
 if [ "$rc" = 0 ] && [[ $out == *" downtime_ms=44 paused_ms=57 "* ]]; then
 	echo "PASS tools/args/qmp.py/migrate_paused" >> "$results"
 else
@@ -342,13 +361,22 @@ else
 	echo "qmp.py migrate --dst: rc $rc, '$out'" >&2
 	failed=1
 fi
-qmp_pair running
+qmp_pair running running
 if [ "$rc" = 1 ] && [[ $out == *"not waiting for a migration"* ]] &&
 	! grep -qw migrate "$stub/src.out"; then
 	echo "PASS tools/args/qmp.py/migrate_dst_not_incoming" >> "$results"
 else
 	echo "FAIL tools/args/qmp.py/migrate_dst_not_incoming" >> "$results"
 	echo "qmp.py migrate --dst to a running QEMU: rc $rc, '$out'; source saw '$(cat "$stub/src.out")'" >&2
+	failed=1
+fi
+# A guest paused before the migration is not timed: "-", still a success.
+qmp_pair paused inmigrate
+if [ "$rc" = 0 ] && [[ $out == *" paused_ms=- "* ]]; then
+	echo "PASS tools/args/qmp.py/migrate_paused_guest" >> "$results"
+else
+	echo "FAIL tools/args/qmp.py/migrate_paused_guest" >> "$results"
+	echo "qmp.py migrate --dst of a paused guest: rc $rc, '$out'" >&2
 	failed=1
 fi
 rm -rf "$stub"

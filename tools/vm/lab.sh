@@ -280,7 +280,7 @@ lab_vf_plug() {
 # lab_migrate SRC DST: live-migrate guest SRC into a new QEMU DST on slot 1
 # (same devices, the VF root port empty: unplug the VF first). Prints QEMU's
 # report: downtime_ms (QEMU's, the source's part) and paused_ms (source's
-# STOP to destination's RESUME: all the time the guest ran nowhere).
+# STOP to destination's RESUME, the destination's load and start included).
 # Afterwards DST is the guest; SRC is gone.
 lab_migrate() {
 	local src=$1 dst=$2 LAB_G_KREL LAB_G_VF LAB_G_FAILOVER LAB_G_IMAGE="" LAB_G_SEED=""
@@ -296,9 +296,9 @@ lab_migrate() {
 	fi
 	lab_boot "$dst" --kernel "$LAB_G_KREL" --vf "$LAB_G_VF" --no-vf --slot 1 "${fo[@]}" \
 		--incoming "unix:$LAB_DIR/$dst.mig"
-	lab_qmp "$dst" --connect-timeout 30 wait-status inmigrate >/dev/null
-	lab_qmp "$src" migrate "unix:$LAB_DIR/$dst.mig" --dst "$LAB_DIR/$dst.qmp"
-	lab_qmp "$dst" wait-status running >/dev/null
+	lab_qmp "$dst" --connect-timeout 30 wait-status inmigrate >/dev/null || return
+	lab_qmp "$src" migrate "unix:$LAB_DIR/$dst.mig" --dst "$LAB_DIR/$dst.qmp" || return
+	lab_qmp "$dst" wait-status running >/dev/null || return
 	# After a migration QEMU announces every emulated NIC for about 1.3 s
 	# (5 rounds, 50 ms then +100 ms). The VF stand-in is such a NIC with
 	# the shared MAC: plugged during those rounds, QEMU's own RARPs for it

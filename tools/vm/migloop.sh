@@ -11,9 +11,10 @@
 # the lab's address; in migrate mode $G is the destination at the end.
 # Prints per cycle each step's time and loss, then a summary; sets
 #   MIGLOOP_OTHER_LOST  packets lost in all steps but the migration itself
-#   MIGLOOP_MIG_EXCESS  worst (lost in a migration - (paused_ms/2 + 4)):
-#                       > 0 means more was lost than the guest's pause
-#                       explains (paused_ms: qmp.py migrate --dst)
+#   MIGLOOP_MIG_EXCESS  worst (lost in a migration - (pause/2 + 4)), the
+#                       pause the larger of paused_ms (qmp.py migrate
+#                       --dst) and QEMU's downtime_ms: > 0 means more was
+#                       lost than the guest's pause explains
 #   MIGLOOP_SENT        probes sent during the cycles
 migloop_run() {
 	local mode=$1 cycles=$2 c dst out meter_pid steps reports i=1
@@ -76,8 +77,8 @@ migloop_run() {
 			if [ "$name" = migrate ]; then
 				down=$(lab_report_get "$detail" downtime_ms)
 				paused=$(lab_report_get "$detail" paused_ms)
-				case $paused in ''|*[!0-9]*) lab_die "no paused_ms in cycle $c: $detail" ;; esac
-				excess=$((lost - paused / 2 - 4))
+				case $down$paused in ''|*[!0-9]*) lab_die "bad downtime_ms/paused_ms in cycle $c: $detail" ;; esac
+				excess=$((lost - (paused > down ? paused : down) / 2 - 4))
 				[ "$excess" -le "$MIGLOOP_MIG_EXCESS" ] || MIGLOOP_MIG_EXCESS=$excess
 				detail="paused ${paused} ms (QEMU downtime ${down} ms), total $(lab_report_get "$detail" total_ms) ms"
 			else

@@ -6,7 +6,7 @@
 # usage: migrate-loop.sh [--mode replug|migrate] [--cycles N]
 #                        [--vf e1000e|igb] [--kernel KERNEL_RELEASE]
 # (defaults: replug, 5 cycles, e1000e, the newest built kernel)
-# Exit status 1 if anything was lost outside QEMU's downtime.
+# Exit status 1 if anything was lost outside the guest's pause.
 set -eu
 . "$(dirname "$0")/lab.sh"
 . "$(dirname "$0")/migloop.sh"

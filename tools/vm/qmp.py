@@ -22,11 +22,13 @@ CLI usage (``qmp.py [--timeout S] [--connect-timeout S] SOCKET SUBCOMMAND``):
                                    --dst (the destination's QMP socket,
                                    QEMU started with -incoming) paused_ms is
                                    from the source's STOP event to the
-                                   destination's RESUME, the time the guest
-                                   ran nowhere (one host clock: both QEMUs
-                                   on this host); QEMU's downtime_ms stops
-                                   at the source's end and leaves out the
-                                   destination's last load and its start
+                                   destination's RESUME (one host clock:
+                                   both QEMUs on this host), "-" if it
+                                   cannot be timed; QEMU's downtime_ms
+                                   stops at the source's end and leaves out
+                                   the destination's last load and start.
+                                   --dst holds the destination's socket
+                                   for the whole migration.
     quit                           quit QEMU
     raw JSON                       '{"execute": ..., "arguments": {...}}' or a
                                    bare command name; prints the return value
@@ -273,8 +275,27 @@ def do_flap(q, args):
 
 def event_time(ev):
     """An event's timestamp (QEMU's wall clock) in seconds."""
-    ts = ev.get("timestamp", {})
-    return ts.get("seconds", 0) + ts.get("microseconds", 0) / 1e6
+    ts = ev.get("timestamp")
+    if not isinstance(ts, dict) or "seconds" not in ts:
+        raise QMPError(f"event {ev.get('event')} without a timestamp")
+    return ts["seconds"] + ts.get("microseconds", 0) / 1e6
+
+
+def pause_ms(q, dst):
+    """The source's last STOP to the destination's RESUME, in ms.
+
+    STOP comes before the migration completes, so it is queued by now; a
+    guest stopped and continued during the migration has more than one,
+    and the last is the migration's. RESUME gets its own 30 s, as
+    wait-status would have (a destination started with -S sends none).
+    """
+    q.cmd("query-status", timeout=5)    # drain what QEMU has sent
+    stops = [ev for ev in q.events if ev.get("event") == "STOP"]
+    if not stops:
+        raise QMPError("no STOP event from the source")
+    resume = dst.wait_event("RESUME", timeout=30,
+                            what="the destination's RESUME event")
+    return round((event_time(resume) - event_time(stops[-1])) * 1000)
 
 
 def do_migrate(q, args):
@@ -316,13 +337,15 @@ def migrate_and_report(q, dst, args):
                              f"(status {status})")
         time.sleep(0.05)
     # A guest paused before the migration stays paused on the destination:
-    # no STOP here, no RESUME there, nothing to time.
+    # no STOP here, no RESUME there, nothing to time. The migration is
+    # done: a pause that cannot be timed is reported as "-", not as a
+    # failure (a migration script would stop short of the VF plug).
     if dst is not None and running:
-        stop = q.wait_event("STOP", timeout=left(args),
-                            what="the source's STOP event")
-        resume = dst.wait_event("RESUME", timeout=left(args),
-                                what="the destination's RESUME event")
-        paused = round((event_time(resume) - event_time(stop)) * 1000)
+        try:
+            paused = pause_ms(q, dst)
+        except QMPError as err:
+            print(f"{PROG}: migrated, but no paused_ms: {err}",
+                  file=sys.stderr)
 
     ram = info.get("ram", {})
     fields = [("total_ms", info.get("total-time")),
