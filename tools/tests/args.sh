@@ -353,32 +353,26 @@ qmp_pair() {
 		migrate unix:/x --dst "$stub/dst" 2>&1) && rc=0 || rc=$?
 	wait
 }
+# qmp_verdict NAME STATUS: record the case; on a failure show the run.
+qmp_verdict() {
+	if [ "$2" = 0 ]; then
+		echo "PASS tools/args/qmp.py/$1" >> "$results"
+	else
+		echo "FAIL tools/args/qmp.py/$1" >> "$results"
+		echo "qmp.py migrate --dst: rc $rc, '$out'; the source saw '$(cat "$stub/src.out")'" >&2
+		failed=1
+	fi
+}
 qmp_pair running inmigrate
-if [ "$rc" = 0 ] && [[ $out == *" downtime_ms=44 paused_ms=57 "* ]]; then
-	echo "PASS tools/args/qmp.py/migrate_paused" >> "$results"
-else
-	echo "FAIL tools/args/qmp.py/migrate_paused" >> "$results"
-	echo "qmp.py migrate --dst: rc $rc, '$out'" >&2
-	failed=1
-fi
+[ "$rc" = 0 ] && [[ $out == *" downtime_ms=44 paused_ms=57 "* ]]
+qmp_verdict migrate_paused $?
 qmp_pair running running
-if [ "$rc" = 1 ] && [[ $out == *"not waiting for a migration"* ]] &&
-	! grep -qw migrate "$stub/src.out"; then
-	echo "PASS tools/args/qmp.py/migrate_dst_not_incoming" >> "$results"
-else
-	echo "FAIL tools/args/qmp.py/migrate_dst_not_incoming" >> "$results"
-	echo "qmp.py migrate --dst to a running QEMU: rc $rc, '$out'; source saw '$(cat "$stub/src.out")'" >&2
-	failed=1
-fi
+[ "$rc" = 1 ] && [[ $out == *"not waiting for a migration"* ]] && ! grep -qw migrate "$stub/src.out"
+qmp_verdict migrate_dst_not_incoming $?
 # A guest paused before the migration is not timed: "-", still a success.
 qmp_pair paused inmigrate
-if [ "$rc" = 0 ] && [[ $out == *" paused_ms=- "* ]]; then
-	echo "PASS tools/args/qmp.py/migrate_paused_guest" >> "$results"
-else
-	echo "FAIL tools/args/qmp.py/migrate_paused_guest" >> "$results"
-	echo "qmp.py migrate --dst of a paused guest: rc $rc, '$out'" >&2
-	failed=1
-fi
+[ "$rc" = 0 ] && [[ $out == *" paused_ms=- "* ]]
+qmp_verdict migrate_paused_guest $?
 rm -rf "$stub"
 
 # The benchmarks' usage errors (tools/bench/), before anything boots.
