@@ -380,6 +380,19 @@ lab_ping_clean() {
 	expect_le "$(lab_report_get "$r" lost)" 0 "packets lost: $1"
 }
 
+# lab_pause_ms 'REPORT': the guest's pause in a migration report, the larger
+# of paused_ms (STOP to RESUME) and QEMU's downtime_ms (it starts a little
+# before STOP); dies if either is not a number.
+lab_pause_ms() {
+	local down paused
+	down=$(lab_report_get "$1" downtime_ms)
+	paused=$(lab_report_get "$1" paused_ms)
+	case "$down,$paused" in
+	,*|*,|*[!0-9,]*) lab_die "no downtime_ms/paused_ms in the migration report: $1" ;;
+	esac
+	echo $((paused > down ? paused : down))
+}
+
 # lab_report_get 'REPORT' KEY: a value from a "key=value ..." report line.
 lab_report_get() { printf '%s\n' "$1" | grep -o "\b$2=[^ ]*" | head -n 1 | cut -d= -f2; }
 

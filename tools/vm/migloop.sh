@@ -63,7 +63,7 @@ migloop_run() {
 	for ((c = 1; c <= cycles; c++)); do
 		steps=$(grep '^step ' "$LAB_DIR/migloop.$c.out")
 		while IFS= read -r out; do
-			local name start ms r sent lost detail down paused excess
+			local name start ms r sent lost detail down paused pause excess
 			i=$((i + 1))
 			r=$(printf '%s\n' "$reports" | sed -n "${i}p")
 			name=$(printf '%s' "$out" | cut -d' ' -f2)
@@ -77,8 +77,8 @@ migloop_run() {
 			if [ "$name" = migrate ]; then
 				down=$(lab_report_get "$detail" downtime_ms)
 				paused=$(lab_report_get "$detail" paused_ms)
-				case $down$paused in ''|*[!0-9]*) lab_die "bad downtime_ms/paused_ms in cycle $c: $detail" ;; esac
-				excess=$((lost - (paused > down ? paused : down) / 2 - 4))
+				pause=$(lab_pause_ms "$detail") || exit 1
+				excess=$((lost - pause / 2 - 4))
 				[ "$excess" -le "$MIGLOOP_MIG_EXCESS" ] || MIGLOOP_MIG_EXCESS=$excess
 				detail="paused ${paused} ms (QEMU downtime ${down} ms), total $(lab_report_get "$detail" total_ms) ms"
 			else
