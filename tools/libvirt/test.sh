@@ -268,7 +268,7 @@ case_migrate() {
 	# On the destination's own VF (--dst-vf-xml): a tap has carrier while
 	# a QEMU holds it open.
 	expect_eq "$(lab_ns cat /sys/class/net/tv1/carrier)" 1 "the destination's VF tap in use"
-	expect_eq "$(lab_ns cat /sys/class/net/tv0/carrier)" 0 "the source's VF tap in use"
+	expect_eq "$(lab_ns cat /sys/class/net/tv0/carrier)" 0 "the source's VF tap released"
 	expect_eq "$(g g1 'ethtool -S duo0 | sed -n "s/^ *vf_active: //p"')" 1 "on the VF at the end"
 	before=$(joins g1)
 	lab_ping_clean after_migrate 1

@@ -284,12 +284,12 @@ def event_time(ev):
 def pause_ms(q, dst):
     """The source's last STOP to the destination's RESUME, in ms.
 
-    STOP comes before the migration completes, so it is queued by now; a
-    guest stopped and continued during the migration has more than one,
-    and the last is the migration's. RESUME gets its own 30 s, as
-    wait-status would have (a destination started with -S sends none).
+    QEMU sends STOP before the query-migrate reply that says "completed",
+    on the same connection, so it is queued by now; a guest stopped and
+    continued during the migration has more than one, and the last is the
+    migration's. RESUME gets its own 30 s, as wait-status would have (a
+    destination started with -S sends none).
     """
-    q.cmd("query-status", timeout=5)    # drain what QEMU has sent
     stops = [ev for ev in q.events if ev.get("event") == "STOP"]
     if not stops:
         raise QMPError("no STOP event from the source")
@@ -314,12 +314,14 @@ def do_migrate(q, args):
 
 def migrate_and_report(q, dst, args):
     paused = None
-    running = q.cmd("query-status", timeout=left(args))["status"] == "running"
+    running = False
     if dst is not None:
         status = dst.cmd("query-status", timeout=left(args))["status"]
         if status != "inmigrate":
             raise QMPError(f"--dst {args.dst}: the destination is {status}, "
                            "not waiting for a migration (-incoming)")
+        status = q.cmd("query-status", timeout=left(args))["status"]
+        running = status == "running"
     if args.max_downtime_ms is not None:
         q.cmd("migrate-set-parameters",
               {"downtime-limit": args.max_downtime_ms}, timeout=left(args))
