@@ -30,7 +30,7 @@ endif
 
 # Sources are mirrored by symlink into one output folder per kernel, so the
 # objects of different kernels never mix and the tree stays clean.
-SRCS := Kbuild $(wildcard core/*.[ch] lower/*.[ch] vf-path/*.[ch] pv-path/*.[ch] failover/*.[ch])
+SRCS := Kbuild core/compat.mk $(wildcard core/*.[ch] lower/*.[ch] vf-path/*.[ch] pv-path/*.[ch] failover/*.[ch])
 CFLAGS_TOOLS := -O2 -Wall -Wextra -Werror
 
 .PHONY: all modules deps check stress bench kunit demo tools clean help \

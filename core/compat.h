@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Differences between the kernels duonet supports (Debian's 6.1 and 6.12),
- * kept in one place so the rest of the code has no version #ifdefs.
+ * Differences between the kernels duonet supports (Debian's 6.1, 6.12 and
+ * 7.x; tools/kernels.sh lists them), kept in one place so the rest of the
+ * code has no version #ifdefs. Each is keyed on what the headers provide:
+ * a macro where there is one, else a DUO_HAVE_* probe in Kbuild.
  */
 #ifndef _DUO_COMPAT_H
 #define _DUO_COMPAT_H
 
 #include <linux/ethtool.h>
 #include <linux/netdevice.h>
+#include <net/rtnetlink.h>
 
 /* 6.12 turned the feature bit NETIF_F_LLTX into the flag dev->lltx. */
 static inline void duo_compat_set_lltx(struct net_device *dev)
@@ -19,11 +22,17 @@ static inline void duo_compat_set_lltx(struct net_device *dev)
 #endif
 }
 
-/* 6.12 turned the feature bit NETIF_F_NETNS_LOCAL into dev->netns_local. */
+/*
+ * 6.12 turned the feature bit NETIF_F_NETNS_LOCAL into dev->netns_local,
+ * which 6.13 (and 6.12's stable updates from 6.12.118 on) renamed
+ * dev->netns_immutable (DUO_HAVE_NETNS_IMMUTABLE: probed by Kbuild).
+ */
 static inline void duo_compat_set_netns_local(struct net_device *dev)
 {
-#ifdef NETIF_F_NETNS_LOCAL
+#if defined(NETIF_F_NETNS_LOCAL)
 	dev->features |= NETIF_F_NETNS_LOCAL;
+#elif defined(DUO_HAVE_NETNS_IMMUTABLE)
+	dev->netns_immutable = true;
 #else
 	dev->netns_local = true;
 #endif
@@ -71,10 +80,21 @@ static inline int duo_compat_get_rxfh(struct net_device *dev, u32 *indir,
 #endif
 }
 
+/*
+ * Sets a lower's RSS table as ethtool's core does, so that the driver keeps
+ * it across channel changes when it is a user's (user_size: the entries
+ * given, 0 for the default table): until 6.16 the private flag
+ * IFF_RXFH_CONFIGURED (DUO_HAVE_RXFH_CONFIGURED: an enum member, probed),
+ * gone in 7.x, where the core records the size of the
+ * user's table in dev->ethtool under dev->ethtool->rss_lock, the lock it
+ * holds around set_rxfh.
+ */
 static inline int duo_compat_set_rxfh(struct net_device *dev, u32 *indir,
 				      u32 indir_size, u8 *key, u32 key_size,
-				      u8 hfunc, struct netlink_ext_ack *extack)
+				      u8 hfunc, u32 user_size,
+				      struct netlink_ext_ack *extack)
 {
+	int err;
 #if DUO_COMPAT_RXFH_PARAM
 	/* input_xfrm 0 would be a change (symmetric hashing off): none. */
 	struct ethtool_rxfh_param p = {
@@ -82,12 +102,100 @@ static inline int duo_compat_set_rxfh(struct net_device *dev, u32 *indir,
 		.key = key, .key_size = key_size,
 		.input_xfrm = RXH_XFRM_NO_CHANGE,
 	};
-
-	return dev->ethtool_ops->set_rxfh(dev, &p, extack);
-#else
-	return dev->ethtool_ops->set_rxfh(dev, indir, key, hfunc);
 #endif
+
+#ifdef DUO_HAVE_RXFH_CONFIGURED
+#if DUO_COMPAT_RXFH_PARAM
+	err = dev->ethtool_ops->set_rxfh(dev, &p, extack);
+#else
+	err = dev->ethtool_ops->set_rxfh(dev, indir, key, hfunc);
+#endif
+	if (!err && indir) {
+		if (user_size)
+			dev->priv_flags |= IFF_RXFH_CONFIGURED;
+		else
+			dev->priv_flags &= ~IFF_RXFH_CONFIGURED;
+	}
+#else
+	mutex_lock(&dev->ethtool->rss_lock);
+	err = dev->ethtool_ops->set_rxfh(dev, &p, extack);
+	if (!err && indir)
+		dev->ethtool->rss_indir_user_size = user_size;
+	mutex_unlock(&dev->ethtool->rss_lock);
+#endif
+	return err;
 }
+
+/*
+ * A device's receive ring count: 6.19's ethtool op get_rx_ring_count
+ * (DUO_HAVE_RX_RING_COUNT), the only way the core asks for it since; before,
+ * get_rxnfc's ETHTOOL_GRXRINGS. The upper answers with duo_rx_ring_count()
+ * (core/tuning.c) through the op of its kernel: DUO_COMPAT_RX_RINGS_OP.
+ */
+u32 duo_rx_ring_count(struct net_device *dev);
+
+#ifdef DUO_HAVE_RX_RING_COUNT
+static inline u32 duo_compat_rx_rings(struct net_device *dev)
+{
+	const struct ethtool_ops *ops = dev->ethtool_ops;
+
+	return ops->get_rx_ring_count ? ops->get_rx_ring_count(dev) : 0;
+}
+
+#define DUO_COMPAT_RX_RINGS_OP	.get_rx_ring_count = duo_rx_ring_count
+#else
+static inline u32 duo_compat_rx_rings(struct net_device *dev)
+{
+	struct ethtool_rxnfc nfc = { .cmd = ETHTOOL_GRXRINGS };
+	const struct ethtool_ops *ops = dev->ethtool_ops;
+
+	if (!ops->get_rxnfc || ops->get_rxnfc(dev, &nfc, NULL))
+		return 0;
+	return nfc.data;
+}
+
+static inline int duo_compat_get_rxnfc(struct net_device *dev,
+				       struct ethtool_rxnfc *nfc, u32 *rule_locs)
+{
+	if (nfc->cmd != ETHTOOL_GRXRINGS)
+		return -EOPNOTSUPP;
+	nfc->data = duo_rx_ring_count(dev);
+	return nfc->data ? 0 : -EOPNOTSUPP;
+}
+
+#define DUO_COMPAT_RX_RINGS_OP	.get_rxnfc = duo_compat_get_rxnfc
+#endif
+
+/*
+ * 6.15's "ops locking": a driver that asks for it (request_ops_lock, or
+ * queue management or shaper ops: iavf, mlx5, bnxt, gve among VFs) has its
+ * ndo and ethtool ops called under its instance lock, and the core's
+ * netif_* helpers and netdev_update_features() assert it. Where duonet calls
+ * a lower's ethtool ops or such a helper itself, it takes the lower's lock
+ * as ethtool's core and bonding do (DUO_HAVE_NETDEV_LOCK_OPS: the header
+ * exists). The dev_* helpers take it themselves.
+ */
+#ifdef DUO_HAVE_NETDEV_LOCK_OPS
+#include <net/netdev_lock.h>
+
+static inline void duo_compat_lower_lock(struct net_device *dev)
+{
+	netdev_lock_ops(dev);
+}
+
+static inline void duo_compat_lower_unlock(struct net_device *dev)
+{
+	netdev_unlock_ops(dev);
+}
+#else
+static inline void duo_compat_lower_lock(struct net_device *dev)
+{
+}
+
+static inline void duo_compat_lower_unlock(struct net_device *dev)
+{
+}
+#endif
 
 /*
  * XDP (core/xdp.c), probed by Kbuild; 6.12 has all three, 6.1 none:
@@ -122,6 +230,52 @@ static inline int duo_compat_xdp_generic(struct bpf_prog *prog,
 	return do_xdp_generic(prog, pskb);
 #else
 	return do_xdp_generic(prog, *pskb);
+#endif
+}
+
+/*
+ * 6.15 passes rtnl_link_ops.newlink its arguments in struct
+ * rtnl_newlink_params (DUO_HAVE_NEWLINK_PARAMS); duonet reads only the
+ * IFLA_INFO_DATA attributes, so duo_newlink() takes those.
+ */
+int duo_newlink(struct net_device *dev, struct nlattr *data[],
+		struct netlink_ext_ack *extack);
+
+#ifdef DUO_HAVE_NEWLINK_PARAMS
+static inline int duo_compat_newlink(struct net_device *dev,
+				     struct rtnl_newlink_params *params,
+				     struct netlink_ext_ack *extack)
+{
+	return duo_newlink(dev, params->data, extack);
+}
+#else
+static inline int duo_compat_newlink(struct net *src_net,
+				     struct net_device *dev,
+				     struct nlattr *tb[], struct nlattr *data[],
+				     struct netlink_ext_ack *extack)
+{
+	return duo_newlink(dev, data, extack);
+}
+#endif
+
+/*
+ * 6.17 (DUO_HAVE_SET_MAC_SS) gives dev_set_mac_address() a struct
+ * sockaddr_storage, which holds any hardware address; before, a struct
+ * sockaddr, whose sa_data holds an Ethernet one.
+ */
+static inline int duo_compat_set_mac(struct net_device *dev, const u8 *addr,
+				     struct netlink_ext_ack *extack)
+{
+#ifdef DUO_HAVE_SET_MAC_SS
+	struct sockaddr_storage ss = { .ss_family = dev->type };
+
+	memcpy(ss.__data, addr, dev->addr_len);
+	return dev_set_mac_address(dev, &ss, extack);
+#else
+	struct sockaddr sa = { .sa_family = dev->type };
+
+	memcpy(sa.sa_data, addr, dev->addr_len);
+	return dev_set_mac_address(dev, &sa, extack);
 #endif
 }
 

@@ -205,9 +205,6 @@ void duo_path_uninit(struct duo_priv *priv);
 
 /* core/netlink.c */
 extern const struct nla_policy duo_nl_policy[];
-int duo_newlink(struct net *src_net, struct net_device *dev,
-		struct nlattr *tb[], struct nlattr *data[],
-		struct netlink_ext_ack *extack);
 int duo_changelink(struct net_device *dev, struct nlattr *tb[],
 		   struct nlattr *data[], struct netlink_ext_ack *extack);
 size_t duo_get_size(const struct net_device *dev);
@@ -252,8 +249,7 @@ void duo_tuning_replay(struct duo_priv *priv, struct duo_lower *lo);
 void duo_tuning_free(struct duo_priv *priv);
 u32 duo_get_rxfh_indir_size(struct net_device *dev);
 u32 duo_get_rxfh_key_size(struct net_device *dev);
-int duo_get_rxnfc(struct net_device *dev, struct ethtool_rxnfc *nfc,
-		  u32 *rule_locs);
+u32 duo_rx_ring_count(struct net_device *dev);
 #if DUO_COMPAT_RXFH_PARAM
 int duo_get_rxfh(struct net_device *dev, struct ethtool_rxfh_param *p);
 int duo_set_rxfh(struct net_device *dev, struct ethtool_rxfh_param *p,

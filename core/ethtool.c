@@ -199,7 +199,7 @@ const struct ethtool_ops duo_ethtool_ops = {
 	.set_coalesce		= duo_set_coalesce,
 	.get_channels		= duo_get_channels,
 	.set_channels		= duo_set_channels,
-	.get_rxnfc		= duo_get_rxnfc,
+	DUO_COMPAT_RX_RINGS_OP,
 	.get_rxfh_indir_size	= duo_get_rxfh_indir_size,
 	.get_rxfh_key_size	= duo_get_rxfh_key_size,
 	.get_rxfh		= duo_get_rxfh,

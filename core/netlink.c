@@ -210,8 +210,7 @@ static int duo_apply_settings(struct duo_priv *priv, struct nlattr *data[],
 	return 0;
 }
 
-int duo_newlink(struct net *src_net, struct net_device *dev,
-		struct nlattr *tb[], struct nlattr *data[],
+int duo_newlink(struct net_device *dev, struct nlattr *data[],
 		struct netlink_ext_ack *extack)
 {
 	int err;

@@ -236,14 +236,16 @@ static const struct duo_tune_kind chan_kind = {
 
 /*
  * Around every call into a lower's ethtool ops, what ethtool does around
- * its own (ethnl_ops_begin/complete, not exported): the device woken
- * from runtime suspend (igb, e.g., resumes its PCI device only there),
- * present and registered, the driver's begin and complete.
+ * its own (ethnl_ops_begin/complete, not exported): the lower's instance
+ * lock where it has ops locking (7.x), the device woken from runtime
+ * suspend (igb, e.g., resumes its PCI device only there), present and
+ * registered, the driver's begin and complete.
  */
 static int lower_begin(struct net_device *dev)
 {
 	int err = 0;
 
+	duo_compat_lower_lock(dev);
 	if (dev->dev.parent)
 		pm_runtime_get_sync(dev->dev.parent);
 	if (!netif_device_present(dev) || dev->reg_state >= NETREG_UNREGISTERING)
@@ -252,6 +254,8 @@ static int lower_begin(struct net_device *dev)
 		err = dev->ethtool_ops->begin(dev);
 	if (err && dev->dev.parent)
 		pm_runtime_put(dev->dev.parent);
+	if (err)
+		duo_compat_lower_unlock(dev);
 	return err;
 }
 
@@ -261,6 +265,7 @@ static void lower_complete(struct net_device *dev)
 		dev->ethtool_ops->complete(dev);
 	if (dev->dev.parent)
 		pm_runtime_put(dev->dev.parent);
+	duo_compat_lower_unlock(dev);
 }
 
 static int lower_get(const struct duo_tune_kind *k, struct net_device *dev,
@@ -535,15 +540,13 @@ static u32 rss_key_size(struct net_device *dev)
 
 static u32 rx_rings(struct net_device *dev)
 {
-	struct ethtool_rxnfc nfc = { .cmd = ETHTOOL_GRXRINGS };
-	const struct ethtool_ops *ops = dev->ethtool_ops;
-	int err;
+	u32 rings;
 
-	if (!ops->get_rxnfc || lower_begin(dev))
+	if (lower_begin(dev))
 		return 0;
-	err = ops->get_rxnfc(dev, &nfc, NULL);
+	rings = duo_compat_rx_rings(dev);
 	lower_complete(dev);
-	return err ? 0 : nfc.data;
+	return rings;
 }
 
 /* For shown_lower(): a lower with RSS (the kind is not used). */
@@ -579,25 +582,20 @@ u32 duo_get_rxfh_key_size(struct net_device *dev)
 	return lo ? rss_key_size(lo->dev) : 0;
 }
 
-int duo_get_rxnfc(struct net_device *dev, struct ethtool_rxnfc *nfc,
-		  u32 *rule_locs)
+/* The upper's receive ring count; 0 without a lower that has RSS. */
+u32 duo_rx_ring_count(struct net_device *dev)
 {
 	struct duo_priv *priv = netdev_priv(dev);
 	struct duo_lower *lo[2];
 	u32 rings = U32_MAX;
 	unsigned int i;
 
-	if (nfc->cmd != ETHTOOL_GRXRINGS)
-		return -EOPNOTSUPP;
 	duo_lowers_of(priv, lo);
 	/* A lower that cannot say its ring count does not limit the others. */
 	for (i = 0; i < ARRAY_SIZE(lo); i++)
 		if (lo[i] && rss_has(lo[i]->dev) && rx_rings(lo[i]->dev))
 			rings = min(rings, rx_rings(lo[i]->dev));
-	if (rings == U32_MAX)
-		return -EOPNOTSUPP;
-	nfc->data = rings;
-	return 0;
+	return rings == U32_MAX ? 0 : rings;
 }
 
 /* The upper's view: its shown lower's, under what is stored. */
@@ -671,12 +669,10 @@ static int rss_lower_apply(struct duo_priv *priv, struct duo_lower *lo)
 	err = lower_begin(dev);
 	if (err)
 		goto out;
+	/* A user's table, as ethtool records it: kept across channel changes. */
 	err = duo_compat_set_rxfh(dev, t->rss_indir, t->rss_indir_size, t->rss_key,
-				  t->rss_key_size, t->rss_hfunc, NULL);
+				  t->rss_key_size, t->rss_hfunc, t->rss_indir_size, NULL);
 	lower_complete(dev);
-	/* As ethtool does: the driver keeps the table across channel changes. */
-	if (!err && t->rss_indir)
-		dev->priv_flags |= IFF_RXFH_CONFIGURED;
 out:
 	if (err)
 		refused(priv, lo, "RSS settings", err);
@@ -702,12 +698,10 @@ static void rss_lower_default(struct duo_priv *priv, struct duo_lower *lo)
 	}
 	if (!err) {
 		err = duo_compat_set_rxfh(dev, tab, n, NULL, 0,
-					  ETH_RSS_HASH_NO_CHANGE, NULL);
+					  ETH_RSS_HASH_NO_CHANGE, 0, NULL);
 		lower_complete(dev);
 	}
-	if (!err)
-		dev->priv_flags &= ~IFF_RXFH_CONFIGURED;
-	else
+	if (err)
 		refused(priv, lo, "default RSS table", err);
 	kfree(tab);
 }
@@ -715,13 +709,12 @@ static void rss_lower_default(struct duo_priv *priv, struct duo_lower *lo)
 /* The table ethtool builds for "default" over the upper's rings. */
 static bool rss_is_default(struct net_device *dev, const u32 *indir, u32 n)
 {
-	struct ethtool_rxnfc nfc = { .cmd = ETHTOOL_GRXRINGS };
-	u32 i;
+	u32 i, rings = duo_rx_ring_count(dev);
 
-	if (duo_get_rxnfc(dev, &nfc, NULL) || !nfc.data)
+	if (!rings)
 		return false;
 	for (i = 0; i < n; i++)
-		if (indir[i] != ethtool_rxfh_indir_default(i, nfc.data))
+		if (indir[i] != ethtool_rxfh_indir_default(i, rings))
 			return false;
 	return true;
 }

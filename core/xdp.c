@@ -79,10 +79,12 @@ static bool lower_native_set(struct net_device *upper, struct net_device *dev,
 static void lower_generic_prepare(struct net_device *dev)
 {
 	dev_disable_lro(dev);
+	duo_compat_lower_lock(dev);
 	if (dev->features & NETIF_F_GRO_HW) {
 		dev->wanted_features &= ~NETIF_F_GRO_HW;
 		netdev_update_features(dev);
 	}
+	duo_compat_lower_unlock(dev);
 }
 
 /* Sets the slot's lower running prog natively or not, safely for xmit. */

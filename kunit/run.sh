@@ -120,6 +120,7 @@ place_sources() {
 		sync_sources "$root/$d" "$dst/$d"
 	done
 	sync_sources "$here" "$dst/kunit"
+	sync_file "$root/core/compat.mk" "$dst/core/compat.mk"
 	sync_file "$here/Kbuild.kunit" "$dst/Kbuild"
 	sync_file "$here/Kconfig.kunit" "$dst/Kconfig"
 
@@ -249,6 +250,7 @@ module_check() {
 		sync_sources "$root/$d" "$moddir/$d"
 	done
 	sync_sources "$here" "$moddir/kunit"
+	sync_file "$root/core/compat.mk" "$moddir/core/compat.mk"
 	sync_file "$here/Kbuild.kunit" "$moddir/Kbuild"
 	make -C "$tree" O="$build" ARCH=um M="$moddir" W=1 \
 		-j"$jobs" modules >"$cache/module.log" 2>&1 || rc=$?

@@ -68,16 +68,6 @@ int duo_lower_sync_mtu(struct duo_lower *lo, unsigned int mtu,
 	return err;
 }
 
-static int set_addr(struct net_device *dev, const u8 *addr,
-		    struct netlink_ext_ack *extack)
-{
-	struct sockaddr sa;
-
-	sa.sa_family = dev->type;
-	memcpy(sa.sa_data, addr, dev->addr_len);
-	return dev_set_mac_address(dev, &sa, extack);
-}
-
 int duo_lower_sync_addr(struct duo_lower *lo, const u8 *addr,
 			struct netlink_ext_ack *extack)
 {
@@ -89,7 +79,7 @@ int duo_lower_sync_addr(struct duo_lower *lo, const u8 *addr,
 		return 0;
 	if (!lo->addr_changed)
 		memcpy(lo->saved_addr, dev->dev_addr, dev->addr_len);
-	err = duo_should_fail(DUO_FAULT_ADDR) ? -EIO : set_addr(dev, addr, extack);
+	err = duo_should_fail(DUO_FAULT_ADDR) ? -EIO : duo_compat_set_mac(dev, addr, extack);
 	if (err)
 		NL_SET_ERR_MSG(extack, "duonet: the device refused the upper's MAC address");
 	else
@@ -196,7 +186,7 @@ err_unregister_handler:
 	netdev_rx_handler_unregister(dev);
 err_restore_addr:
 	if (lo->addr_changed)
-		set_addr(dev, lo->saved_addr, NULL);
+		duo_compat_set_mac(dev, lo->saved_addr, NULL);
 err_restore_mtu:
 	if (dev->mtu != lo->saved_mtu)
 		dev_set_mtu(dev, lo->saved_mtu);
@@ -233,7 +223,7 @@ void duo_lower_release(struct duo_lower *lo)
 	netdev_rx_handler_unregister(dev);
 	if (alive && lo->addr_changed &&
 	    !ether_addr_equal(dev->dev_addr, lo->saved_addr))
-		set_addr(dev, lo->saved_addr, NULL);
+		duo_compat_set_mac(dev, lo->saved_addr, NULL);
 	if (alive && dev->mtu != lo->saved_mtu)
 		dev_set_mtu(dev, lo->saved_mtu);
 	netdev_put(dev, &lo->dev_tracker);

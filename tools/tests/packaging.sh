@@ -98,7 +98,7 @@ case_contents() {
 		echo "-rw-r--r-- /usr/share/lintian/overrides/duonet-dkms"
 		echo "-rw-r--r-- $src/dkms.conf"
 		# The module's sources, as the Makefile's modules target has them.
-		(cd "$top" && for f in Kbuild core/*.[ch] lower/*.[ch] vf-path/*.[ch] \
+		(cd "$top" && for f in Kbuild core/compat.mk core/*.[ch] lower/*.[ch] vf-path/*.[ch] \
 			pv-path/*.[ch] failover/*.[ch]; do echo "-rw-r--r-- $src/$f"; done)
 	} | sort > "$want"
 	files_of "$deb/duonet-dkms_${version}_all.deb" > "$tmp/dkms.got"
