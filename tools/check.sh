@@ -1,20 +1,28 @@
 #!/usr/bin/env bash
 # make check: every test suite of duonet, one tally at the end.
 #
-#   build    duonet.ko for each supported kernel (Debian 6.1, 6.12) with W=1:
-#            must build with zero warnings
+#   build    duonet.ko for each kernel of the matrix (tools/kernels.sh: the
+#            newest 6.1, bookworm's and trixie's 6.12, sid's and
+#            experimental's 7.x), each with its own compiler (trixie's and
+#            sid's in chroots), with W=1: must build with zero warnings
 #   style    checkpatch.pl --strict on the kernel sources
 #   kunit    the KUnit suites on UML (kunit/run.sh)
 #   tools    the lab's host tools build; Python parses
 #   packaging make deb, the packages' contents, lintian, man pages, udev
 #            rule, DKMS builds (tools/tests/packaging.sh)
 #   selftest the lab's loss meter and log check, on the host
-#   lab      every tools/vm/scenarios/*.sh in a QEMU guest, for each kernel;
-#            the core ones also on the debug kernel (tools/vm/debug-kernel.sh:
-#            KASAN, kmemleak, lockdep; DUO_DEBUG_KERNEL=0 leaves it out)
+#   inguest  the in-guest tests (tools/vm/inguest/: pairing, failover on
+#            link, pv-only, settings, refusals, release, XDP on veth lowers)
+#            in one boot per kernel of the matrix
+#   lab      every tools/vm/scenarios/*.sh in a QEMU guest, on the oldest
+#            and the newest kernel of the matrix; the core ones also on the
+#            debug kernel (tools/vm/debug-kernel.sh: KASAN, kmemleak,
+#            lockdep; DUO_DEBUG_KERNEL=0 leaves it out)
 #   image    a Debian guest built with debootstrap and the packages, booted
 #            with networkd, with NetworkManager, and with cloud-init (a
-#            NoCloud seed) rendering for networkd (tools/image/test.sh)
+#            NoCloud seed) rendering for networkd (tools/image/test.sh); a
+#            trixie and a sid guest with networkd, DKMS building for their
+#            own 6.12 and 7.x kernels
 #   libvirt  duonet-migrate-host's libvirt mode against two private libvirtd
 #            from Debian, the lab guest as a TCG domain: a VF replug and a
 #            migration between the daemons (tools/libvirt/test.sh, ~40 s)
@@ -59,18 +67,21 @@ run_suite() {
 	fi
 }
 
-kernels=${DUO_KERNELS:-}
-if [ -z "$kernels" ]; then
-	for b in /lib/modules/6.1.*/build /lib/modules/6.12.*/build; do
-		[ -d "$b" ] && kernels="$kernels $(basename "$(dirname "$b")")"
-	done
-fi
-# Both supported series must be there, unless the run was narrowed.
+# The kernel matrix (tools/kernels.sh, resolved by make deps): the newest
+# 6.1 and 6.12 of bookworm, trixie's 6.12, sid's and experimental's 7.x.
+matrix=$(tools/kernels.sh list 2>/dev/null) || { missing build/matrix "no kernel matrix"; matrix=""; }
+kernels=${DUO_KERNELS:-$(printf '%s\n' "$matrix" | awk 'NF { print $2 }')}
+# Every kernel of the matrix must be there, unless the run was narrowed.
 if [ -z "${DUO_KERNELS:-}" ]; then
-	for series in 6.1 6.12; do
-		case " $kernels" in *" $series."*) ;; *) missing "build/$series" "no headers for Linux $series" ;; esac
+	for name in 6.1 6.12-deb12 6.12-deb13 7-sid 7-exp; do
+		printf '%s\n' "$matrix" | awk -v n="$name" '$1 == n { f = 1 } END { exit !f }' ||
+			missing "build/$name" "no $name kernel in the matrix"
 	done
 fi
+# The oldest and the newest run every scenario; the others the in-guest
+# ones (below).
+oldest=$(printf '%s\n' "$matrix" | awk '$1 == "6.1" { print $2 }')
+newest=$(printf '%s\n' "$matrix" | awk '$1 == "7-exp" { print $2 }')
 
 # The debug kernel (issue 8): built once into the cache, rebuilt when its
 # config changes; the core scenarios run on it too.
@@ -86,8 +97,15 @@ if [ "${DUO_DEBUG_KERNEL:-1}" = 1 ] && [ -z "${DUO_KERNELS:-}" ]; then
 		debug_krel=""
 	fi
 fi
-kdir_of() {
-	if [ "$1" = "$debug_krel" ]; then tools/vm/debug-kernel.sh --print-dir; else echo "/lib/modules/$1/build"; fi
+# Each kernel built where its compiler is: the host, or its suite's chroot.
+build_for() {
+	if [ "$1" = "$debug_krel" ]; then
+		# Built from sid's source with sid's compiler: built there too.
+		tools/kernels.sh run sid make -s -C "$top" modules \
+			KDIR="$(tools/vm/debug-kernel.sh --print-dir)" W=1
+	else
+		tools/kernels.sh make "$1" -s modules W=1
+	fi
 }
 
 # Build: one case per kernel, zero warnings with W=1.
@@ -95,7 +113,7 @@ built=""
 for k in $kernels; do
 	log=$top/build/logs/build-$k.log
 	mkdir -p "$(dirname "$log")"
-	if make -s -C "$top" modules KDIR="$(kdir_of "$k")" W=1 > "$log" 2>&1; then
+	if build_for "$k" > "$log" 2>&1; then
 		n=$(grep -c 'warning:' "$log")
 		if [ "$n" = 0 ]; then
 			record PASS "build/$k"
@@ -185,7 +203,10 @@ if [ "$rc" != 0 ] && [ "$(grep -c . "$results")" = "$before" ]; then
 	record FAIL lab/selftest "aborted with status $rc"
 fi
 
-# Lab scenarios, per kernel that built and has a guest kernel.
+# Lab scenarios, per kernel that built and has a guest kernel: every
+# scenario on the oldest (6.1) and the newest (experimental's 7.x), the
+# in-guest tests on every kernel; the debug kernel (sid's source, KASAN,
+# lockdep) runs them and the core scenarios.
 # debug-*.sh need the debug kernel (its fault injection): only there.
 scenarios=${DUO_SCENARIOS:-$(cd tools/vm/scenarios && ls -- *.sh | sed 's/\.sh$//' | grep -v '^debug-')}
 debug_scenarios="failover pairing xdp stress $(cd tools/vm/scenarios && ls -- debug-*.sh 2>/dev/null | sed 's/\.sh$//' | paste -sd ' ')"
@@ -202,11 +223,21 @@ else
 			# The core scenarios; the kernel's checks need more memory.
 			list=${DUO_DEBUG_SCENARIOS:-$debug_scenarios}
 			[ -z "${DUO_SCENARIOS:-}" ] || list=$scenarios
+		elif [ "$k" != "$oldest" ] && [ "$k" != "$newest" ] && [ -z "${DUO_KERNELS:-}" ]; then
+			# Between the oldest and the newest: the in-guest tests only.
+			list=""
+		fi
+		# The debug kernel's checks need more memory.
+		mem=$([ "$k" = "$debug_krel" ] && echo 1024 || echo "${LAB_MEM:-512}")
+		# The in-guest tests (no hypervisor action), on every kernel, in
+		# one boot each; the debug kernel adds an ops-locked VF (netdevsim).
+		if [ -z "${DUO_SCENARIOS:-}" ]; then
+			echo "== in-guest tests on $k"
+			LAB_MEM=$mem run_suite "inguest/$k" bash tools/vm/inguest/run.sh "$k"
 		fi
 		for s in $list; do
 			echo "== scenario $s on $k"
-			LAB_MEM=$([ "$k" = "$debug_krel" ] && echo 1024 || echo "${LAB_MEM:-512}") \
-				run_suite "$s/$k" bash "tools/vm/scenarios/$s.sh" "$k"
+			LAB_MEM=$mem run_suite "$s/$k" bash "tools/vm/scenarios/$s.sh" "$k"
 		done
 	done
 fi
@@ -221,6 +252,12 @@ if [ -z "${DUO_SCENARIOS:-}" ] && command -v qemu-system-x86_64 >/dev/null; then
 		for m in networkd nm cloud-init; do
 			echo "== image test with $m"
 			run_suite "image-$m" bash tools/image/test.sh --debs build/deb --manager "$m"
+		done
+		# The user's path on Debian 13 and on sid: the suite's own kernel,
+		# duonet-dkms building for it at install, a lease on duo0.
+		for suite in trixie sid; do
+			echo "== image test on $suite with networkd"
+			run_suite "image-$suite" bash tools/image/test.sh --debs build/deb --suite "$suite"
 		done
 	fi
 fi

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# A real Debian bookworm guest for the lab, built as an image builder
-# would: debootstrap, Debian's kernel and headers, the duonet packages
+# A real Debian guest for the lab (bookworm, trixie or sid), built as an
+# image builder would: debootstrap, the suite's own kernel and headers, the duonet packages
 # installed through apt from the built .deb files (DKMS builds the module,
 # the initramfs hook puts it in the initramfs; dracut's module in the
 # NetworkManager image, as a RHEL-family image has), and one network manager
@@ -10,10 +10,13 @@
 # networkd's configuration from its datasource at boot. For the lab it
 # adds the command agent on ttyS1 (tools/vm/guest/agent), nothing else.
 #
-# usage: mkimage.sh --debs DIR [--manager networkd|nm|cloud-init] [--cache DIR]
+# usage: mkimage.sh --debs DIR [--manager networkd|nm|cloud-init]
+#                   [--suite bookworm|trixie|sid] [--cache DIR]
 #   --debs DIR      duonet-dkms_*.deb and duonet-tools_*.deb (make deb)
 #   --manager M     systemd-networkd (default), NetworkManager, or
 #                   cloud-init (NoCloud) rendering for systemd-networkd
+#   --suite S       the Debian suite (default bookworm; trixie and sid with
+#                   networkd only), its kernel: DKMS builds for 6.1, 6.12, 7.x
 #   --cache DIR     default $DUONET_CACHE/image (/var/cache/duonet/image)
 # Prints the image's base path B: B.raw (ext4, no partition table, root
 # on /dev/vda), B.vmlinuz, B.initrd, B.krel. Cached: the debootstrap tree
@@ -21,18 +24,20 @@
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 usage() { sed -n '/^# usage:/,/^# Prints/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
-debs="" manager=networkd cache=${DUONET_CACHE:-/var/cache/duonet}/image
+debs="" manager=networkd suite=bookworm cache=${DUONET_CACHE:-/var/cache/duonet}/image
 while [ $# -gt 0 ]; do
 	[ $# -ge 2 ] || usage
 	case $1 in
 	--debs) debs=$2 ;;
 	--manager) manager=$2 ;;
+	--suite) suite=$2 ;;
 	--cache) cache=$2 ;;
 	*) usage ;;
 	esac
 	shift 2
 done
 case $manager in networkd|nm|cloud-init) ;; *) usage ;; esac
+case $suite in bookworm) ;; trixie|sid) [ "$manager" = networkd ] || usage ;; *) usage ;; esac
 [ -n "$debs" ] || usage
 set -- "$debs"/duonet-dkms_*.deb "$debs"/duonet-tools_*.deb
 [ -f "$1" ] && [ -f "$2" ] || { echo "mkimage: no duonet-dkms/duonet-tools .deb in $debs (make deb)" >&2; exit 1; }
@@ -49,13 +54,13 @@ pkgs=$(printf '%s' "$pkgs" | tr -d '\n')
 uri=$("$top/tools/deps.sh" --archive-uri)
 [ -n "$uri" ] || { echo "mkimage: no apt source for bookworm on this machine" >&2; exit 1; }
 mkdir -p "$cache"
-base=$cache/base-$(printf '%s %s' "$pkgs" "$uri" | sha256sum | cut -c1-12).tar
+base=$cache/base-$(printf '%s %s %s' "$pkgs" "$uri" "$suite" | sha256sum | cut -c1-12).tar
 if [ ! -f "$base" ]; then
-	log "debootstrap bookworm from the machine's archive (a few minutes, once)"
+	log "debootstrap $suite from the machine's archive (a few minutes, once)"
 	tmp=$(mktemp -d "$cache/deboot.XXXXXX")
 	trap 'rm -rf --one-file-system "$tmp"' EXIT
-	debootstrap --variant=minbase --include="$pkgs" bookworm "$tmp/root" "$uri" > "$cache/debootstrap.log" 2>&1 ||
-		{ tail -n 20 "$cache/debootstrap.log" >&2; exit 1; }
+	debootstrap --variant=minbase --include="$pkgs" "$suite" "$tmp/root" "$uri" > "$cache/debootstrap-$suite.log" 2>&1 ||
+		{ tail -n 20 "$cache/debootstrap-$suite.log" >&2; exit 1; }
 	tar -C "$tmp/root" -cf "$base.tmp" . && mv "$base.tmp" "$base"
 	rm -rf --one-file-system "$tmp"
 	trap - EXIT
@@ -64,7 +69,9 @@ fi
 # The image: keyed by the base, the packages, the manager and the lab's files.
 key=$( { sha256sum "$base" "$@" "$0" "$top/tools/vm/guest/agent" "$top/tools/vm/guest/profile" |
 	cut -d' ' -f1; echo "$manager"; } | sha256sum | cut -c1-12)
-out=$cache/duonet-$manager-$key
+name=$manager
+[ "$suite" = bookworm ] || name=$suite-$manager
+out=$cache/duonet-$name-$key
 if [ -f "$out.raw" ]; then
 	echo "$out"
 	exit 0
@@ -83,7 +90,9 @@ mount -t proc proc "$root/proc"
 mount -t sysfs sysfs "$root/sys"
 mkdir -p "$root/dev/pts" && mount -t devpts devpts "$root/dev/pts"
 cp "$@" "$root/tmp/"
-echo "deb $uri bookworm main" > "$root/etc/apt/sources.list"
+echo "deb $uri $suite main" > "$root/etc/apt/sources.list"
+# sid's Release file on this archive can be past its Valid-Until.
+[ "$suite" != sid ] || echo 'Acquire::Check-Valid-Until "false";' > "$root/etc/apt/apt.conf.d/90duonet-lab"
 in_root() { chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive "$@"; }
 in_root apt-get update -q > "$tmp/apt.log" 2>&1 || { cat "$tmp/apt.log" >&2; exit 1; }
 # As an image builder installs them: apt resolves the dependencies, DKMS
@@ -96,6 +105,7 @@ extra=""
 in_root sh -c "apt-get install -y -q --no-install-recommends /tmp/duonet-*.deb $extra" > "$tmp/install.log" 2>&1 ||
 	{ tail -n 40 "$tmp/install.log" >&2; exit 1; }
 krel=$(cd "$root/lib/modules" && ls | sort -V | tail -n 1)
+[ -n "$krel" ] || { log "no kernel in the image"; exit 1; }
 find "$root/lib/modules/$krel" -name 'duonet.ko*' | grep -q . ||
 	{ tail -n 40 "$tmp/install.log" >&2; log "DKMS built no duonet.ko for $krel"; exit 1; }
 rm -f "$root"/tmp/duonet-*.deb
@@ -105,7 +115,7 @@ if [ "$manager" = nm ]; then
 	in_root dracut --force --no-hostonly --kver "$krel" >> "$tmp/install.log" 2>&1 ||
 		{ tail -n 40 "$tmp/install.log" >&2; log "dracut failed"; exit 1; }
 fi
-cp "$tmp/install.log" "$cache/install-$manager.log"
+cp "$tmp/install.log" "$cache/install-$name.log"
 
 # The system: root on the virtio disk, a hostname, no password prompt needed
 # (the lab talks to the agent, not a login).
@@ -149,13 +159,20 @@ EOF
 in_root systemctl enable duo-agent > /dev/null 2>&1
 umount "$root/proc" "$root/sys" "$root/dev/pts"
 
-cp "$root/boot/vmlinuz-$krel" "$tmp/img.vmlinuz"
-cp "$root/boot/initrd.img-$krel" "$tmp/img.initrd"
+# 7.x keeps vmlinuz (and the initramfs may follow) in /usr/lib/modules/KREL.
+for f in "$root/boot/vmlinuz-$krel" "$root/usr/lib/modules/$krel/vmlinuz"; do
+	[ -f "$f" ] && cp "$f" "$tmp/img.vmlinuz" && break
+done
+for f in "$root/boot/initrd.img-$krel" "$root/usr/lib/modules/$krel/initrd.img"; do
+	[ -f "$f" ] && cp "$f" "$tmp/img.initrd" && break
+done
+[ -f "$tmp/img.vmlinuz" ] && [ -f "$tmp/img.initrd" ] ||
+	{ log "no vmlinuz or initramfs for $krel in the image"; exit 1; }
 echo "$krel" > "$tmp/img.krel"
 truncate -s 3G "$tmp/img.raw"
 mkfs.ext4 -q -L duoroot -d "$root" "$tmp/img.raw"
 # One image per manager is kept: the one just built replaces the others.
-rm -f "$cache/duonet-$manager-"*
+rm -f "$cache/duonet-$name-"*
 for f in krel vmlinuz initrd raw; do mv "$tmp/img.$f" "$out.$f"; done
 log "image $out.raw (kernel $krel)"
 echo "$out"

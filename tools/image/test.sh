@@ -18,17 +18,19 @@
 #                                 tp1/tv1: the migration's destination
 #
 # usage: test.sh --debs DIR [--manager networkd|nm|cloud-init]
+#                [--suite bookworm|trixie|sid]   (mkimage.sh's)
 set -eu
 . "$(dirname "$0")/../vm/lab.sh"
 . "$(dirname "$0")/../vm/migloop.sh"
 
-usage() { echo "usage: $0 --debs DIR [--manager networkd|nm|cloud-init]" >&2; exit 2; }
-debs="" manager=networkd
+usage() { echo "usage: $0 --debs DIR [--manager networkd|nm|cloud-init] [--suite bookworm|trixie|sid]" >&2; exit 2; }
+debs="" manager=networkd suite=bookworm
 while [ $# -gt 0 ]; do
 	[ $# -ge 2 ] || usage
 	case $1 in
 	--debs) debs=$2 ;;
 	--manager) manager=$2 ;;
+	--suite) suite=$2 ;;
 	*) usage ;;
 	esac
 	shift 2
@@ -36,8 +38,8 @@ done
 [ -n "$debs" ] || usage
 case $manager in networkd|nm|cloud-init) ;; *) usage ;; esac
 
-image=$("$LAB_TOP/tools/image/mkimage.sh" --debs "$debs" --manager "$manager")
-lab_init "image-$manager" "$(cat "$image.krel")"
+image=$("$LAB_TOP/tools/image/mkimage.sh" --debs "$debs" --manager "$manager" --suite "$suite")
+lab_init "image-$([ "$suite" = bookworm ] || echo "$suite-")$manager" "$(cat "$image.krel")"
 lab_net_up
 # DHCP on the peer side: the pair's MAC always gets the lab's address.
 lab_peer dnsmasq --keep-in-foreground --no-resolv --no-hosts --port=0 --user=root \

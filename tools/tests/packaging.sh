@@ -19,9 +19,10 @@
 #   networkd     every key of the shipped .network and .link files is one
 #                systemd.network(5) / systemd.link(5) lists in its section
 #   scripts      shellcheck on the shell scripts the packages ship
-#   dkms         the source in duonet-dkms builds with DKMS for each 6.1 and
-#                6.12 kernel with headers, in a temporary DKMS tree (its own
-#                signing key too), and a kernel of another series is refused
+#   dkms         the source in duonet-dkms builds with DKMS for each kernel of
+#                the matrix with headers on the host (bookworm's 6.1, 6.12),
+#                in a temporary DKMS tree (its own signing key too), and a
+#                kernel of another series is refused
 #
 # usage: packaging.sh   one "PASS|FAIL|SKIP packaging/CASE" line per case,
 # printed and appended to $DUO_RESULTS when set; exit status 1 if any failed.
@@ -352,13 +353,11 @@ case_dkms() {
 		record FAIL dkms/add "see build/logs/packaging-dkms.log"
 		return 0
 	fi
-	kernels=${DUO_KERNELS:-}
-	if [ -z "$kernels" ]; then
-		for b in /lib/modules/6.1.*/build /lib/modules/6.12.*/build; do
-			[ -d "$b" ] && kernels="$kernels $(basename "$(dirname "$b")")"
-		done
-	fi
-	[ -n "$kernels" ] || missing dkms/headers "no headers of a 6.1 or 6.12 kernel"
+	# The kernels of the matrix whose headers are on the host (bookworm's
+	# 6.1 and 6.12); DKMS in the trixie and sid images builds for theirs
+	# (tools/image/test.sh).
+	kernels=${DUO_KERNELS:-$("$top/tools/kernels.sh" list 2>/dev/null | awk '$3 == "/" { print $2 }')}
+	[ -n "$kernels" ] || missing dkms/headers "no kernel of the matrix with headers on the host"
 	for k in $kernels; do
 		t=$SECONDS
 		out=0

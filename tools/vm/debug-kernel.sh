@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# The lab's debug guest kernel: Debian's linux-source-6.12 with KASAN,
-# kmemleak, lockdep (PROVE_LOCKING, PROVE_RCU), DEBUG_ATOMIC_SLEEP,
-# DEBUG_OBJECTS, DEBUG_NET and the net refcount trackers, and exactly the
-# drivers the lab uses (tools/vm/debug.config over tinyconfig).
-# Built once into $DUONET_CACHE/debugkernel and installed where the lab
-# finds guest kernels ($DUONET_CACHE/kernels/RELEASE); rebuilt only when
-# the fragment or this script changes. Prints the kernel release.
+# The lab's debug guest kernel: the newest source, sid's linux-source
+# (7.x, where the ops-locking rules live), with KASAN, kmemleak, lockdep
+# (PROVE_LOCKING, PROVE_RCU), DEBUG_ATOMIC_SLEEP, DEBUG_OBJECTS, DEBUG_NET
+# and the net refcount trackers, and exactly the drivers the lab uses, plus
+# netdevsim, an "ops locked" device (tools/vm/debug.config over tinyconfig).
+# Built with sid's compiler in the sid chroot (tools/kernels.sh run sid),
+# once into $DUONET_CACHE/debugkernel, and installed where the lab finds
+# guest kernels ($DUONET_CACHE/kernels/RELEASE); rebuilt only when the
+# fragment, this script or the source changes. Prints the kernel release.
 #
 # usage: debug-kernel.sh [--print-dir]   (--print-dir: the build tree, for
 #        make KDIR=..., of the kernel built; fails if there is none)
@@ -14,10 +16,11 @@ set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cache=${DUONET_CACHE:-/var/cache/duonet}
 dk=$cache/debugkernel
-tarball=${DUONET_KSRC_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
+kernels=$top/tools/kernels.sh
 frag=$top/tools/vm/debug.config
-src=$dk/linux-source-6.12
 out=$dk/build
+# Every make and script of the kernel's runs in the sid chroot.
+in_sid() { "$kernels" run sid "$@"; }
 localversion=-duodebug
 
 log() { echo "debug-kernel: $*" >&2; }
@@ -32,7 +35,11 @@ case ${1:-} in
 *) echo "usage: $0 [--print-dir]" >&2; exit 2 ;;
 esac
 
-want=$(cat "$frag" "$0" | sha256sum | cut -c1-16)
+tarball=${DUONET_KSRC_TARBALL:-$("$kernels" debug-source)} || exit 1
+src=$dk/$(basename "$tarball" .tar.xz)
+# Rebuilt when the fragment, this script or the source (make deps takes
+# sid's newest linux-source) changes.
+want=$({ cat "$frag" "$0"; ls -l --time-style=+%s "$tarball"; } | sha256sum | cut -c1-16)
 if [ -f "$dk/stamp" ] && [ "$(cat "$dk/stamp")" = "$want" ] && [ -f "$dk/release" ]; then
 	cat "$dk/release"
 	exit 0
@@ -40,17 +47,19 @@ fi
 [ -f "$tarball" ] || { log "no $tarball (run 'make deps')"; exit 1; }
 mkdir -p "$dk"
 rm -f "$dk/stamp" "$dk/release"
-if [ ! -f "$src/Makefile" ]; then
+if [ ! -f "$src/Makefile" ] || [ "$(cat "$dk/source" 2>/dev/null)" != "$want" ]; then
 	log "unpacking $tarball"
-	rm -rf "$src"
+	rm -rf "$dk"/linux-source-* "$out"
 	tar -C "$dk" -xf "$tarball"
+	echo "$want" > "$dk/source"
 fi
 
 t0=$SECONDS
 mkdir -p "$out"
-make -s -C "$src" O="$out" tinyconfig > "$dk/config.log" 2>&1
-"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "$frag" >> "$dk/config.log" 2>&1
-make -s -C "$src" O="$out" olddefconfig >> "$dk/config.log" 2>&1
+cp "$frag" "$dk/debug.config"
+in_sid make -s -C "$src" O="$out" tinyconfig > "$dk/config.log" 2>&1
+in_sid "$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "$dk/debug.config" >> "$dk/config.log" 2>&1
+in_sid make -s -C "$src" O="$out" olddefconfig >> "$dk/config.log" 2>&1
 # Every setting of the fragment must have survived.
 bad=0
 while IFS= read -r line; do
@@ -64,18 +73,18 @@ while IFS= read -r line; do
 done < "$frag"
 [ "$bad" = 0 ] || { log "the fragment does not apply; see $out/.config"; exit 1; }
 
-log "building (about 10-15 minutes on 2 cores; log: $dk/build.log)"
-if ! make -C "$src" O="$out" LOCALVERSION="$localversion" -j"$(nproc)" bzImage modules \
+log "building (about 25 minutes on 2 cores; log: $dk/build.log)"
+if ! in_sid make -C "$src" O="$out" LOCALVERSION="$localversion" -j"$(nproc)" bzImage modules \
 	> "$dk/build.log" 2>&1; then
 	tail -n 30 "$dk/build.log" >&2
 	exit 1
 fi
-krel=$(make -s -C "$src" O="$out" LOCALVERSION="$localversion" kernelrelease)
+krel=$(in_sid make -s -C "$src" O="$out" LOCALVERSION="$localversion" kernelrelease)
 kdir=$cache/kernels/$krel
 rm -rf "$kdir"
 mkdir -p "$kdir/boot"
 cp "$out/arch/x86/boot/bzImage" "$kdir/boot/vmlinuz-$krel"
-make -s -C "$src" O="$out" LOCALVERSION="$localversion" INSTALL_MOD_PATH="$kdir" \
+in_sid make -s -C "$src" O="$out" LOCALVERSION="$localversion" INSTALL_MOD_PATH="$kdir" \
 	modules_install >> "$dk/build.log" 2>&1
 echo "$krel" > "$dk/release"
 echo "$want" > "$dk/stamp"

@@ -18,9 +18,9 @@ ko=$top/build/$krel/duonet.ko
 
 # Drivers the lab may use; failover is for the net_failover comparison,
 # bridge for pairing.sh (a bridge over duo0, refused as its lower),
-# pktgen for tools/bench/peak.sh.
+# pktgen for tools/bench/peak.sh, veth for the in-guest tests' lowers.
 # Those built into a kernel are simply not found and skipped.
-want="virtio_pci virtio_net vmxnet3 e1000e igb igbvf net_failover bonding bridge pktgen sch_ingress cls_bpf"
+want="virtio_pci virtio_net vmxnet3 e1000e igb igbvf net_failover bonding bridge pktgen sch_ingress cls_bpf veth"
 
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
@@ -59,6 +59,8 @@ copy_elf "$(command -v unshare)" /usr/bin/unshare
 # The XDP sample's object, for ip link set DEV xdp obj.
 install -D -m 644 "$top/build/bpf/xdpfilter.bpf.o" "$root/usr/lib/duonet/xdpfilter.bpf.o"
 install -m 755 "$top/tools/migrate/duonet-migrate" "$root/usr/sbin/duonet-migrate"
+# The in-guest tests (tools/vm/inguest/run.sh runs them).
+install -D -m 755 "$top/tools/vm/inguest/duonet.sh" "$root/usr/lib/duonet/selftest/duonet.sh"
 
 # Kernel modules and their dependencies, decompressed, then depmod.
 mdst=$root/lib/modules/$krel
@@ -92,7 +94,7 @@ for m in $want; do
 	grep -q "/$m\.ko" "$mdst/modules.dep" 2>/dev/null && loadable="$loadable $m"
 done
 # duonet itself is loaded by the tests, not at boot.
-echo "$loadable" | sed 's/bonding//; s/net_failover//; s/bridge//; s/pktgen//' > "$root/etc/duo/modules"
+echo "$loadable" | sed 's/bonding//; s/net_failover//; s/bridge//; s/pktgen//; s/veth//' > "$root/etc/duo/modules"
 
 install -m 755 "$top/tools/vm/guest/init" "$root/init"
 install -m 755 "$top/tools/vm/guest/agent" "$root/etc/duo/agent"

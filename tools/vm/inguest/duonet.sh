@@ -1,0 +1,230 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# duonet's in-guest tests: what needs no hypervisor action, on veth lowers
+# paired through the role override, so the same tests run on every kernel
+# of the matrix in one boot (tools/vm/inguest/run.sh boots the guest and
+# runs each test as a case). Runs in the lab guest (busybox sh, iproute2,
+# ethtool, duoctl; the lab's profile for wait_for).
+#
+#   guest, namespace "dpeer"                   guest, initial namespace
+#   br0 10.98.0.1 -- vfp0 ------veth------ vf0 (role vf) --+
+#                 `- pvp0 ------veth------ pv0 (role pv) --+- duo9 10.98.0.2
+#
+# usage: duonet.sh --list | TEST
+#   prints TAP ("ok 1 - TEST" or "not ok 1 - TEST"), exits non-zero on failure.
+set -eu
+. /etc/duo/profile
+
+U=duo9
+MAC=02:d0:0e:00:00:09
+PEER_IP=10.98.0.1
+MY_IP=10.98.0.2
+
+fail() { echo "# $*" >&2; return 1; }
+expect_eq() { [ "$1" = "$2" ] || fail "expected '$2', got '$1'${3:+ ($3)}"; }
+stat_of() { ethtool -S "$U" | sed -n "s/^ *$1: //p"; }
+in_peer() { ip netns exec dpeer "$@"; }
+lower_master() { ip -o link show "$1" | sed -n 's/.* master \([^ ]*\) .*/\1/p'; }
+has_flag() { ip -o link show "$1" | grep -q "[<,]$2[,>]"; }
+
+# The fixture: the module without auto-pairing, two veth lowers carrying
+# one MAC, their peers bridged in a namespace, duo9 over them, on the VF.
+setup() {
+	modprobe duonet auto=0
+	ip netns add dpeer
+	for l in pv vf; do
+		ip link add "${l}0" address "$MAC" type veth peer name "${l}p0"
+		ip link set "${l}p0" netns dpeer
+	done
+	in_peer ip link add br0 type bridge
+	in_peer ip link set pvp0 master br0
+	in_peer ip link set vfp0 master br0
+	for d in pvp0 vfp0 br0 lo; do in_peer ip link set "$d" up; done
+	in_peer ip addr add "$PEER_IP/24" dev br0
+	ip link add "$U" type duonet
+	duoctl pair "$U" pv0 --role pv
+	duoctl pair "$U" vf0 --role vf
+	ip link set "$U" up
+	ip addr add "$MY_IP/24" dev "$U"
+	duoctl wait "$U" --path vf --timeout 10
+}
+
+teardown() {
+	ip link del "$U" 2>/dev/null || true
+	ip link del pv0 2>/dev/null || true
+	ip link del vf0 2>/dev/null || true
+	ip link del vf1 2>/dev/null || true
+	[ ! -e /sys/bus/netdevsim/devices/netdevsim99 ] || echo 99 > /sys/bus/netdevsim/del_device
+	ip netns del dpeer 2>/dev/null || true
+	rmmod duonet 2>/dev/null || true
+}
+
+# Each frame counted on the path that carried it: $1 vf|pv.
+ping_on() {
+	tx0=$(stat_of "$1_tx_packets")
+	ping -q -c 3 -i 0.2 -W 2 "$PEER_IP" > /dev/null || fail "no answer to ping on the $1 path"
+	tx1=$(stat_of "$1_tx_packets")
+	[ "$((tx1 - tx0))" -ge 3 ] || fail "$1_tx_packets grew by $((tx1 - tx0)), not 3"
+}
+
+test_pair_role_override() {
+	duoctl show "$U" | grep -q "^$U: active vf" || fail "$(duoctl show "$U")"
+	duoctl show "$U" | grep -qx "  lower vf0: vf, active" || fail "vf0 not the active VF"
+	duoctl show "$U" | grep -qx "  lower pv0: pv" || fail "pv0 not the PV"
+	expect_eq "$(lower_master vf0) $(lower_master pv0)" "$U $U" "masters of the lowers"
+	has_flag vf0 SLAVE || fail "vf0 not marked as a lower"
+	# The upper took the pair's MAC.
+	expect_eq "$(cat /sys/class/net/$U/address)" "$MAC" "upper's MAC"
+}
+
+test_failover_on_link() {
+	ping_on vf
+	ip link set vf0 down
+	duoctl wait "$U" --path pv --timeout 10
+	ping_on pv
+	ip link set vf0 up
+	duoctl wait "$U" --path vf --timeout 10
+	ping_on vf
+	[ "$(stat_of switches_to_pv)" -ge 1 ] || fail "switches_to_pv did not count"
+}
+
+test_pv_only_flag() {
+	ethtool --set-priv-flags "$U" pv-only on
+	duoctl wait "$U" --path pv --timeout 10
+	ethtool --show-priv-flags "$U" | grep -q '^pv-only *: on' || fail "pv-only not shown on"
+	ping_on pv
+	ethtool --set-priv-flags "$U" pv-only off
+	duoctl wait "$U" --path vf --timeout 10
+	ping_on vf
+}
+
+test_stats_contract() {
+	out=$(ethtool -S "$U")
+	for k in vf_present vf_active pv_present switches_to_pv switches_to_vf \
+		last_switch_usecs vf_tx_packets vf_rx_packets pv_tx_packets \
+		pv_rx_packets tx_dropped_no_path; do
+		echo "$out" | grep -q "^ *$k: [0-9]*$" || fail "ethtool -S has no $k"
+	done
+	expect_eq "$(stat_of vf_present) $(stat_of vf_active) $(stat_of pv_present)" "1 1 1" "present/active"
+}
+
+test_settings() {
+	duoctl set "$U" announce-count 5
+	duoctl show "$U" | grep -qx "  announce-count 5" || fail "announce-count not 5"
+	out=$(duoctl set "$U" announce-count 101 2>&1) && fail "101 was taken"
+	echo "$out" | grep -q "out of range" || fail "no range message: $out"
+	duoctl show "$U" | grep -qx "  announce-count 5" || fail "a refused value changed the setting"
+}
+
+# Every refusal with its extack message, and nothing changed by it.
+test_refusals() {
+	ip link add vf1 address "$MAC" type veth peer name vfp1
+	out=$(duoctl pair "$U" vf1 --role vf 2>&1) && fail "a second VF was taken"
+	echo "$out" | grep -q "the role is taken" || fail "second VF: $out"
+	out=$(ip link set vf1 master "$U" 2>&1) && fail "a veth without a role was taken"
+	echo "$out" | grep -q "neither a VF" || fail "no role: $out"
+	out=$(ip link set lo master "$U" 2>&1) && fail "loopback was taken"
+	echo "$out" | grep -q "only Ethernet devices" || fail "loopback: $out"
+	ip link add duo8 type duonet
+	out=$(ip link set duo8 master "$U" 2>&1) && fail "an upper was taken as a lower"
+	echo "$out" | grep -q "another duonet upper" || fail "upper as lower: $out"
+	ip link del duo8
+	ip link del vf1
+	duoctl show "$U" | grep -qx "  lower vf0: vf, active" || fail "the pair changed"
+	ping_on vf
+}
+
+test_release_nomaster() {
+	ip link set vf0 nomaster
+	duoctl wait "$U" --path pv --timeout 10
+	[ -z "$(lower_master vf0)" ] || fail "vf0 still has a master"
+	if has_flag vf0 SLAVE; then fail "vf0 still marked as a lower"; fi
+	ping_on pv
+	# It can come back.
+	duoctl pair "$U" vf0 --role vf
+	duoctl wait "$U" --path vf --timeout 10
+	ping_on vf
+}
+
+test_delete_upper() {
+	ip link del "$U"
+	for l in vf0 pv0; do
+		[ -z "$(lower_master $l)" ] || fail "$l kept a master"
+		if has_flag $l SLAVE; then fail "$l still marked as a lower"; fi
+	done
+	rmmod duonet
+	if grep -q '^duonet ' /proc/modules; then fail "duonet still loaded"; fi
+}
+
+test_xdp_attach_detach() {
+	obj=/usr/lib/duonet/xdpfilter.bpf.o
+	ip link set "$U" xdp obj "$obj" sec xdp
+	ip link show "$U" | grep -q ' xdp' || fail "no program shown on $U"
+	ping_on vf
+	ip link set "$U" xdp off
+	for d in "$U" vf0 pv0; do
+		if ip link show "$d" | grep -q ' xdp'; then fail "a program left on $d"; fi
+	done
+	ping_on vf
+}
+
+# A VF whose driver has "ops locking" (7.x; netdevsim has queue
+# management ops, as mlx5, bnxt, gve and iavf have their own reasons):
+# its ops run under its instance lock, which duonet must take where it
+# calls them itself (the ethtool replay) and must not hold where the core
+# takes it (dev_open, dev_set_mtu ...). A missing lock is a lockdep splat
+# on the debug kernel (guest_log_clean), a held one a deadlock.
+test_ops_locked_lower() {
+	modprobe netdevsim
+	echo "99 1 4" > /sys/bus/netdevsim/new_device
+	d=/sys/bus/netdevsim/devices/netdevsim99/net
+	wait_for "[ -n \"\$(ls $d 2>/dev/null)\" ]"
+	nsim=$(ls $d)
+	ip link set "$nsim" address "$MAC"
+	ip link set vf0 nomaster
+	duoctl pair "$U" "$nsim" --role vf
+	duoctl show "$U" | grep -q "^  lower $nsim: vf" || fail "$nsim not the VF: $(duoctl show "$U")"
+	ip link set "$U" mtu 1400
+	expect_eq "$(cat /sys/class/net/$nsim/mtu)" 1400 "the VF's MTU"
+	# Channels and rings through the upper, replayed by duonet's own call
+	# into the VF's ethtool ops.
+	ethtool -L "$U" combined 2
+	ethtool -l "$nsim" | sed -n '/^Current/,$p' | grep -q '^Combined:[[:space:]]*2$' || fail "$(ethtool -l "$nsim")"
+	ethtool -G "$U" rx 256
+	ethtool -g "$nsim" | sed -n '/^Current/,$p' | grep -q '^RX:[[:space:]]*256$' || fail "$(ethtool -g "$nsim")"
+	ip link set "$nsim" nomaster
+	echo 99 > /sys/bus/netdevsim/del_device
+	rmmod netdevsim
+}
+
+TESTS="pair_role_override failover_on_link pv_only_flag stats_contract settings
+	refusals release_nomaster delete_upper xdp_attach_detach"
+# Where the kernel has netdevsim (the debug kernel), the ops-locked VF too.
+if modprobe -n -q netdevsim 2>/dev/null; then
+	TESTS="$TESTS ops_locked_lower"
+fi
+
+case ${1:-} in
+--list) for t in $TESTS; do echo "$t"; done ;;
+"") echo "usage: $0 --list | TEST" >&2; exit 2 ;;
+*)
+	case " $(echo $TESTS) " in *" $1 "*) ;; *) echo "$0: no test $1" >&2; exit 2 ;; esac
+	teardown
+	trap teardown EXIT
+	# Not in an if: errexit would be off in the subshell.
+	set +e
+	(
+		set -e
+		setup
+		"test_$1"
+	)
+	rc=$?
+	set -e
+	if [ "$rc" = 0 ]; then
+		echo "ok 1 - $1"
+	else
+		echo "not ok 1 - $1"
+		exit 1
+	fi
+	;;
+esac
