@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# make            build duonet.ko for every supported kernel whose headers are
-#                 installed (Debian 6.1 and 6.12), into build/<kernel-release>/
+# make            build duonet.ko for every kernel of the matrix make deps
+#                 resolved (tools/kernels.sh), else for every supported kernel
+#                 whose headers are installed (6.1, 6.12, 7.x), into build/<release>/
 # make KDIR=dir   build against that one kernel tree only
 # make deps       install what the build, the lab and the tests need (root)
 # make check      the whole test suite; ends with "N passed, N failed"
@@ -19,13 +20,16 @@
 # make dkms-remove [KVER=release]  undo it (for KVER only: keep the source)
 # make clean      remove build/
 
-SUPPORTED_SERIES := 6.1 6.12
+SUPPORTED_SERIES := 6.1 6.12 7
 W ?= 1
 
 ifdef KDIR
 KDIRS := $(KDIR)
 else
 KDIRS := $(foreach s,$(SUPPORTED_SERIES),$(wildcard /lib/modules/$(s).*/build))
+# Where make deps resolved the kernel matrix, make builds all of it, each
+# kernel where its compiler is (the host or its suite's chroot).
+MATRIX := $(shell tools/kernels.sh list 2>/dev/null | awk '{ print $$2 }')
 endif
 
 # Sources are mirrored by symlink into one output folder per kernel, so the
@@ -39,6 +43,9 @@ CFLAGS_TOOLS := -O2 -Wall -Wextra -Werror
 all: modules tools
 
 modules:
+ifneq ($(strip $(MATRIX)),)
+	@set -e; for k in $(MATRIX); do tools/kernels.sh make $$k modules W=$(W); done
+else
 	@[ -n "$(strip $(KDIRS))" ] || { echo "no headers for a supported kernel ($(SUPPORTED_SERIES)): run 'make deps'" >&2; exit 1; }
 	@set -e; for kd in $(KDIRS); do \
 		kr=$$(sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' $$kd/include/generated/utsrelease.h); \
@@ -52,6 +59,7 @@ modules:
 		echo "  KBUILD  $$kr"; \
 		$(MAKE) -C $$kd M=$$out W=$(W) modules; \
 	done
+endif
 
 tools: build/tools/lossmeter build/tools/duoctl build/tools/duotrace build/tools/steer \
 	build/tools/xdpfilter build/bpf/xdpfilter.bpf.o build/tools/nlfuzz

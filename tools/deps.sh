@@ -16,42 +16,32 @@ export DEBIAN_FRONTEND=noninteractive
 
 die() { echo "deps: $*" >&2; exit 1; }
 
-# The URI serving 'bookworm' in the existing sources (deb822 or one-line).
-archive_uri() {
+# The URI serving SUITE in the existing sources (deb822 or one-line):
+# 'bookworm' for the archive, 'bookworm-security' for security updates
+# (trixie's come from the same URI).
+suite_uri() {
 	local f
 	for f in /etc/apt/sources.list.d/*.sources; do
 		[ -f "$f" ] || continue
-		awk '
+		awk -v want="$1" '
 			/^[[:space:]]*$/ { if (uri && suite) { print uri; exit } uri=""; suite=0; next }
 			/^URIs:/ { uri=$2 }
-			/^Suites:/ { for (i = 2; i <= NF; i++) if ($i == "bookworm") suite=1 }
+			/^Suites:/ { for (i = 2; i <= NF; i++) if ($i == want) suite=1 }
 			END { if (uri && suite) print uri }' "$f"
 	done
+	# A one-line source of the old security layout ("bookworm-security"
+	# spelled "bookworm" on a security host) is not the archive.
 	cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
-		awk '$1 == "deb" && $0 !~ /security/ { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { if ($(i+1) == "bookworm") print $i; break } }'
+		awk -v want="$1" '$1 == "deb" && (want ~ /security/ || $0 !~ /security/) {
+			for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { if ($(i+1) == want) print $i; break } }'
 }
-
-# The URI serving 'bookworm-security', the same way (trixie's security
-# updates come from there too).
-security_uri() {
-	local f
-	for f in /etc/apt/sources.list.d/*.sources; do
-		[ -f "$f" ] || continue
-		awk '
-			/^[[:space:]]*$/ { if (uri && suite) { print uri; exit } uri=""; suite=0; next }
-			/^URIs:/ { uri=$2 }
-			/^Suites:/ { for (i = 2; i <= NF; i++) if ($i == "bookworm-security") suite=1 }
-			END { if (uri && suite) print uri }' "$f"
-	done
-	cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
-		awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { if ($(i+1) == "bookworm-security") print $i; break } }'
-}
+archive_uri() { suite_uri bookworm; }
 
 # deps.sh --archive-uri | --security-uri: print that URI (the image
 # builder and tools/kernels.sh use them).
 case ${1:-} in
 --archive-uri) archive_uri | head -n 1; exit 0 ;;
---security-uri) security_uri | head -n 1; exit 0 ;;
+--security-uri) suite_uri bookworm-security | head -n 1; exit 0 ;;
 esac
 [ "$(id -u)" = 0 ] || die "run as root (apt-get and dpkg need it)"
 
