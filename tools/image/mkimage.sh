@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # A real Debian guest for the lab (bookworm, trixie or sid), built as an
-# image builder would: debootstrap, the suite's own kernel and headers, the duonet packages
-# installed through apt from the built .deb files (DKMS builds the module,
-# the initramfs hook puts it in the initramfs; dracut's module in the
-# NetworkManager image, as a RHEL-family image has), and one network manager
+# image builder would: debootstrap, the suite's own kernel and headers,
+# the duonet packages installed through apt from the built .deb files
+# (DKMS builds the module, the initramfs hook puts it in the initramfs;
+# dracut's module in the NetworkManager image, as a RHEL-family image has,
+# and in the sid image, where dracut is the default), and one network manager
 # configured only for the upper (duo0 by DHCP; the lowers are left alone
 # by the shipped udev rule and networkd file), or cloud-init, which writes
 # networkd's configuration from its datasource at boot. For the lab it
@@ -47,8 +48,12 @@ log() { echo "mkimage: $*" >&2; }
 
 # The base tree: what every image has. NetworkManager is installed later,
 # with /proc mounted (its polkitd does not configure under debootstrap).
+# The suite's own initramfs generator: initramfs-tools, but on sid, whose
+# kernels now depend on "dracut | initramfs-tools", dracut.
+initgen=initramfs-tools
+[ "$suite" != sid ] || initgen=dracut
 pkgs="systemd,systemd-sysv,udev,dbus,kmod,procps,iproute2,ethtool,iputils-ping,
-coreutils,netbase,initramfs-tools,linux-image-amd64,linux-headers-amd64,dkms,gcc,make,
+coreutils,netbase,$initgen,linux-image-amd64,linux-headers-amd64,dkms,gcc,make,
 libc6-dev,ca-certificates"
 pkgs=$(printf '%s' "$pkgs" | tr -d '\n')
 uri=$("$top/tools/deps.sh" --archive-uri)
@@ -109,7 +114,7 @@ krel=$(cd "$root/lib/modules" && ls | sort -V | tail -n 1)
 find "$root/lib/modules/$krel" -name 'duonet.ko*' | grep -q . ||
 	{ tail -n 40 "$tmp/install.log" >&2; log "DKMS built no duonet.ko for $krel"; exit 1; }
 rm -f "$root"/tmp/duonet-*.deb
-if [ "$manager" = nm ]; then
+if [ -x "$root/usr/bin/dracut" ]; then
 	# What the README tells dracut users: dracut -f once duonet is
 	# installed (an image build is not the host it boots on: no hostonly).
 	in_root dracut --force --no-hostonly --kver "$krel" >> "$tmp/install.log" 2>&1 ||

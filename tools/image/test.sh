@@ -54,9 +54,9 @@ lowers() { g "$G" 'cd /sys/class/net/duo0 && for l in lower_*; do echo ${l#lower
 
 # Booted, duonet loaded from the initramfs, the pair made without help.
 case_paired() {
-	# The NetworkManager image has dracut and its 90duonet module, the
-	# others initramfs-tools and its hook.
-	if [ "$manager" = nm ]; then
+	# The NetworkManager and sid images have dracut and its 90duonet
+	# module, the others initramfs-tools and its hook.
+	if [ "$manager" = nm ] || [ "$suite" = sid ]; then
 		# One listing (slow under TCG): dracut's modules, then the files.
 		g "$G" 'lsinitrd /boot/initrd.img-$(uname -r)' > "$LAB_DIR/lsinitrd"
 		expect_eq "$(grep -cx duonet "$LAB_DIR/lsinitrd")" 1 "dracut module duonet in the initramfs"
