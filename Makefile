@@ -27,9 +27,12 @@ ifdef KDIR
 KDIRS := $(KDIR)
 else
 KDIRS := $(foreach s,$(SUPPORTED_SERIES),$(wildcard /lib/modules/$(s).*/build))
-# Where make deps resolved the kernel matrix, make builds all of it, each
-# kernel where its compiler is (the host or its suite's chroot).
+# Where make deps resolved the kernel matrix, make (as root: the chroots)
+# builds all of it, each kernel where its compiler is (the host or its
+# suite's chroot).
+ifeq ($(shell id -u),0)
 MATRIX := $(shell tools/kernels.sh list 2>/dev/null | awk '{ print $$2 }')
+endif
 endif
 
 # Sources are mirrored by symlink into one output folder per kernel, so the

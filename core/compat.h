@@ -142,7 +142,16 @@ static inline u32 duo_compat_rx_rings(struct net_device *dev)
 	return ops->get_rx_ring_count ? ops->get_rx_ring_count(dev) : 0;
 }
 
-#define DUO_COMPAT_RX_RINGS_OP	.get_rx_ring_count = duo_rx_ring_count
+/*
+ * The 7.x core divides by the count when it builds a default table: never
+ * 0, even while no lower has RSS (the upper still shows a stored table).
+ */
+static inline u32 duo_compat_rx_ring_count(struct net_device *dev)
+{
+	return max(duo_rx_ring_count(dev), 1U);
+}
+
+#define DUO_COMPAT_RX_RINGS_OP	.get_rx_ring_count = duo_compat_rx_ring_count
 #else
 static inline u32 duo_compat_rx_rings(struct net_device *dev)
 {
@@ -175,6 +184,11 @@ static inline int duo_compat_get_rxnfc(struct net_device *dev,
  * as ethtool's core and bonding do (DUO_HAVE_NETDEV_LOCK_OPS: the header
  * exists). The dev_* helpers take it themselves.
  */
+#if defined(DUO_HAVE_NEWLINK_PARAMS) && !defined(DUO_HAVE_NETDEV_LOCK_OPS)
+/* Every kernel with newlink params (6.15) has ops locking: a probe missed. */
+#error "core/compat.mk did not find netdev_lock_ops() in net/netdev_lock.h"
+#endif
+
 #ifdef DUO_HAVE_NETDEV_LOCK_OPS
 #include <net/netdev_lock.h>
 
@@ -196,6 +210,25 @@ static inline void duo_compat_lower_unlock(struct net_device *dev)
 {
 }
 #endif
+
+/*
+ * Where the ethtool core holds the upper's dev->ethtool->rss_lock around
+ * get_rxfh/set_rxfh (7.x, where IFF_RXFH_CONFIGURED is gone), duonet
+ * takes a lower's inside it (duo_compat_set_rxfh()), and the lower's
+ * instance lock before that (lower_begin()). The upper's rss_lock gets a
+ * lockdep class of its own, as a stacked device's locks do
+ * (netdev_lockdep_set_classes()): one class for all would read as
+ * recursion, and as an inversion against the core's own order (instance
+ * lock, then rss_lock) on the lower. Called from ndo_init.
+ */
+static inline void duo_compat_upper_lockdep(struct net_device *dev)
+{
+#ifndef DUO_HAVE_RXFH_CONFIGURED
+	static struct lock_class_key rss_lock_key;
+
+	lockdep_set_class(&dev->ethtool->rss_lock, &rss_lock_key);
+#endif
+}
 
 /*
  * XDP (core/xdp.c), probed by Kbuild; 6.12 has all three, 6.1 none:

@@ -709,10 +709,9 @@ static void rss_lower_default(struct duo_priv *priv, struct duo_lower *lo)
 /* The table ethtool builds for "default" over the upper's rings. */
 static bool rss_is_default(struct net_device *dev, const u32 *indir, u32 n)
 {
-	u32 i, rings = duo_rx_ring_count(dev);
+	/* The count the core built the table with (never 0 on 7.x). */
+	u32 i, rings = max(duo_rx_ring_count(dev), 1U);
 
-	if (!rings)
-		return false;
 	for (i = 0; i < n; i++)
 		if (indir[i] != ethtool_rxfh_indir_default(i, rings))
 			return false;
@@ -825,9 +824,12 @@ static netdev_features_t feat_lower(struct duo_priv *priv,
 		return 0;
 	if (((dev->wanted_features ^ want) & mask & dev->hw_features) &&
 	    !duo_should_fail(DUO_FAULT_FEATURES)) {
+		/* Under the lower's instance lock where it has ops locking. */
+		duo_compat_lower_lock(dev);
 		dev->wanted_features &= ~(mask & dev->hw_features);
 		dev->wanted_features |= want & dev->hw_features;
 		netdev_update_features(dev);
+		duo_compat_lower_unlock(dev);
 	}
 	bad = (dev->features ^ want) & mask;
 	if (bad) {

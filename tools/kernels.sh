@@ -8,6 +8,7 @@
 #   6.12-deb13  trixie (+ -security)           trixie chroot   gcc-14
 #   7-sid       sid                            sid chroot      gcc-16
 #   7-exp       experimental                   sid chroot      gcc-16
+#               (only while experimental's kernel is newer than sid's)
 #
 # Each is the newest point release its suite has on the day 'make deps'
 # runs (no version is pinned here), so the next rename in a stable update
@@ -37,7 +38,7 @@ export DEBIAN_FRONTEND=noninteractive
 die() { echo "kernels: $*" >&2; exit 1; }
 log() { echo "kernels: $*" >&2; }
 usage() {
-	sed -n '/^# usage:/,/^# *kernels.sh kdir/s/^# \{0,7\}//p' "$0" >&2
+	sed -n '/^# usage:/,/^# *linux-source tarball/s/^# \{0,7\}//p' "$0" >&2
 	exit 2
 }
 
@@ -141,7 +142,9 @@ fetch_one() {
 	krel=${krel%-unsigned}
 	[ -n "$krel" ] || die "$name: no image package behind $meta $ver"
 	hdr=linux-headers-$krel
-	if ! in_root "$root" dpkg-query -W -f='${Status}' "$hdr" 2>/dev/null | grep -q 'ok installed'; then
+	# By version, not name: an upload may keep the release (experimental's
+	# 7.3-amd64 from one rc to the next, a stable update without an ABI bump).
+	if [ "$(in_root "$root" dpkg-query -W -f='${Version}' "$hdr" 2>/dev/null)" != "$ver" ]; then
 		log "$name: installing $hdr ($ver) in $root"
 		# Headers of 6.12 and later depend on their image (or -unsigned):
 		# in a chroot that costs nothing; on the host it is the kernel
@@ -151,7 +154,7 @@ fetch_one() {
 	fi
 	[ -d "${root%/}/lib/modules/$krel/build" ] || die "$name: $hdr has no /lib/modules/$krel/build"
 	dir=$cache/kernels/$krel
-	if [ ! -f "$dir/.done" ]; then
+	if [ "$(cat "$dir/.done" 2>/dev/null)" != "$ver" ]; then
 		log "$name: unpacking guest kernel $krel"
 		rm -rf "$dir" && mkdir -p "$dir"
 		# apt-get download runs in ROOT: the folder is inside it.
@@ -176,7 +179,7 @@ fetch_one() {
 		[ -f "$dir/boot/vmlinuz-$krel" ] || die "$name: $img has no vmlinuz for $krel"
 		[ -d "$dir/lib/modules/$krel/kernel" ] || die "$name: $img has no modules for $krel"
 		depmod -b "$dir" "$krel"
-		touch "$dir/.done"
+		echo "$ver" > "$dir/.done"
 	fi
 	printf '%s %s %s\n' "$name" "$krel" "$root" >> "$matrix.tmp"
 }
@@ -215,7 +218,15 @@ fetch() {
 	done
 	fetch_one 6.12-deb13 "$trixie" ' (trixie|trixie-security|trixie-updates)/' linux-image-amd64
 	fetch_one 7-sid "$sid" ' sid/' linux-image-amd64
-	fetch_one 7-exp "$sid" ' experimental/' linux-image-amd64
+	# experimental has a kernel only while it is ahead of sid.
+	local sidv expv
+	sidv=$(newest "$sid" linux-image-amd64 ' sid/')
+	expv=$(newest "$sid" linux-image-amd64 ' experimental/')
+	if [ -n "$expv" ] && dpkg --compare-versions "$expv" gt "$sidv"; then
+		fetch_one 7-exp "$sid" ' experimental/' linux-image-amd64
+	else
+		log "7-exp: experimental has no kernel newer than sid's ($sidv): not in the matrix"
+	fi
 	# The debug kernel (tools/vm/debug-kernel.sh) is built from sid's
 	# source, with its compiler, in the sid chroot.
 	ensure "$sid" linux-source gcc bc bison flex libelf-dev libssl-dev cpio xz-utils
@@ -254,11 +265,12 @@ release)
 	k=$(list | awk -v n="$2" '$1 == n { print $2 }')
 	[ -n "$k" ] || die "no kernel named $2 in the matrix"
 	echo "$k" ;;
-kdir) [ $# = 2 ] || usage; root_of "$2" > /dev/null; echo "/lib/modules/$2/build" ;;
+kdir) [ $# = 2 ] || usage; root_of "$2" > /dev/null || exit 1; echo "/lib/modules/$2/build" ;;
 make)
 	[ $# -ge 2 ] || usage
 	krel=$2
 	shift 2
-	in_root "$(root_of "$krel")" make -C "$top" KDIR="/lib/modules/$krel/build" "$@" ;;
+	r=$(root_of "$krel") || exit 1
+	in_root "$r" make -C "$top" KDIR="/lib/modules/$krel/build" "$@" ;;
 *) usage ;;
 esac

@@ -47,11 +47,13 @@ fi
 [ -f "$tarball" ] || { log "no $tarball (run 'make deps')"; exit 1; }
 mkdir -p "$dk"
 rm -f "$dk/stamp" "$dk/release"
-if [ ! -f "$src/Makefile" ] || [ "$(cat "$dk/source" 2>/dev/null)" != "$want" ]; then
+# The unpacked source and its objects are kept unless the tarball changed.
+srckey=$(ls -l --time-style=+%s "$tarball" | sha256sum | cut -c1-16)
+if [ ! -f "$src/Makefile" ] || [ "$(cat "$dk/source" 2>/dev/null)" != "$srckey" ]; then
 	log "unpacking $tarball"
 	rm -rf "$dk"/linux-source-* "$out"
 	tar -C "$dk" -xf "$tarball"
-	echo "$want" > "$dk/source"
+	echo "$srckey" > "$dk/source"
 fi
 
 t0=$SECONDS

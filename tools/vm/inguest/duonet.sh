@@ -103,7 +103,7 @@ test_stats_contract() {
 	for k in vf_present vf_active pv_present switches_to_pv switches_to_vf \
 		last_switch_usecs vf_tx_packets vf_rx_packets pv_tx_packets \
 		pv_rx_packets tx_dropped_no_path; do
-		echo "$out" | grep -q "^ *$k: [0-9]*$" || fail "ethtool -S has no $k"
+		echo "$out" | grep -q "^ *$k: [0-9][0-9]*$" || fail "ethtool -S has no $k"
 	done
 	expect_eq "$(stat_of vf_present) $(stat_of vf_active) $(stat_of pv_present)" "1 1 1" "present/active"
 }
@@ -162,9 +162,9 @@ test_xdp_attach_detach() {
 	ip link show "$U" | grep -q ' xdp' || fail "no program shown on $U"
 	ping_on vf
 	ip link set "$U" xdp off
-	for d in "$U" vf0 pv0; do
-		if ip link show "$d" | grep -q ' xdp'; then fail "a program left on $d"; fi
-	done
+	# (A lower's native program, handed over by duonet, is not shown by
+	# ip link; the xdp scenario checks what runs where.)
+	if ip link show "$U" | grep -q ' xdp'; then fail "a program left on $U"; fi
 	ping_on vf
 }
 
@@ -192,6 +192,11 @@ test_ops_locked_lower() {
 	ethtool -l "$nsim" | sed -n '/^Current/,$p' | grep -q '^Combined:[[:space:]]*2$' || fail "$(ethtool -l "$nsim")"
 	ethtool -G "$U" rx 256
 	ethtool -g "$nsim" | sed -n '/^Current/,$p' | grep -q '^RX:[[:space:]]*256$' || fail "$(ethtool -g "$nsim")"
+	# Receive offloads: duonet updates the VF's features itself.
+	ethtool -K "$U" lro on
+	ethtool -k "$nsim" | grep -q '^large-receive-offload: on' || fail "$(ethtool -k "$nsim" | grep large-receive)"
+	ethtool -K "$U" lro off
+	ethtool -k "$nsim" | grep -q '^large-receive-offload: off' || fail "$(ethtool -k "$nsim" | grep large-receive)"
 	ip link set "$nsim" nomaster
 	echo 99 > /sys/bus/netdevsim/del_device
 	rmmod netdevsim
@@ -211,12 +216,19 @@ case ${1:-} in
 	case " $(echo $TESTS) " in *" $1 "*) ;; *) echo "$0: no test $1" >&2; exit 2 ;; esac
 	teardown
 	trap teardown EXIT
-	# Not in an if: errexit would be off in the subshell.
+	# Not in an if: errexit would be off in the subshell. After the test,
+	# everything it made goes and the module must unload: a reference
+	# left on it (a leaked lower, a netdev not freed) fails the test.
 	set +e
 	(
 		set -e
 		setup
 		"test_$1"
+		ip link del "$U" 2>/dev/null || true
+		ip netns del dpeer
+		if grep -q '^duonet ' /proc/modules; then
+			rmmod duonet || fail "duonet does not unload after $1"
+		fi
 	)
 	rc=$?
 	set -e
