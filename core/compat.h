@@ -3,7 +3,7 @@
  * Differences between the kernels duonet supports (Debian's 6.1, 6.12 and
  * 7.x; tools/kernels.sh lists them), kept in one place so the rest of the
  * code has no version #ifdefs. Each is keyed on what the headers provide:
- * a macro where there is one, else a DUO_HAVE_* probe in Kbuild.
+ * a macro where there is one, else a DUO_HAVE_* probe (core/compat.mk).
  */
 #ifndef _DUO_COMPAT_H
 #define _DUO_COMPAT_H
@@ -24,7 +24,7 @@ static inline void duo_compat_set_lltx(struct net_device *dev)
 
 /*
  * 6.12 turned the feature bit NETIF_F_NETNS_LOCAL into dev->netns_local,
- * which 6.13 (and 6.12's stable updates from 6.12.118 on) renamed
+ * which 6.13 and 6.12's stable updates (6.12.117 has it, 6.12.95 not) renamed
  * dev->netns_immutable (DUO_HAVE_NETNS_IMMUTABLE: probed by Kbuild).
  */
 static inline void duo_compat_set_netns_local(struct net_device *dev)
@@ -83,11 +83,11 @@ static inline int duo_compat_get_rxfh(struct net_device *dev, u32 *indir,
 /*
  * Sets a lower's RSS table as ethtool's core does, so that the driver keeps
  * it across channel changes when it is a user's (user_size: the entries
- * given, 0 for the default table): until 6.16 the private flag
+ * given, 0 for the default table): through 6.12 the private flag
  * IFF_RXFH_CONFIGURED (DUO_HAVE_RXFH_CONFIGURED: an enum member, probed),
- * gone in 7.x, where the core records the size of the
- * user's table in dev->ethtool under dev->ethtool->rss_lock, the lock it
- * holds around set_rxfh.
+ * gone by 7.2, where the core records the size of the user's table in
+ * dev->ethtool under dev->ethtool->rss_lock, the lock it holds around
+ * set_rxfh.
  */
 static inline int duo_compat_set_rxfh(struct net_device *dev, u32 *indir,
 				      u32 indir_size, u8 *key, u32 key_size,
@@ -127,9 +127,9 @@ static inline int duo_compat_set_rxfh(struct net_device *dev, u32 *indir,
 }
 
 /*
- * A device's receive ring count: 6.19's ethtool op get_rx_ring_count
- * (DUO_HAVE_RX_RING_COUNT), the only way the core asks for it since; before,
- * get_rxnfc's ETHTOOL_GRXRINGS. The upper answers with duo_rx_ring_count()
+ * A device's receive ring count: the ethtool op get_rx_ring_count (by 7.2;
+ * DUO_HAVE_RX_RING_COUNT), the only way the core asks for it since; through
+ * 6.12, get_rxnfc's ETHTOOL_GRXRINGS. The upper answers with duo_rx_ring_count()
  * (core/tuning.c) through the op of its kernel: DUO_COMPAT_RX_RINGS_OP.
  */
 u32 duo_rx_ring_count(struct net_device *dev);
@@ -292,7 +292,7 @@ static inline int duo_compat_newlink(struct net *src_net,
 #endif
 
 /*
- * 6.17 (DUO_HAVE_SET_MAC_SS) gives dev_set_mac_address() a struct
+ * By 7.2 (DUO_HAVE_SET_MAC_SS) dev_set_mac_address() takes a struct
  * sockaddr_storage, which holds any hardware address; before, a struct
  * sockaddr, whose sa_data holds an Ethernet one.
  */

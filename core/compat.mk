@@ -10,13 +10,13 @@ duo_probe_net = $(if $(shell grep -qsE '$(1)' $(srctree)/include/net/$(2) && ech
 
 # 6.8: get_rxfh/set_rxfh take their arguments in struct ethtool_rxfh_param.
 ccflags-y += $(call duo_probe,struct ethtool_rxfh_param,ethtool.h,DUO_HAVE_RXFH_PARAM)
-# 6.12.118 and 6.13: dev->netns_local renamed dev->netns_immutable.
+# 6.13 and 6.12 stable (6.12.117 has it, 6.12.95 not): netns_local renamed netns_immutable.
 ccflags-y += $(call duo_probe,netns_immutable:1,netdevice.h,DUO_HAVE_NETNS_IMMUTABLE)
-# The private flag IFF_RXFH_CONFIGURED (an enum member: no #ifdef); gone in 7.x.
+# The private flag IFF_RXFH_CONFIGURED (an enum member: no #ifdef); gone by 7.2.
 ccflags-y += $(call duo_probe,IFF_RXFH_CONFIGURED[[:space:]]*=,netdevice.h,DUO_HAVE_RXFH_CONFIGURED)
-# 6.19: the ethtool op get_rx_ring_count replaces get_rxnfc(ETHTOOL_GRXRINGS).
+# By 7.2: the ethtool op get_rx_ring_count replaces get_rxnfc(ETHTOOL_GRXRINGS).
 ccflags-y += $(call duo_probe,[*]get_rx_ring_count..struct net_device,ethtool.h,DUO_HAVE_RX_RING_COUNT)
-# 6.17: dev_set_mac_address() takes a struct sockaddr_storage.
+# By 7.2: dev_set_mac_address() takes a struct sockaddr_storage.
 ccflags-y += $(call duo_probe,int dev_set_mac_address.struct net_device [*]dev. struct sockaddr_storage,netdevice.h,DUO_HAVE_SET_MAC_SS)
 # 6.15: rtnl_link_ops.newlink takes struct rtnl_newlink_params.
 ccflags-y += $(call duo_probe_net,struct rtnl_newlink_params [{],rtnetlink.h,DUO_HAVE_NEWLINK_PARAMS)
