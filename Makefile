@@ -36,7 +36,10 @@ endif
 endif
 
 # Sources are mirrored by symlink into one output folder per kernel, so the
-# objects of different kernels never mix and the tree stays clean.
+# objects of different kernels never mix and the tree stays clean. A kernel
+# rebuilt with another configuration under the same release (the debug
+# kernel) empties its folder: since 6.13 kbuild no longer sees an external
+# module's objects go stale when the configuration changes.
 SRCS := Kbuild core/compat.mk $(wildcard core/*.[ch] lower/*.[ch] vf-path/*.[ch] pv-path/*.[ch] failover/*.[ch])
 CFLAGS_TOOLS := -O2 -Wall -Wextra -Werror
 
@@ -53,6 +56,10 @@ else
 	@set -e; for kd in $(KDIRS); do \
 		kr=$$(sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' $$kd/include/generated/utsrelease.h); \
 		out=$(CURDIR)/build/$$kr; \
+		cfg=$$(cksum < $$kd/include/generated/autoconf.h); \
+		if [ "$$(cat $$out/.kconfig 2>/dev/null)" != "$$cfg" ]; then \
+			rm -rf $$out; mkdir -p $$out; echo "$$cfg" > $$out/.kconfig; \
+		fi; \
 		mkdir -p $$out; \
 		find $$out -xtype l -delete; \
 		for f in $(SRCS); do \
