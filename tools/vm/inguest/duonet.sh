@@ -175,6 +175,7 @@ test_xdp_attach_detach() {
 # takes it (dev_open, dev_set_mtu ...). A missing lock is a lockdep splat
 # on the debug kernel (guest_log_clean), a held one a deadlock.
 test_ops_locked_lower() {
+	dmesg -c > /dev/null
 	modprobe netdevsim
 	echo "99 1 4" > /sys/bus/netdevsim/new_device
 	d=/sys/bus/netdevsim/devices/netdevsim99/net
@@ -200,6 +201,11 @@ test_ops_locked_lower() {
 	ip link set "$nsim" nomaster
 	echo 99 > /sys/bus/netdevsim/del_device
 	rmmod netdevsim
+	# What lockdep (the debug kernel) said of it, here rather than only in
+	# the guest's log: a lock duonet should have held is a WARNING.
+	if dmesg | grep -E 'WARNING:|BUG:|possible recursive|circular locking'; then
+		fail "the kernel warned during the test"
+	fi
 }
 
 TESTS="pair_role_override failover_on_link pv_only_flag stats_contract settings
