@@ -73,6 +73,11 @@ static struct duo_lower *xmit_lower(struct duo_priv *priv, struct sk_buff *skb,
 	return pv;
 }
 
+/*
+ * The lower's verdict goes back to the sender, as bonding and net_failover
+ * pass it: NET_XMIT_DROP and NET_XMIT_CN put a TCP sender in CWR and give a
+ * UDP sender ENOBUFS (counted in its SndbufErrors), as on the lower alone.
+ */
 netdev_tx_t duo_start_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct duo_priv *priv = netdev_priv(dev);
@@ -88,10 +93,22 @@ netdev_tx_t duo_start_xmit(struct sk_buff *skb, struct net_device *dev)
 		u64_stats_inc(&st->tx_dropped_no_path);
 		u64_stats_update_end(&st->syncp);
 		kfree_skb(skb);
-		return NETDEV_TX_OK;
+		return NET_XMIT_DROP;
 	}
 
 	slot = duo_slot_of(lo);
+	/*
+	 * A lower that is down has the noop qdisc, which drops the frame and
+	 * says NET_XMIT_CN, the code of a frame queued under congestion:
+	 * count it dropped here, where it is known.
+	 */
+	if (unlikely(!netif_running(lo->dev))) {
+		u64_stats_update_begin(&st->syncp);
+		u64_stats_inc(&st->tx_dropped[slot]);
+		u64_stats_update_end(&st->syncp);
+		kfree_skb(skb);
+		return NET_XMIT_DROP;
+	}
 	skb->dev = lo->dev;
 	skb->queue_mapping = qdisc_skb_cb(skb)->slave_dev_queue_mapping;
 	ret = dev_queue_xmit(skb);
@@ -104,45 +121,27 @@ netdev_tx_t duo_start_xmit(struct sk_buff *skb, struct net_device *dev)
 		u64_stats_inc(&st->tx_dropped[slot]);
 	}
 	u64_stats_update_end(&st->syncp);
-	return NETDEV_TX_OK;
+	return ret;
 }
 
 /*
- * Pick the queue as the active lower would, so a many-queue VF keeps its
- * spread; the upper has DUO_MAX_TX_QUEUES and folds larger indices. The
- * original mapping is kept for the lower's own pick in dev_queue_xmit().
+ * The upper has no qdisc and its TX is lockless (LLTX): its queue number
+ * means nothing, and the lower picks its own queue in dev_queue_xmit()
+ * (its ndo_select_queue, XPS, the flow hash). Only keep the skb's mapping
+ * for that pick, where a forwarded frame's recorded RX queue feeds the
+ * hash: the core overwrites it with the upper's queue on return.
  */
 u16 duo_select_queue(struct net_device *dev, struct sk_buff *skb,
 		     struct net_device *sb_dev)
 {
-	struct duo_priv *priv = netdev_priv(dev);
-	struct duo_lower *lo;
-	u16 txq;
-
-	/* AF_PACKET's qdisc bypass calls this without any RCU read lock. */
-	rcu_read_lock();
-	lo = rcu_dereference(priv->tx);
-	if (lo) {
-		const struct net_device_ops *ops = lo->dev->netdev_ops;
-
-		if (ops->ndo_select_queue)
-			txq = ops->ndo_select_queue(lo->dev, skb, sb_dev);
-		else
-			txq = netdev_pick_tx(lo->dev, skb, NULL);
-	} else {
-		txq = skb_rx_queue_recorded(skb) ? skb_get_rx_queue(skb) : 0;
-	}
-	rcu_read_unlock();
 	qdisc_skb_cb(skb)->slave_dev_queue_mapping = skb->queue_mapping;
-
-	while (unlikely(txq >= dev->real_num_tx_queues))
-		txq -= dev->real_num_tx_queues;
-	return txq;
+	return 0;
 }
 
 /*
  * Frames from either lower are the upper's, whichever path TX uses: the
- * host may steer the peer's traffic to either side during a switch.
+ * host may steer the peer's traffic to either side during a switch. A
+ * flooded frame's second copy is the one exception.
  */
 rx_handler_result_t duo_handle_frame(struct sk_buff **pskb)
 {
@@ -168,6 +167,21 @@ rx_handler_result_t duo_handle_frame(struct sk_buff **pskb)
 		st = this_cpu_ptr(priv->pcpu);
 		u64_stats_update_begin(&st->syncp);
 		u64_stats_inc(&st->rx_own_echo);
+		u64_stats_update_end(&st->syncp);
+		consume_skb(skb);
+		return RX_HANDLER_CONSUMED;
+	}
+	/*
+	 * A broadcast or multicast frame the host flooded to both paths:
+	 * the stack takes the first copy only (core/dedup.c). With one lower
+	 * there is nothing to pair.
+	 */
+	if (unlikely(is_multicast_ether_addr_64bits(eth_hdr(skb)->h_dest)) &&
+	    rcu_access_pointer(priv->vf) && rcu_access_pointer(priv->pv) &&
+	    duo_dedup_rx(&priv->dedup, skb, slot)) {
+		st = this_cpu_ptr(priv->pcpu);
+		u64_stats_update_begin(&st->syncp);
+		u64_stats_inc(&st->rx_flood_dup);
 		u64_stats_update_end(&st->syncp);
 		consume_skb(skb);
 		return RX_HANDLER_CONSUMED;

@@ -44,6 +44,8 @@ copy_elf() {
 }
 copy_elf "$(command -v ip)" /sbin/ip
 copy_elf "$(command -v ethtool)" /sbin/ethtool
+# A lower's qdisc that refuses frames (the in-guest tx_verdict test).
+copy_elf "$(command -v tc)" /sbin/tc
 copy_elf "$(command -v kmod)" /sbin/kmod
 # Bulk TCP and UDP both ways under stress (stress.sh; the peer runs its own).
 copy_elf "$(command -v iperf3)" /usr/bin/iperf3

@@ -98,6 +98,29 @@ test_pv_only_flag() {
 	ping_on vf
 }
 
+# The lower's verdict reaches the sender: a VF whose qdisc drops every
+# frame (pfifo of 0) makes IP count each ping it could not send in
+# OutDiscards (ip_send_skb() counts what dev_queue_xmit() refused), and
+# duonet count them on the VF's path. An upper that said "sent" whatever
+# the lower said left OutDiscards at 0.
+ip_stat() {
+	awk -v k="$1" '/^Ip:/ { if (!h) { for (i = 1; i <= NF; i++) c[$i] = i; h = 1 } else print $c[k] }' /proc/net/snmp
+}
+test_tx_verdict() {
+	ping_on vf
+	# iproute2's tc (busybox has one too, without pfifo).
+	/sbin/tc qdisc replace dev vf0 root pfifo limit 0
+	d0=$(stat_of vf_tx_dropped)
+	o0=$(ip_stat OutDiscards)
+	! ping -q -c 5 -i 0.2 -W 1 "$PEER_IP" > /dev/null || fail "ping answered through a VF that drops all"
+	d1=$(stat_of vf_tx_dropped)
+	o1=$(ip_stat OutDiscards)
+	/sbin/tc qdisc del dev vf0 root
+	[ "$((o1 - o0))" -ge 5 ] || fail "OutDiscards grew by $((o1 - o0)), not 5"
+	[ "$((d1 - d0))" -ge 5 ] || fail "vf_tx_dropped grew by $((d1 - d0)), not 5"
+	ping_on vf
+}
+
 test_stats_contract() {
 	out=$(ethtool -S "$U")
 	for k in vf_present vf_active pv_present switches_to_pv switches_to_vf \
@@ -208,7 +231,7 @@ test_ops_locked_lower() {
 	fi
 }
 
-TESTS="pair_role_override failover_on_link pv_only_flag stats_contract settings
+TESTS="pair_role_override failover_on_link pv_only_flag tx_verdict stats_contract settings
 	refusals release_nomaster delete_upper xdp_attach_detach"
 # Where the kernel has netdevsim (the debug kernel), the ops-locked VF too.
 if modprobe -n -q netdevsim 2>/dev/null; then
