@@ -22,6 +22,7 @@
 #include <linux/etherdevice.h>
 #include <linux/ethtool.h>
 #include <linux/netdevice.h>
+#include <linux/siphash.h>
 #include <linux/u64_stats_sync.h>
 #include <linux/workqueue.h>
 #include <net/rtnetlink.h>
@@ -57,6 +58,7 @@ struct duo_pcpu_stats {
 	u64_stats_t tx_hinted[DUO_SLOT_MAX];	/* path hint taken */
 	u64_stats_t tx_hint_fallback;	/* path hint not taken */
 	u64_stats_t rx_own_echo;	/* our own frames, echoed: dropped */
+	u64_stats_t rx_flood_dup;	/* the other path's copy: dropped */
 	struct u64_stats_sync syncp;
 };
 
@@ -72,6 +74,7 @@ struct duo_path_totals {
 	u64 tx_hinted[DUO_SLOT_MAX];
 	u64 tx_hint_fallback;
 	u64 rx_own_echo;
+	u64 rx_flood_dup;
 };
 
 /* Lower error counters folded into the upper, across departures. */
@@ -130,6 +133,28 @@ struct duo_settings {
 	u32 failback_delay_ms;
 };
 
+/*
+ * Broadcast and multicast frames a host floods to both paths, paired so
+ * the stack sees each once (core/dedup.c): a direct-mapped table of the
+ * frames delivered last, with the path each came on.
+ */
+#define DUO_DEDUP_SLOTS		64
+#define DUO_DEDUP_WINDOW_NS	(20 * NSEC_PER_MSEC)
+#define DUO_DEDUP_BYTES		64
+
+struct duo_dedup_entry {
+	u64 key;
+	u64 ns;			/* the last copy delivered */
+	u8 slot;		/* the path it came on */
+	u8 unpaired;		/* copies delivered, not yet met on the other */
+};
+
+struct duo_dedup {
+	spinlock_t lock;	/* the entries */
+	siphash_key_t salt;
+	struct duo_dedup_entry e[DUO_DEDUP_SLOTS];
+};
+
 /* The upper device's private area. */
 struct duo_priv {
 	struct net_device *dev;
@@ -166,6 +191,7 @@ struct duo_priv {
 	struct delayed_work rate_work;	/* the adaptive policy's sampling */
 	u64 rate_packets;		/* RTNL: packets at the last sample */
 	u64 rate_ns;			/* and its time */
+	struct duo_dedup dedup;		/* data path (core/dedup.c) */
 };
 
 extern struct rtnl_link_ops duo_link_ops;
@@ -219,6 +245,14 @@ netdev_tx_t duo_start_xmit(struct sk_buff *skb, struct net_device *dev);
 u16 duo_select_queue(struct net_device *dev, struct sk_buff *skb,
 		     struct net_device *sb_dev);
 rx_handler_result_t duo_handle_frame(struct sk_buff **pskb);
+
+/* core/dedup.c */
+void duo_dedup_init(struct duo_dedup *d);
+u64 duo_dedup_key(const struct duo_dedup *d, const struct sk_buff *skb);
+bool duo_dedup_seen(struct duo_dedup *d, u64 key, enum duo_slot slot,
+		    u64 now_ns);
+bool duo_dedup_rx(struct duo_dedup *d, const struct sk_buff *skb,
+		  enum duo_slot slot);
 
 /* core/stats.c */
 void duo_get_stats64(struct net_device *dev, struct rtnl_link_stats64 *s);

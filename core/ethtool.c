@@ -37,7 +37,7 @@ static const char duo_stat_names[][ETH_GSTRING_LEN] = {
 	"vf_time_ms", "pv_time_ms", "none_time_ms",
 	"vf_tuning_refused", "pv_tuning_refused",
 	"tx_hint_vf", "tx_hint_pv", "tx_hint_fallback", "switches_adaptive",
-	"rx_own_echo",
+	"rx_own_echo", "rx_flood_duplicates",
 };
 
 /* Milliseconds TX has spent on a path, the current stretch included. */
@@ -143,6 +143,7 @@ static void duo_get_ethtool_stats(struct net_device *dev,
 	data[i++] = t.tx_hint_fallback;
 	data[i++] = fo->switches[DUO_SW_ADAPTIVE];
 	data[i++] = t.rx_own_echo;
+	data[i++] = t.rx_flood_dup;
 	WARN_ON_ONCE(i != ARRAY_SIZE(duo_stat_names));
 }
 

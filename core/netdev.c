@@ -22,6 +22,7 @@ static int duo_init(struct net_device *dev)
 	if (!priv->pcpu)
 		return -ENOMEM;
 	spin_lock_init(&priv->stats_lock);
+	duo_dedup_init(&priv->dedup);
 	duo_compat_upper_lockdep(dev);
 	duo_path_init(priv);
 	/* No path yet: no carrier until a lower brings one. */

@@ -35,7 +35,7 @@ tree=$cache/linux-source-6.12
 build=$cache/build-um
 moddir=$cache/module
 jobs=${DUONET_KUNIT_JOBS:-$(nproc)}
-suites="duonet_failover duonet_failover_random duonet_features duonet_netdev duonet_pairing duonet_stats"
+suites="duonet_dedup duonet_failover duonet_failover_random duonet_features duonet_netdev duonet_pairing duonet_stats"
 # The driver's folders built into duonet_kunit (kunit/ itself comes last).
 srcdirs="core lower vf-path pv-path failover"
 
