@@ -402,6 +402,8 @@ lab_check_log() {
 	local f=$LAB_DIR/$1.console
 	lab_kmemleak "$1"
 	[ -f "$f" ] || f=$LAB_LOGDIR/$1.console
+	# No log is no proof (grep's status 2 would read as "nothing found").
+	[ -s "$f" ] || { lab_log "no console log for $1"; return 1; }
 	if grep -Eq "$LAB_SPLAT" "$f"; then
 		lab_log "kernel trouble in $1's log:"
 		grep -En -B2 -A12 "$LAB_SPLAT" "$f" | head -n 60 >&2

@@ -67,7 +67,11 @@ case_log_check_catches_splat() {
 			lab_log "not caught: $s"
 			return 1
 		fi
-	done
+	done	# A guest without a log proves nothing: it fails.
+	if lab_check_log never-booted 2>/dev/null; then
+		lab_log "a missing console log passed"
+		return 1
+	fi
 }
 
 # A failed case is recorded with its cause: the assertion's message and

@@ -42,6 +42,9 @@ case_netlink_fuzz() {
 	out=$(g g0 "nlfuzz duo0 --count $FUZZ_COUNT --seed 0x${LAB_KREL//[^0-9]/} --create 2>&1")
 	lab_log "nlfuzz: $(printf '%s' "$out" | paste -sd '|')"
 	printf '%s\n' "$out" | grep -q "^nlfuzz: sent=$FUZZ_COUNT .* unanswered=0 malformed_accepted=0 refused_but_changed=0$"
+	# Every refusal carried an extack message.
+	expect_eq "$(printf '%s\n' "$out" | grep -o ' refused_with_message=[0-9]*' | cut -d= -f2)" \
+		"$(printf '%s\n' "$out" | grep -o ' refused=[0-9]*' | cut -d= -f2)" "refusals with a message"
 	# No upper the fuzzer created is left; duo0 gets its lowers and
 	# defaults back (accepted requests may have changed them) and works.
 	expect_eq "$(g g0 'ip -o link show type duonet | grep -c duofz' || true)" 0 "fuzzer's uppers left"

@@ -329,10 +329,12 @@ case_reloads() {
 	g "$G" 'rmmod duonet && ! test -d /sys/module/duonet'
 }
 
-# Every guest of the run: the cases ran in subshells.
+# Every guest of the run: the cases ran in subshells. The destinations
+# of the migrations too where they run (a missing log fails).
 case_guest_log_clean() {
-	local n
-	for n in g0 $(seq -f 'm%g' "$MIGRATIONS"); do
+	local n guests=g0
+	[[ $LAB_KREL == *-duodebug ]] || guests="g0 $(seq -f 'm%g' "$MIGRATIONS")"
+	for n in $guests; do
 		lab_check_log "$n"
 	done
 }
