@@ -75,8 +75,9 @@ static struct duo_lower *xmit_lower(struct duo_priv *priv, struct sk_buff *skb,
 
 /*
  * The lower's verdict goes back to the sender, as bonding and net_failover
- * pass it: NET_XMIT_DROP and NET_XMIT_CN put a TCP sender in CWR and give a
- * UDP sender ENOBUFS (counted in its SndbufErrors), as on the lower alone.
+ * pass it: NET_XMIT_DROP and NET_XMIT_CN put a TCP sender in CWR; IP counts
+ * a drop in OutDiscards and a UDP sender sees ENOBUFS with IP_RECVERR
+ * (else its SndbufErrors counts it), as on the lower alone.
  */
 netdev_tx_t duo_start_xmit(struct sk_buff *skb, struct net_device *dev)
 {
@@ -88,7 +89,13 @@ netdev_tx_t duo_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	int ret;
 
 	lo = xmit_lower(priv, skb, st);
-	if (unlikely(!lo)) {
+	/*
+	 * No path, or none that can send: a lower that is down or without
+	 * link has the noop qdisc, which drops the frame and says NET_XMIT_CN,
+	 * the code of a frame queued under congestion. Dropped and counted
+	 * here, in the upper's tx_dropped, where it is known.
+	 */
+	if (unlikely(!lo || !lower_ready(lo->dev))) {
 		u64_stats_update_begin(&st->syncp);
 		u64_stats_inc(&st->tx_dropped_no_path);
 		u64_stats_update_end(&st->syncp);
@@ -97,18 +104,6 @@ netdev_tx_t duo_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	}
 
 	slot = duo_slot_of(lo);
-	/*
-	 * A lower that is down has the noop qdisc, which drops the frame and
-	 * says NET_XMIT_CN, the code of a frame queued under congestion:
-	 * count it dropped here, where it is known.
-	 */
-	if (unlikely(!netif_running(lo->dev))) {
-		u64_stats_update_begin(&st->syncp);
-		u64_stats_inc(&st->tx_dropped[slot]);
-		u64_stats_update_end(&st->syncp);
-		kfree_skb(skb);
-		return NET_XMIT_DROP;
-	}
 	skb->dev = lo->dev;
 	skb->queue_mapping = qdisc_skb_cb(skb)->slave_dev_queue_mapping;
 	ret = dev_queue_xmit(skb);
@@ -121,7 +116,12 @@ netdev_tx_t duo_start_xmit(struct sk_buff *skb, struct net_device *dev)
 		u64_stats_inc(&st->tx_dropped[slot]);
 	}
 	u64_stats_update_end(&st->syncp);
-	return ret;
+	/*
+	 * A negative errno (a noqueue lower that is going down) is a drop to
+	 * the sender; pktgen would take it for "not consumed" and put the
+	 * skb the lower freed.
+	 */
+	return ret < 0 ? NET_XMIT_DROP : ret;
 }
 
 /*

@@ -19,8 +19,12 @@
  * window of each other. An ARP request is lost only if the same requester
  * sends a byte-identical request within the window on the other path; ARP
  * retransmits are a second apart (neigh retrans_time), 50 times the window.
- * What the window misses (copies further apart, a table slot reused) is
- * delivered twice, as before: the rule fails open, never closed.
+ * What the window misses (copies further apart, a table slot reused: 256
+ * slots, so beyond about 12,000 distinct multicast frames a second) is
+ * delivered twice, as before: the rule fails open, never closed. Copies
+ * are paired under one of 16 locks, by slot, and only broadcast and
+ * multicast frames pay for the hash and the lock. A lower's native XDP
+ * program runs before this, in the driver, and sees both copies.
  *
  * Unicast frames are not paired: a switch floods unicast only for a MAC it
  * has not learnt, and duonet's announcements teach it; paying a hash per
@@ -28,11 +32,12 @@
  *
  * Byte-identical means: the Ethernet header, the VLAN tag (the core has
  * taken in-band tags out before the rx handler), the network-layer length
- * and its first DUO_DEDUP_BYTES bytes, which hold the checksums of UDP,
- * ICMP and ICMPv6. The network-layer length is the protocol's own for ARP,
- * IPv4 and IPv6: a NIC pads short frames to 60 bytes (e1000e, igb, the
- * wire) where virtio-net does not, so the frame lengths of two copies
- * differ. Other protocols use the frame's length; their short frames are
+ * and its first DUO_DEDUP_BYTES (128) bytes, which hold the checksums of
+ * UDP, ICMP and ICMPv6 behind IP options too, and where a UDP checksum is
+ * 0 (VXLAN, GRE) the inner headers with theirs. The network-layer length
+ * is the protocol's own for ARP, IPv4 and IPv6: a NIC pads short frames to
+ * 60 bytes (e1000e, igb, the wire) where virtio-net does not, so the frame
+ * lengths of two copies differ. Other protocols use the frame's length; their short frames are
  * not paired when only one path pads them.
  */
 #include <linux/etherdevice.h>
@@ -47,7 +52,10 @@
 
 void duo_dedup_init(struct duo_dedup *d)
 {
-	spin_lock_init(&d->lock);
+	int i;
+
+	for (i = 0; i < DUO_DEDUP_LOCKS; i++)
+		spin_lock_init(&d->lock[i]);
 	get_random_bytes(&d->salt, sizeof(d->salt));
 	memset(d->e, 0, sizeof(d->e));
 }
@@ -118,10 +126,12 @@ u64 duo_dedup_key(const struct duo_dedup *d, const struct sk_buff *skb)
 bool duo_dedup_seen(struct duo_dedup *d, u64 key, enum duo_slot slot,
 		    u64 now_ns)
 {
-	struct duo_dedup_entry *e = &d->e[key % DUO_DEDUP_SLOTS];
+	unsigned int i = key % DUO_DEDUP_SLOTS;
+	struct duo_dedup_entry *e = &d->e[i];
+	spinlock_t *lock = &d->lock[i % DUO_DEDUP_LOCKS];
 	bool dup = false;
 
-	spin_lock(&d->lock);
+	spin_lock(lock);
 	if (e->key == key && e->unpaired &&
 	    (s64)(now_ns - e->ns) < DUO_DEDUP_WINDOW_NS) {
 		if (e->slot != slot) {
@@ -141,7 +151,7 @@ bool duo_dedup_seen(struct duo_dedup *d, u64 key, enum duo_slot slot,
 		e->unpaired = 1;
 		e->ns = now_ns;
 	}
-	spin_unlock(&d->lock);
+	spin_unlock(lock);
 	return dup;
 }
 

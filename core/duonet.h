@@ -138,9 +138,10 @@ struct duo_settings {
  * the stack sees each once (core/dedup.c): a direct-mapped table of the
  * frames delivered last, with the path each came on.
  */
-#define DUO_DEDUP_SLOTS		64
+#define DUO_DEDUP_SLOTS		256
+#define DUO_DEDUP_LOCKS		16
 #define DUO_DEDUP_WINDOW_NS	(20 * NSEC_PER_MSEC)
-#define DUO_DEDUP_BYTES		64
+#define DUO_DEDUP_BYTES		128
 
 struct duo_dedup_entry {
 	u64 key;
@@ -150,8 +151,8 @@ struct duo_dedup_entry {
 };
 
 struct duo_dedup {
-	spinlock_t lock;	/* the entries */
 	siphash_key_t salt;
+	spinlock_t lock[DUO_DEDUP_LOCKS];	/* entry i: lock[i % LOCKS] */
 	struct duo_dedup_entry e[DUO_DEDUP_SLOTS];
 };
 

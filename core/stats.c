@@ -143,6 +143,8 @@ void duo_get_stats64(struct net_device *dev, struct rtnl_link_stats64 *s)
 	duo_path_totals(priv, &t);
 	/* t.tx_dropped[] are the lowers' refusals, which the lowers count in
 	 * their own tx_dropped (folded below): per path in ethtool -S only.
+	 * What the upper dropped itself (no path, or none up with link) is
+	 * its own.
 	 */
 	for (i = 0; i < DUO_SLOT_MAX; i++) {
 		s->tx_packets += t.tx_packets[i];

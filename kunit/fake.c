@@ -272,8 +272,8 @@ void duo_fake_sync(struct net_device *dev)
 }
 
 /* A frame of len bytes (Ethernet header included) sent on the upper. */
-void duo_fake_send(struct kunit *test, struct net_device *upper,
-		   unsigned int len)
+int duo_fake_send_rc(struct kunit *test, struct net_device *upper,
+		     unsigned int len)
 {
 	struct sk_buff *skb = frame(test, upper->broadcast, upper->dev_addr, len);
 
@@ -283,7 +283,13 @@ void duo_fake_send(struct kunit *test, struct net_device *upper,
 	skb->dev = upper;
 	skb->protocol = htons(ETH_P_IP);
 	skb_set_network_header(skb, ETH_HLEN);
-	KUNIT_EXPECT_EQ(test, dev_queue_xmit(skb), NET_XMIT_SUCCESS);
+	return dev_queue_xmit(skb);
+}
+
+void duo_fake_send(struct kunit *test, struct net_device *upper,
+		   unsigned int len)
+{
+	KUNIT_EXPECT_EQ(test, duo_fake_send_rc(test, upper, len), NET_XMIT_SUCCESS);
 }
 
 /* A frame of len bytes arriving on a lower, as its driver would pass it. */

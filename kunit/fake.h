@@ -51,6 +51,8 @@ void duo_fake_open(struct kunit *test, struct net_device *dev);
 void duo_fake_sync(struct net_device *dev);
 u64 duo_fake_stat(struct kunit *test, struct net_device *upper,
 		  const char *name);
+int duo_fake_send_rc(struct kunit *test, struct net_device *upper,
+		     unsigned int len);
 void duo_fake_send(struct kunit *test, struct net_device *upper,
 		   unsigned int len);
 void duo_fake_receive(struct kunit *test, struct net_device *lower,

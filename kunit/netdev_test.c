@@ -274,9 +274,12 @@ static void vf_without_link_sends_on_pv(struct kunit *test)
 	rtnl_unlock();
 	KUNIT_ASSERT_PTR_EQ(test, duo_fake_tx(upper), pv);
 	netif_carrier_off(pv);
-	duo_fake_send(test, upper, 100);
+	/* Nothing can send it: dropped by the upper, and the sender told. */
+	KUNIT_EXPECT_EQ(test, duo_fake_send_rc(test, upper, 100), NET_XMIT_DROP);
 	KUNIT_EXPECT_EQ(test, duo_fake(vf)->xmit, 0);
+	KUNIT_EXPECT_EQ(test, duo_fake(pv)->xmit, 2);
 	KUNIT_EXPECT_EQ(test, duo_fake_stat(test, upper, "tx_redirected_to_pv"), 1);
+	KUNIT_EXPECT_EQ(test, duo_fake_stat(test, upper, "tx_dropped_no_path"), 1);
 }
 
 /* Deleting an upper gives its lowers back as they were. */

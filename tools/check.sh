@@ -54,12 +54,14 @@ missing() {
 # run_suite NAME COMMAND...: a suite that records its own cases; it fails
 # as NAME if it aborted without recording a failure, or recorded nothing.
 run_suite() {
-	local name=$1 before after rc
+	local name=$1 before after rc t0=$SECONDS
 	shift
 	before=$(grep -c . "$results")
 	"$@"
 	rc=$?
 	after=$(grep -c . "$results")
+	# Where the time goes (the suite's budget: README, make check).
+	echo "== $name took $((SECONDS - t0)) s"
 	if [ "$rc" != 0 ] && ! tail -n $((after - before)) "$results" | grep -q '^FAIL'; then
 		record FAIL "$name" "aborted with status $rc"
 	elif [ "$after" = "$before" ]; then

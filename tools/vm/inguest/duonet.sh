@@ -119,6 +119,22 @@ test_tx_verdict() {
 	[ "$((o1 - o0))" -ge 5 ] || fail "OutDiscards grew by $((o1 - o0)), not 5"
 	[ "$((d1 - d0))" -ge 5 ] || fail "vf_tx_dropped grew by $((d1 - d0)), not 5"
 	ping_on vf
+	# No path that can send (pv-only, the PV without link): the upper
+	# drops, counts it as its own and says so to IP.
+	ethtool --set-priv-flags "$U" pv-only on
+	duoctl wait "$U" --path pv --timeout 10
+	in_peer ip link set pvp0 down
+	wait_for '[ "$(cat /sys/class/net/pv0/carrier)" = 0 ]' 10
+	n0=$(stat_of tx_dropped_no_path)
+	o0=$(ip_stat OutDiscards)
+	! ping -q -c 3 -i 0.2 -W 1 "$PEER_IP" > /dev/null || fail "ping answered without a path"
+	n1=$(stat_of tx_dropped_no_path)
+	o1=$(ip_stat OutDiscards)
+	in_peer ip link set pvp0 up
+	ethtool --set-priv-flags "$U" pv-only off
+	duoctl wait "$U" --path vf --timeout 10
+	[ "$((o1 - o0))" -ge 3 ] || fail "OutDiscards grew by $((o1 - o0)) without a path, not 3"
+	[ "$((n1 - n0))" -ge 3 ] || fail "tx_dropped_no_path grew by $((n1 - n0)), not 3"
 }
 
 test_stats_contract() {

@@ -103,6 +103,9 @@ case_link_flap() {
 # when the unplug and the plug shared the migration's meter, on the debug
 # kernel whose e1000e loses tens around a plug (issue 19): hence a meter
 # per step.
+# The cases after this one need g1 with its VF: the plug runs before the
+# migration's verdict. (No '|| ok=1' to defer verdicts: errexit is off in
+# a function called from an '||' list, so its inner checks would not count.)
 case_migration() {
 	local report r lost down paused pause mig
 	lab_measure vf_unplug_before_migration 1 "icmp -i 2" unplug
@@ -116,12 +119,12 @@ case_migration() {
 	mig=$(cat "$LAB_DIR/migrate.out")
 	down=$(lab_report_get "$mig" downtime_ms)
 	paused=$(lab_report_get "$mig" paused_ms)
-	pause=$(lab_pause_ms "$mig") || return 1
 	lost=$(lab_report_get "$r" lost)
 	lab_log "loss migration (paused ${paused} ms, QEMU downtime ${down} ms): $report"
 	echo "migration $lost downtime_ms=$down paused_ms=$paused" >> "$LAB_LOGDIR/loss.txt"
-	expect_le "$lost" $((pause / 2 + 4)) "lost across the migration"
 	lab_measure vf_plug_after_migration 1 "icmp -i 2" replug
+	pause=$(lab_pause_ms "$mig")
+	expect_le "$lost" $((pause / 2 + 4)) "lost across the migration"
 }
 
 case_mtu_mac() {
@@ -181,7 +184,9 @@ run_case planned_switch case_planned_switch
 run_case surprise_removal case_surprise_removal
 run_case link_flap case_link_flap
 run_case migration case_migration
-G=g1
+# The case ran in a subshell: g1 is the guest now if the migration made it
+# (lab_migrate quits the source when it is done).
+[ -f "$LAB_DIR/g0.pid" ] || G=g1
 run_case mtu_mac case_mtu_mac
 run_case unload_under_traffic case_unload_under_traffic
 run_case guest_log_clean case_guest_log_clean
