@@ -212,7 +212,7 @@ fi
 # lockdep) runs them and the core scenarios.
 # debug-*.sh need the debug kernel (its fault injection): only there.
 scenarios=${DUO_SCENARIOS:-$(cd tools/vm/scenarios && ls -- *.sh | sed 's/\.sh$//' | grep -v '^debug-')}
-debug_scenarios="failover pairing xdp tuning stress $(cd tools/vm/scenarios && ls -- debug-*.sh 2>/dev/null | sed 's/\.sh$//' | paste -sd ' ')"
+debug_scenarios="failover pairing xdp tuning flood stress $(cd tools/vm/scenarios && ls -- debug-*.sh 2>/dev/null | sed 's/\.sh$//' | paste -sd ' ')"
 if ! command -v qemu-system-x86_64 >/dev/null; then
 	missing lab "qemu-system-x86_64 not installed"
 else
