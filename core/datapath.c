@@ -14,7 +14,7 @@
 
 static bool lower_ready(const struct net_device *dev)
 {
-	return netif_running(dev) && netif_carrier_ok(dev);
+	return duo_lower_can_send(dev);
 }
 
 /*

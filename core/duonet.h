@@ -26,6 +26,7 @@
 #include <linux/u64_stats_sync.h>
 #include <linux/workqueue.h>
 #include <net/rtnetlink.h>
+#include <net/sch_generic.h>
 
 #include "core/compat.h"
 #include "failover/failover.h"
@@ -312,6 +313,22 @@ void duo_notify_uninit(void);
 int duo_pair_init(void);
 void duo_pair_uninit(void);
 void duo_pair_kick(void);
+
+/*
+ * A lower that can send now: running, with carrier, and its qdisc
+ * attached. A driver's netif_carrier_on() sets the flag at once, but the
+ * lower's queues keep the noop qdisc (which drops everything) until
+ * linkwatch runs dev_activate(), then NETDEV_CHANGE follows. Taking the
+ * flag alone, TX moved to a VF whose frames were dropped for that window
+ * (52 ms on the debug kernel: 26 probes after a re-plug whose link came
+ * up before the join). Under RTNL, carrier with the noop qdisc means that
+ * linkwatch has not run yet, and its NETDEV_CHANGE is still to come.
+ */
+static inline bool duo_lower_can_send(const struct net_device *dev)
+{
+	return netif_running(dev) && netif_carrier_ok(dev) &&
+	       rcu_access_pointer(netdev_get_tx_queue(dev, 0)->qdisc) != &noop_qdisc;
+}
 
 /* The MAC a pair is matched on: permanent if it has one, else current. */
 static inline const u8 *duo_pair_addr(const struct net_device *dev)

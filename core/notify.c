@@ -204,7 +204,7 @@ static int duo_netdev_event(struct notifier_block *nb, unsigned long event,
 		duo_lower_event(priv, lo, DUO_EV_VF_UP);
 		fallthrough;
 	case NETDEV_CHANGE:
-		carrier = netif_carrier_ok(dev);
+		carrier = duo_lower_can_send(dev);
 		if (carrier != (lo->role == DUO_ROLE_VF ? priv->fo.vf.carrier :
 							 priv->fo.pv.carrier))
 			duo_lower_event(priv, lo, carrier ? DUO_EV_VF_CARRIER_ON :

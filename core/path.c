@@ -352,7 +352,7 @@ int duo_join(struct duo_priv *priv, struct net_device *dev, enum duo_role role,
 	duo_lower_event(priv, lo, DUO_EV_VF_REGISTER);
 	if (netif_running(dev))
 		duo_lower_event(priv, lo, DUO_EV_VF_UP);
-	if (netif_running(dev) && netif_carrier_ok(dev))
+	if (duo_lower_can_send(dev))
 		duo_lower_event(priv, lo, DUO_EV_VF_CARRIER_ON);
 	return 0;
 }
