@@ -101,8 +101,9 @@ case_link_flap() {
 # downtime here, more on a busy host. Bound: pause / 2 + 4 (lab_pause_ms:
 # the larger of the two figures). One CI run lost 64 for a 52 ms pause
 # when the unplug and the plug shared the migration's meter, on the debug
-# kernel whose e1000e loses tens around a plug (issue 19): hence a meter
-# per step.
+# kernel, where a plug then lost about 20 (duonet switched to a VF whose
+# qdisc linkwatch had not attached yet: duo_lower_can_send() since; 0
+# now): hence a meter per step.
 # The cases after this one need g1 with its VF: the plug runs before the
 # migration's verdict. (No '|| ok=1' to defer verdicts: errexit is off in
 # a function called from an '||' list, so its inner checks would not count.)
