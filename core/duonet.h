@@ -321,13 +321,19 @@ void duo_pair_kick(void);
  * linkwatch runs dev_activate(), then NETDEV_CHANGE follows. Taking the
  * flag alone, TX moved to a VF whose frames were dropped for that window
  * (52 ms on the debug kernel: 26 probes after a re-plug whose link came
- * up before the join). Under RTNL, carrier with the noop qdisc means that
- * linkwatch has not run yet, and its NETDEV_CHANGE is still to come.
+ * up before the join). "Not attached yet" is txq 0's live qdisc differing
+ * from the one it keeps (qdisc_sleeping), linkwatch's own test
+ * (qdisc_tx_changing()): a noop qdisc the admin left there (an mq child
+ * deleted) is both, and does not hold the VF back. Under RTNL a pending
+ * activation means linkwatch's NETDEV_CHANGE is still to come.
  */
 static inline bool duo_lower_can_send(const struct net_device *dev)
 {
+	struct netdev_queue *txq = netdev_get_tx_queue(dev, 0);
+
 	return netif_running(dev) && netif_carrier_ok(dev) &&
-	       rcu_access_pointer(netdev_get_tx_queue(dev, 0)->qdisc) != &noop_qdisc;
+	       rcu_access_pointer(txq->qdisc) ==
+	       rcu_access_pointer(txq->qdisc_sleeping);
 }
 
 /* The MAC a pair is matched on: permanent if it has one, else current. */
