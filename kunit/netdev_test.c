@@ -282,6 +282,42 @@ static void vf_without_link_sends_on_pv(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, duo_fake_stat(test, upper, "tx_dropped_no_path"), 1);
 }
 
+/*
+ * A VF whose driver turned its carrier on but whose queues linkwatch has
+ * not given their qdisc yet (noop: drops all) is not a path: TX stays on
+ * the PV until linkwatch's NETDEV_CHANGE. RTNL held from the carrier-on
+ * to the join keeps linkwatch's work from running in between.
+ */
+static void vf_link_waits_for_its_qdisc(struct kunit *test)
+{
+	struct net_device *upper = duo_fake_upper(test);
+	struct net_device *pv = duo_fake_lower(test, pair_mac);
+	struct net_device *vf = duo_fake_lower(test, pair_mac);
+	struct duo_lower *tx;
+	int err;
+
+	duo_fake_open(test, upper);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
+	netif_carrier_off(vf);
+	duo_fake_open(test, vf);
+	duo_fake_sync(vf);
+
+	rtnl_lock();
+	netif_carrier_on(vf);
+	err = duo_join(priv_of(upper), vf, DUO_ROLE_VF, NULL);
+	tx = rtnl_dereference(priv_of(upper)->tx);
+	rtnl_unlock();
+	KUNIT_ASSERT_EQ(test, err, 0);
+	KUNIT_EXPECT_PTR_EQ(test, tx ? tx->dev : NULL, pv);
+
+	/* linkwatch attaches the qdisc, then NETDEV_CHANGE: TX moves. */
+	duo_fake_sync(vf);
+	KUNIT_EXPECT_PTR_EQ(test, duo_fake_tx(upper), vf);
+	duo_fake_send(test, upper, 100);
+	KUNIT_EXPECT_EQ(test, duo_fake(vf)->xmit, 1);
+	KUNIT_EXPECT_EQ(test, duo_fake(pv)->xmit, 0);
+}
+
 /* Deleting an upper gives its lowers back as they were. */
 static void delete_upper_releases_lowers(struct kunit *test)
 {
@@ -507,6 +543,7 @@ static struct kunit_case duo_netdev_cases[] = {
 	KUNIT_CASE(upper_over_pv_without_permanent_mac),
 	KUNIT_CASE(vf_leaves_and_returns),
 	KUNIT_CASE(vf_without_link_sends_on_pv),
+	KUNIT_CASE(vf_link_waits_for_its_qdisc),
 	KUNIT_CASE(own_echo_dropped),
 	KUNIT_CASE(delete_upper_releases_lowers),
 	KUNIT_CASE(dumps_fully_written),
