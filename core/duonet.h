@@ -36,10 +36,17 @@
 #define DUO_DRV_VERSION	"0.2.0"
 #define DUO_MAX_TX_QUEUES	64
 
-/* Offloads the upper offers only when every lower has them. */
-#define DUO_LOWER_FEATURES	(NETIF_F_SG | NETIF_F_CSUM_MASK | \
-				 NETIF_F_ALL_TSO | NETIF_F_GSO_UDP_L4 | \
-				 NETIF_F_HIGHDMA)
+/*
+ * Transmit offloads the upper offers (core/features.c): what a lower
+ * lacks of them it does in software, once, in its own dev_queue_xmit().
+ */
+#define DUO_TX_FEATURES		(NETIF_F_SG | NETIF_F_HW_CSUM | \
+				 NETIF_F_FRAGLIST | NETIF_F_HIGHDMA | \
+				 NETIF_F_GSO_SOFTWARE | NETIF_F_GSO_ENCAP_ALL)
+/* The same for tunnelled frames (bonding's BOND_ENC_FEATURES). */
+#define DUO_ENC_FEATURES	(NETIF_F_HW_CSUM | NETIF_F_SG | \
+				 NETIF_F_RXCSUM | NETIF_F_GSO_SOFTWARE | \
+				 NETIF_F_GSO_ENCAP_ALL)
 
 /* Per-path counter slots. */
 enum duo_slot {
@@ -210,13 +217,13 @@ static inline bool netif_is_duo_upper(const struct net_device *dev)
 int duo_netdev_init(void);
 void duo_netdev_uninit(void);
 struct net_device *duo_upper_create(struct net *net, struct net_device *pv);
-void duo_upper_update_limits(struct net_device *dev);
 
 /* core/features.c */
 netdev_features_t duo_features_fix(netdev_features_t features,
 				   const netdev_features_t *pv,
 				   const netdev_features_t *vf,
 				   const netdev_features_t *vf_kept);
+void duo_upper_compute(struct net_device *dev);
 
 /* core/path.c */
 int duo_join(struct duo_priv *priv, struct net_device *dev, enum duo_role role,

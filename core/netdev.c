@@ -232,33 +232,6 @@ static netdev_features_t duo_fix_features(struct net_device *dev,
 				priv->vf_features_valid ? &priv->vf_features : NULL);
 }
 
-/* MTU range and TSO limits: what both lowers accept. */
-void duo_upper_update_limits(struct net_device *dev)
-{
-	struct duo_priv *priv = netdev_priv(dev);
-	unsigned int min_mtu = ETH_MIN_MTU, max_mtu = ETH_MAX_MTU;
-	unsigned int tso_size = GSO_MAX_SIZE, tso_segs = GSO_MAX_SEGS;
-	struct duo_lower *lo[2];
-	int i;
-
-	ASSERT_RTNL();
-	duo_lowers_of(priv, lo);
-	for (i = 0; i < 2; i++) {
-		if (!lo[i])
-			continue;
-		min_mtu = max(min_mtu, lo[i]->dev->min_mtu);
-		/* A max_mtu of 0 is no limit (dev_validate_mtu()). */
-		if (lo[i]->dev->max_mtu)
-			max_mtu = min(max_mtu, lo[i]->dev->max_mtu);
-		tso_size = min(tso_size, lo[i]->dev->tso_max_size);
-		tso_segs = min(tso_segs, lo[i]->dev->tso_max_segs);
-	}
-	dev->min_mtu = min_mtu;
-	dev->max_mtu = max(min_mtu, max_mtu);
-	netif_set_tso_max_size(dev, tso_size);
-	netif_set_tso_max_segs(dev, tso_segs);
-}
-
 static int duo_add_lower(struct net_device *dev, struct net_device *lower,
 			 struct netlink_ext_ack *extack)
 {
@@ -321,11 +294,13 @@ static void duo_setup(struct net_device *dev)
 	/* XDP programs (native: core/xdp.c) and a target for redirects. */
 	duo_compat_set_xdp_features(dev);
 
-	dev->hw_features = DUO_LOWER_FEATURES | DUO_RX_FEATURES |
+	dev->hw_features = DUO_TX_FEATURES | DUO_RX_FEATURES |
 			   NETIF_F_HW_VLAN_CTAG_FILTER;
 	/* LRO and GRO_HW off, as drivers start: safe to forward. */
 	dev->features = dev->hw_features & ~(NETIF_F_LRO | NETIF_F_GRO_HW);
-	dev->vlan_features = DUO_LOWER_FEATURES;
+	/* Until a lower joins (duo_upper_compute()). */
+	dev->vlan_features = 0;
+	dev->hw_enc_features = DUO_ENC_FEATURES;
 
 	dev->min_mtu = ETH_MIN_MTU;
 	dev->max_mtu = ETH_MAX_MTU;

@@ -220,7 +220,7 @@ static int duo_netdev_event(struct notifier_block *nb, unsigned long event,
 	case NETDEV_FEAT_CHANGE:
 		if (lo->role == DUO_ROLE_VF)
 			priv->vf_features = dev->features;
-		netdev_update_features(lo->upper);
+		duo_upper_compute(lo->upper);
 		break;
 	}
 	return NOTIFY_DONE;

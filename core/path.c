@@ -344,8 +344,7 @@ int duo_join(struct duo_priv *priv, struct net_device *dev, enum duo_role role,
 		rcu_assign_pointer(priv->pv, lo);
 	}
 	priv->joins[duo_slot_of(lo)]++;
-	duo_upper_update_limits(upper);
-	netdev_update_features(upper);
+	duo_upper_compute(upper);
 	netdev_info(upper, "%s joined as the %s path\n", dev->name,
 		    duo_role_name(role));
 
@@ -382,8 +381,7 @@ void duo_leave(struct duo_priv *priv, struct duo_lower *lo)
 	duo_lower_release(lo);
 	/* The rx handler is gone (release waited): the driver's program now. */
 	duo_xdp_leave(priv, dev, slot);
-	duo_upper_update_limits(upper);
-	netdev_update_features(upper);
+	duo_upper_compute(upper);
 }
 
 void duo_leave_all(struct duo_priv *priv)

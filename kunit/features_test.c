@@ -3,12 +3,17 @@
  * KUnit suite duonet_features: what the upper offers given its lowers.
  *
  *  offloads  duo_features_fix() (core/features.c, the upper's
- *            ndo_fix_features): the upper offers an offload of
- *            DUO_LOWER_FEATURES only when every lower has it, the last
- *            VF's features standing in for the VF while it is away; other
- *            features pass through; generic checksumming replaces the
- *            protocol-specific kinds. Then the same on real net_devices,
- *            across a VF leaving, returning and changing its features.
+ *            ndo_fix_features): the upper offers the union of its
+ *            lowers' SG, HIGHDMA, FRAGLIST and checksums, and the software
+ *            segmentations always (a lower falls back, once, for what it
+ *            lacks), the last VF's features standing in for the VF while
+ *            it is away; other features pass through; generic
+ *            checksumming replaces the protocol-specific kinds. Then the
+ *            same on real net_devices, across a VF leaving, returning and
+ *            changing its features, and duo_upper_compute(): VLAN
+ *            offloads the union of the lowers', tunnel offloads always,
+ *            the most head- and tailroom any lower needs, the route kept
+ *            for a lower that needs it (IFF_XMIT_DST_RELEASE).
  *  MTU       the upper's range is the intersection of the lowers' (a
  *            max_mtu of 0 is no limit, as in dev_validate_mtu()); an MTU
  *            change reaches both lowers or, when one refuses, neither.
@@ -31,10 +36,16 @@
 			 NETIF_F_TSO | NETIF_F_TSO6 | NETIF_F_GSO_UDP_L4)
 #define F_VF		(NETIF_F_SG | CSUM_IP | NETIF_F_RXCSUM | NETIF_F_TSO | \
 			 NETIF_F_HIGHDMA)
-/* What the upper takes from them: receive offloads are not intersected. */
-#define F_PV_UP		(F_PV & ~NETIF_F_RXCSUM)
-#define F_VF_UP		(F_VF & ~NETIF_F_RXCSUM)
-#define F_BOTH		(NETIF_F_SG | CSUM_IP | NETIF_F_TSO)
+/* Segmentation is offered whatever the lowers have: they fall back. */
+#define SEGS		(NETIF_F_GSO_SOFTWARE | NETIF_F_GSO_ENCAP_ALL)
+/* What the upper offers over them (receive offloads are not unioned). */
+#define U_PV		(NETIF_F_SG | NETIF_F_HW_CSUM | SEGS)
+#define U_VF		(NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_HIGHDMA | SEGS)
+#define U_BOTH		U_VF
+/* VLAN features as register_netdevice() leaves them (HIGHDMA, MANGLEID). */
+#define V_PV		(NETIF_F_SG | NETIF_F_TSO | NETIF_F_TSO_MANGLEID | \
+			 NETIF_F_HIGHDMA)
+#define V_VF		(NETIF_F_SG | NETIF_F_TSO6 | NETIF_F_HIGHDMA)
 
 static const u8 pair_mac[ETH_ALEN] = { 0x52, 0x54, 0x00, 0xab, 0xcd, 0xef };
 
@@ -50,33 +61,41 @@ struct fix_case {
 
 static const struct fix_case fix_cases[] = {
 	{ "no lowers: everything wanted",
-	  DUO_LOWER_FEATURES, false, false, false, 0, 0, 0,
-	  DUO_LOWER_FEATURES & ~CSUM_IP },
+	  DUO_TX_FEATURES, false, false, false, 0, 0, 0, DUO_TX_FEATURES },
 	{ "PV alone",
-	  DUO_LOWER_FEATURES, true, false, false, F_PV, 0, 0, F_PV_UP },
+	  DUO_TX_FEATURES, true, false, false, F_PV, 0, 0, U_PV },
 	{ "VF alone",
-	  DUO_LOWER_FEATURES, false, true, false, 0, F_VF, 0, F_VF_UP },
-	{ "both: the intersection, HW_CSUM meets IP_CSUM as IP_CSUM",
-	  DUO_LOWER_FEATURES, true, true, false, F_PV, F_VF, 0, F_BOTH },
+	  DUO_TX_FEATURES, false, true, false, 0, F_VF, 0, U_VF },
+	{ "both: the union, HW_CSUM over IP_CSUM",
+	  DUO_TX_FEATURES, true, true, false, F_PV, F_VF, 0, U_BOTH },
 	{ "VF away: its kept features still count",
-	  DUO_LOWER_FEATURES, true, false, true, F_PV, 0, F_VF, F_BOTH },
+	  DUO_TX_FEATURES, true, false, true, F_PV, 0, F_VF, U_BOTH },
 	{ "VF present: its own features, not the kept ones",
-	  DUO_LOWER_FEATURES, true, true, true, F_PV, F_PV, NETIF_F_SG, F_PV_UP },
+	  DUO_TX_FEATURES, true, true, true, F_PV, F_PV, F_VF, U_PV },
+	{ "no lower segments: the upper offers it, the lower falls back",
+	  DUO_TX_FEATURES, true, true, false, NETIF_F_SG | NETIF_F_HW_CSUM,
+	  NETIF_F_SG | CSUM_IP, 0, U_PV },
+	{ "SG when one lower has it",
+	  DUO_TX_FEATURES, true, true, false, 0, NETIF_F_SG, 0,
+	  NETIF_F_SG | NETIF_F_HW_CSUM | SEGS },
+	{ "SG and HIGHDMA when no lower has them: not offered",
+	  DUO_TX_FEATURES, true, true, false, NETIF_F_HW_CSUM, CSUM_IP, 0,
+	  NETIF_F_HW_CSUM | SEGS },
 	{ "only what the stack wants",
 	  NETIF_F_SG | NETIF_F_TSO, true, true, false, F_PV, F_VF, 0,
 	  NETIF_F_SG | NETIF_F_TSO },
+	{ "protocol checksums kept where the stack turned HW_CSUM off",
+	  NETIF_F_SG | CSUM_IP, true, true, false, F_PV, F_PV, 0,
+	  NETIF_F_SG | CSUM_IP },
 	{ "features outside the lowers' set pass through",
 	  NETIF_F_SG | NETIF_F_HW_VLAN_CTAG_FILTER, true, true, true,
 	  0, 0, 0, NETIF_F_HW_VLAN_CTAG_FILTER },
-	{ "HW_CSUM on both: the protocol kinds go",
-	  DUO_LOWER_FEATURES, true, true, false, NETIF_F_HW_CSUM | CSUM_IP,
-	  NETIF_F_HW_CSUM, 0, NETIF_F_HW_CSUM },
 	/* The user's wish for the lowers (ethtool -K, core/tuning.c). */
 	{ "receive offloads pass through, whatever the lowers have",
 	  DUO_RX_FEATURES, true, true, false, NETIF_F_LRO, 0, 0, DUO_RX_FEATURES },
 };
 
-static void offloads_intersection(struct kunit *test)
+static void offloads_union(struct kunit *test)
 {
 	unsigned int i;
 
@@ -107,7 +126,7 @@ static struct net_device *lower_with(struct kunit *test,
 
 static netdev_features_t upper_offloads(struct net_device *upper)
 {
-	return upper->features & DUO_LOWER_FEATURES;
+	return upper->features & DUO_TX_FEATURES;
 }
 
 static void offloads_follow_lowers(struct kunit *test)
@@ -117,29 +136,72 @@ static void offloads_follow_lowers(struct kunit *test)
 	struct net_device *vf = lower_with(test, F_VF);
 
 	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
-	KUNIT_EXPECT_EQ(test, upper_offloads(upper), F_PV_UP);
+	KUNIT_EXPECT_EQ(test, upper_offloads(upper), U_PV);
 	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
-	KUNIT_EXPECT_EQ(test, upper_offloads(upper), F_BOTH);
+	KUNIT_EXPECT_EQ(test, upper_offloads(upper), U_BOTH);
 	/* Not an offload of the lowers: the upper's own. */
 	KUNIT_EXPECT_TRUE(test, upper->features & NETIF_F_HW_VLAN_CTAG_FILTER);
 
 	/* The VF leaves (migration): the offloads stay what they were. */
 	duo_fake_unregister(test, vf);
-	KUNIT_EXPECT_EQ(test, upper_offloads(upper), F_BOTH);
+	KUNIT_EXPECT_EQ(test, upper_offloads(upper), U_BOTH);
 
 	/* A VF returns with fewer offloads: the upper follows it. */
 	vf = lower_with(test, NETIF_F_SG | CSUM_IP);
 	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
-	KUNIT_EXPECT_EQ(test, upper_offloads(upper), NETIF_F_SG | CSUM_IP);
+	KUNIT_EXPECT_EQ(test, upper_offloads(upper), U_PV);
 
 	/* It gains some (NETDEV_FEAT_CHANGE), then leaves: still counted. */
 	rtnl_lock();
-	vf->features |= NETIF_F_RXCSUM | NETIF_F_TSO;
+	vf->features |= NETIF_F_HIGHDMA | NETIF_F_TSO;
 	netdev_features_change(vf);
 	rtnl_unlock();
-	KUNIT_EXPECT_EQ(test, upper_offloads(upper), F_BOTH);
+	KUNIT_EXPECT_EQ(test, upper_offloads(upper), U_BOTH);
 	duo_fake_unregister(test, vf);
-	KUNIT_EXPECT_EQ(test, upper_offloads(upper), F_BOTH);
+	KUNIT_EXPECT_EQ(test, upper_offloads(upper), U_BOTH);
+}
+
+/*
+ * VLAN offloads the union of the lowers' (a lower's own features no
+ * matter), tunnel segmentation on whatever the lowers have, the room
+ * frames need the most any lower needs, and the upper keeps a frame's
+ * route while a lower needs it; all back when that lower leaves.
+ */
+static void vlan_tunnel_room_route(struct kunit *test)
+{
+	struct net_device *upper = duo_fake_upper(test);
+	struct net_device *pv = duo_fake_alloc(test, pair_mac);
+	struct net_device *vf = duo_fake_alloc(test, pair_mac);
+
+	pv->features = F_PV;
+	pv->vlan_features = NETIF_F_SG | NETIF_F_TSO;	/* V_PV registered */
+	pv->needed_headroom = 32;
+	duo_fake_register(test, pv);
+	vf->features = F_VF;
+	vf->vlan_features = NETIF_F_SG | NETIF_F_TSO6;	/* V_VF registered */
+	vf->needed_headroom = 64;
+	vf->needed_tailroom = 16;
+	vf->priv_flags &= ~IFF_XMIT_DST_RELEASE;
+	duo_fake_register(test, vf);
+
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
+	KUNIT_EXPECT_EQ(test, upper->vlan_features, V_PV);
+	KUNIT_EXPECT_EQ(test, upper->needed_headroom, 32);
+	KUNIT_EXPECT_TRUE(test, upper->priv_flags & IFF_XMIT_DST_RELEASE);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
+	KUNIT_EXPECT_EQ(test, upper->vlan_features, V_PV | V_VF);
+	KUNIT_EXPECT_EQ(test, upper->needed_headroom, 64);
+	KUNIT_EXPECT_EQ(test, upper->needed_tailroom, 16);
+	KUNIT_EXPECT_FALSE(test, upper->priv_flags & IFF_XMIT_DST_RELEASE);
+	/* Neither lower segments tunnels: duo0 still passes them down. */
+	KUNIT_EXPECT_EQ(test, upper->hw_enc_features & SEGS, SEGS);
+	KUNIT_EXPECT_EQ(test, upper->features & SEGS, SEGS);
+
+	duo_fake_unregister(test, vf);
+	KUNIT_EXPECT_EQ(test, upper->vlan_features, V_PV);
+	KUNIT_EXPECT_EQ(test, upper->needed_headroom, 32);
+	KUNIT_EXPECT_EQ(test, upper->needed_tailroom, 0);
+	KUNIT_EXPECT_TRUE(test, upper->priv_flags & IFF_XMIT_DST_RELEASE);
 }
 
 /* ---- MTU ------------------------------------------------------------- */
@@ -339,8 +401,9 @@ static void mac_change_carried_or_rolled_back(struct kunit *test)
 }
 
 static struct kunit_case duo_features_cases[] = {
-	KUNIT_CASE(offloads_intersection),
+	KUNIT_CASE(offloads_union),
 	KUNIT_CASE(offloads_follow_lowers),
+	KUNIT_CASE(vlan_tunnel_room_route),
 	KUNIT_CASE(mtu_range),
 	KUNIT_CASE(mtu_unlimited_lower),
 	KUNIT_CASE(mtu_rollback),
