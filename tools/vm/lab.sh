@@ -194,6 +194,7 @@ lab_boot() {
 	{
 		echo "LAB_G_KREL=$krel"
 		echo "LAB_G_VF=$vf"
+		echo "LAB_G_PV=$pv"
 		echo "LAB_G_VFDEV='$vfdev'"
 		echo "LAB_G_FAILOVER=$failover"
 		echo "LAB_G_IMAGE='$image'"
@@ -283,7 +284,7 @@ lab_vf_plug() {
 # STOP to destination's RESUME, the destination's load and start included).
 # Afterwards DST is the guest; SRC is gone.
 lab_migrate() {
-	local src=$1 dst=$2 LAB_G_KREL LAB_G_VF LAB_G_FAILOVER LAB_G_IMAGE="" LAB_G_SEED=""
+	local src=$1 dst=$2 LAB_G_KREL LAB_G_VF LAB_G_PV=virtio LAB_G_FAILOVER LAB_G_IMAGE="" LAB_G_SEED=""
 	local fo=()
 	. "$LAB_DIR/$src.env"
 	[ "$LAB_G_FAILOVER" = 1 ] && fo=(--failover)
@@ -294,7 +295,7 @@ lab_migrate() {
 		lab_log "lab_migrate: unplug the VF of $src first (lab_vf_unplug $src)"
 		return 1
 	fi
-	lab_boot "$dst" --kernel "$LAB_G_KREL" --vf "$LAB_G_VF" --no-vf --slot 1 "${fo[@]}" \
+	lab_boot "$dst" --kernel "$LAB_G_KREL" --pv "$LAB_G_PV" --vf "$LAB_G_VF" --no-vf --slot 1 "${fo[@]}" \
 		--incoming "unix:$LAB_DIR/$dst.mig"
 	lab_qmp "$dst" --connect-timeout 30 wait-status inmigrate >/dev/null || return
 	lab_qmp "$src" migrate "unix:$LAB_DIR/$dst.mig" --dst "$LAB_DIR/$dst.qmp" || return

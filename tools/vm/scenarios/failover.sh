@@ -9,12 +9,20 @@
 #                                   tv0 --------------- eth1 e1000e (rp1) +- duo0 10.99.0.2
 #                                   tp1, tv1 (g1 after the migration)
 #
+# With DUO_FAILOVER_PV=vmxnet3 (failover-vmxnet3.sh) the PV is VMware's
+# vmxnet3 instead of virtio_net: the same cases, the same bounds.
+#
 # usage: failover.sh KERNEL_RELEASE
 set -eu
 . "$(dirname "$0")/../lab.sh"
 
 [ $# -eq 1 ] || { echo "usage: $0 KERNEL_RELEASE" >&2; exit 2; }
-lab_init failover "$1"
+PV=${DUO_FAILOVER_PV:-virtio}
+case $PV in
+virtio) PVDRV=virtio_net; lab_init failover "$1" ;;
+vmxnet3) PVDRV=vmxnet3; lab_init failover-vmxnet3 "$1" ;;
+*) echo "$0: DUO_FAILOVER_PV=virtio|vmxnet3" >&2; exit 2 ;;
+esac
 lab_net_up
 G=g0	# the guest now (g1 after the migration)
 
@@ -140,7 +148,7 @@ case_mtu_mac() {
 	vf=$(g "$G" 'netdev_of_driver e1000e')
 	expect_eq "$(g "$G" "cat /sys/class/net/$vf/mtu /sys/class/net/$vf/address | tr '\n' ' '")" \
 		"1400 52:54:00:d0:0e:77 " "re-plugged VF inherits MTU and MAC"
-	expect_eq "$(g "$G" 'cat /sys/class/net/$(netdev_of_driver virtio_net)/mtu')" 1400 "PV MTU"
+	expect_eq "$(g "$G" "cat /sys/class/net/\$(netdev_of_driver $PVDRV)/mtu")" 1400 "PV MTU"
 	# An MTU a lower refuses is refused as a whole; nothing changes.
 	g "$G" '! ip link set duo0 mtu 20000 2>/dev/null'
 	expect_eq "$(g "$G" 'cat /sys/class/net/duo0/mtu /sys/class/net/$(netdev_of_driver e1000e)/mtu | tr "\n" " "')" \
@@ -166,7 +174,7 @@ case_unload_under_traffic() {
 	expect_le "$(lab_report_get "$r" gaps)" 1 "gaps while unloading"
 	[ "$lost" = 0 ] || expect_eq "$((first + lost))" "$sent" "the lost run ends the period"
 	g "$G" '! ip link show duo0 2>/dev/null'
-	pv=$(g "$G" 'netdev_of_driver virtio_net')
+	pv=$(g "$G" "netdev_of_driver $PVDRV")
 	# The lowers are plain devices again: the PV carries the address alone.
 	expect_eq "$(g "$G" "cat /sys/class/net/$pv/mtu /sys/class/net/$pv/address | tr '\n' ' '")" "1500 $LAB_MAC " "PV restored"
 	g "$G" "ip link set \$(netdev_of_driver e1000e) down; echo 1 > /proc/sys/net/ipv6/conf/\$(netdev_of_driver e1000e)/disable_ipv6; ip link set $pv up && ip addr add $LAB_GUEST_IP/24 dev $pv && ping -c 1 -W 2 $LAB_PEER_IP >/dev/null"
@@ -178,7 +186,7 @@ case_guest_log_clean() {
 	[ "$G" = g0 ] || lab_check_log g1
 }
 
-lab_boot g0 --vf e1000e
+lab_boot g0 --pv "$PV" --vf e1000e
 rm -f "$LAB_LOGDIR/loss.txt"
 run_case autopair case_autopair
 run_case planned_switch case_planned_switch
