@@ -180,10 +180,10 @@ cycles() {
 case_unplug_cycles() {
 	local r
 	g "$G" 'rm -rf /tmp/rw; (rw_loop /tmp/rw > /dev/null 2>&1 &)'
-	# 0 lost: each unplug is make-before-break. Not asserted on the debug
-	# kernel, whose e1000e stand-in also drops its link by itself there
-	# (a CI run lost 44 in one 88 ms gap; lab_loss_bound logs it).
-	lab_measure "unplug_x$UNPLUGS" "$([[ $LAB_KREL == *-duodebug ]] && echo 1 || echo 0)" "icmp -i 2" cycles
+	# 0 lost: each unplug is make-before-break, each re-plug joins a VF
+	# only once its qdisc is attached (the debug kernel lost 182 in 10
+	# cycles before that, taken then for its e1000e dropping its link).
+	lab_measure "unplug_x$UNPLUGS" 0 "icmp -i 2" cycles
 	g "$G" 'touch /tmp/rw/stop; sleep 1'
 	r=$(g "$G" 'echo $(cat /tmp/rw/rounds) $(cat /tmp/rw/refused) $(cat /tmp/rw/ethtool_refused)')
 	lab_log "readers/writers: rounds, duoctl refused, ethtool refused: $r"
@@ -227,9 +227,13 @@ case_link_flapping() {
 	traffic_alive
 }
 
-# The host toggles the VF's link every 50 ms for FLAP_S seconds; what the
-# guest sees of it is up to the emulated NIC. Unplanned, so loss is only
-# logged; afterwards TX must be back on the VF and nothing lost.
+# The host toggles the VF's link every 50 ms for FLAP_S seconds. QEMU's
+# e1000e restarts autonegotiation at each "up" (500 ms timer, re-armed by
+# the next one), so the guest sees one link loss and one return after
+# the flapping ends: exactly 2 carrier switches, TX held on the PV
+# meanwhile. The loss is that one link loss as the guest learns of it
+# (failover.sh's link_down, bound 8), here under the streams: 3-11 lost
+# in 7 runs on the stock kernels, hence 12; afterwards nothing lost.
 flap_50ms() {
 	local r
 	r=$(lab_qmp "$G" flap vf0 --period-ms 50 --seconds "$FLAP_S")
@@ -238,10 +242,11 @@ flap_50ms() {
 case_link_flapping_50ms() {
 	local c0 c1
 	c0=$(g "$G" 'ethtool -S duo0 | sed -n "s/^ *switches_carrier: //p"')
-	lab_measure flapping_50ms 1000000000 "icmp -i 2" flap_50ms
+	lab_measure flapping_50ms 12 "icmp -i 2" flap_50ms
 	g "$G" 'duoctl wait duo0 --path vf --timeout 30'
 	c1=$(g "$G" 'ethtool -S duo0 | sed -n "s/^ *switches_carrier: //p"')
 	lab_log "carrier switches while flapping: $((c1 - c0))"
+	expect_eq "$((c1 - c0))" 2 "carrier switches while flapping (to the PV and back)"
 	lab_ping_clean after_flapping_50ms 1
 	traffic_alive
 }
@@ -310,11 +315,13 @@ case_memory() {
 signed() { printf '%+d' "$1"; }
 
 # mem_bound KB: the bound on this kernel. The debug kernel's KASAN keeps
-# freed objects in its quarantine (slab grew 4 MB over a short run there)
-# and kmemleak, which guest_log_clean scans, is the leak check: logged only.
+# freed objects in its quarantine, up to 1/32 of the guest's memory
+# (mm/kasan/quarantine.c: QUARANTINE_FRACTION), as slab: there the bound
+# is KB plus that (slab grew 3.6-3.7 MB over short runs there; kmemleak,
+# which guest_log_clean scans, is the leak check).
 mem_bound() {
 	case $LAB_KREL in
-	*-duodebug) echo 1000000000 ;;
+	*-duodebug) echo $(($1 + $(g "$G" 'awk "/^MemTotal:/ { print \$2 }" /proc/meminfo') / 32)) ;;
 	*) echo "$1" ;;
 	esac
 }
