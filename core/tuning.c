@@ -21,6 +21,7 @@
 #include <linux/netdevice.h>
 #include <linux/pm_runtime.h>
 #include <linux/slab.h>
+#include <net/xdp_sock_drv.h>
 
 #include "core/duonet.h"
 #include "lower/fault.h"
@@ -101,7 +102,7 @@ static u32 *field(void *v, u16 off)
 	return v + off;
 }
 
-static u32 field_get(const void *v, u16 off)
+static u32 tune_field_get(const void *v, u16 off)
 {
 	return *(const u32 *)(v + off);
 }
@@ -113,7 +114,7 @@ static u32 fields_diff(const struct duo_tune_kind *k, const void *a, const void 
 	unsigned int i;
 
 	for (i = 0; i < k->n; i++)
-		if (field_get(a, k->f[i].val) != field_get(b, k->f[i].val))
+		if (tune_field_get(a, k->f[i].val) != tune_field_get(b, k->f[i].val))
 			diff |= BIT(i);
 	return diff;
 }
@@ -125,7 +126,7 @@ static void fields_copy(const struct duo_tune_kind *k, u32 mask, void *dst,
 
 	for (i = 0; i < k->n; i++)
 		if (mask & BIT(i))
-			*field(dst, k->f[i].val) = field_get(src, k->f[i].val);
+			*field(dst, k->f[i].val) = tune_field_get(src, k->f[i].val);
 }
 
 /* The fields of mask whose value in v is over its limit in lim. */
@@ -137,7 +138,7 @@ static u32 fields_over(const struct duo_tune_kind *k, u32 mask, const void *v,
 
 	for (i = 0; i < k->n; i++)
 		if ((mask & BIT(i)) && k->f[i].max &&
-		    field_get(v, k->f[i].val) > field_get(lim, k->f[i].max))
+		    tune_field_get(v, k->f[i].val) > tune_field_get(lim, k->f[i].max))
 			over |= BIT(i);
 	return over;
 }
@@ -201,11 +202,76 @@ static int chan_get(struct net_device *dev, void *v)
 	return 0;
 }
 
+/* The highest queue a lower's own (user-set) RSS table sends to, + 1. */
+static u32 rss_queues_in_use(struct net_device *dev)
+{
+	const struct ethtool_ops *ops = dev->ethtool_ops;
+	u32 n, i, used = 0;
+	u32 *indir;
+	u8 hfunc;
+
+	if (!netif_is_rxfh_configured(dev) || !ops->get_rxfh ||
+	    !ops->get_rxfh_indir_size)
+		return 0;
+	n = ops->get_rxfh_indir_size(dev);
+	if (!n)
+		return 0;
+	indir = kcalloc(n, sizeof(*indir), GFP_KERNEL);
+	/* Unreadable: as ethtool's core, take every queue as in use. */
+	if (!indir || duo_compat_get_rxfh(dev, indir, n, NULL, 0, &hfunc)) {
+		kfree(indir);
+		return U32_MAX;
+	}
+	for (i = 0; i < n; i++)
+		used = max(used, indir[i] + 1);
+	kfree(indir);
+	return used;
+}
+
+/*
+ * What ethtool's core checks before a driver's set_channels
+ * (ethnl_set_channels(), ethtool_check_max_channel(): not exported), for
+ * the lower duonet sets on the user's behalf: an RX and a TX channel
+ * left, no RSS table of the lower's own sending to a queue that would
+ * go, no AF_XDP zero-copy socket bound to one. A driver relies on them:
+ * igb, e.g., would silently reset a user's table.
+ */
+static int chan_check(struct net_device *dev,
+		      const struct ethtool_channels *cur,
+		      const struct ethtool_channels *want,
+		      struct netlink_ext_ack *extack)
+{
+	u32 rx = want->combined_count + want->rx_count;
+	u32 from = want->combined_count + min(want->rx_count, want->tx_count);
+	u32 old = cur->combined_count + max(cur->rx_count, cur->tx_count);
+	const char *why = NULL;
+	u32 i;
+
+	if (!rx || !(want->combined_count + want->tx_count))
+		why = "would leave no RX or no TX channel";
+	else if (rx < rss_queues_in_use(dev))
+		why = "its own RSS table sends to a queue that would go";
+	for (i = from; !why && i < old; i++)
+		if (xsk_get_pool_from_qid(dev, i))
+			why = "an AF_XDP zero-copy socket is bound to a queue that would go";
+	if (!why)
+		return 0;
+	netdev_warn(dev, "duonet: channel change refused: %s\n", why);
+	NL_SET_ERR_MSG(extack, "duonet: a lower refused the channel change (see its log)");
+	return -EINVAL;
+}
+
 static int chan_set(struct net_device *dev, void *v,
 		    struct netlink_ext_ack *extack)
 {
+	struct ethtool_channels cur = {};
 	struct duo_chan *c = v;
+	int err;
 
+	dev->ethtool_ops->get_channels(dev, &cur);
+	err = chan_check(dev, &cur, &c->c, extack);
+	if (err)
+		return err;
 	return dev->ethtool_ops->set_channels(dev, &c->c);
 }
 
@@ -403,8 +469,8 @@ static int tune_view(struct duo_priv *priv, const struct duo_tune_kind *k,
 			for (i = 0; i < k->n; i++)
 				if (k->f[i].max)
 					*field(v, k->f[i].max) =
-						max(field_get(v, k->f[i].max),
-						    field_get(&o, k->f[i].max));
+						max(tune_field_get(v, k->f[i].max),
+						    tune_field_get(&o, k->f[i].max));
 	} else if (!*stored_mask(priv, k)) {
 		return -EOPNOTSUPP;
 	}

@@ -125,11 +125,20 @@ case_replay() {
 	expect_eq "$(cur duo0 -g 'RX:')" 512 "duo0 rx ring without a VF"
 	lab_vf_plug g0
 	g g0 'wait_for "[ \$(ip -o link show master duo0 | wc -l) = 2 ]" 20'
+	# The new VF has all of it before it carries duo0's traffic: TX is
+	# still held on the PV here (checked again after the resume).
+	expect_eq "$(stat vf_active)" 0 "TX on the PV before the resume"
+	v=$(vf)
+	expect_eq "$(cur "$v" -g 'RX:')" 512 "new VF rx ring before the resume"
+	expect_eq "$(coal "$v" rx-usecs)" 50 "new VF rx-usecs before the resume"
+	expect_eq "$(cur "$v" -l 'Combined:')" 2 "new VF combined channels before the resume"
+	expect_eq "$(feat "$v" rx-checksumming)" off "new VF rx-checksumming before the resume"
+	expect_eq "$(rss "$v")" "$(rss duo0)" "new VF RSS table before the resume"
 	g g0 'duonet-migrate resume duo0 --timeout 20'
+	expect_eq "$(stat vf_active)" 1 "TX on the VF after the resume"
 	r=$(lab_meter_stop replay | head -n 1)
 	lab_log "ping across the planned unplug and re-plug: $r"
 	expect_le "$(lab_report_get "$r" lost)" 0 "packets lost across the replay"
-	v=$(vf)
 	expect_eq "$(cur "$v" -g 'RX:')" 512 "new VF rx ring"
 	expect_eq "$(cur "$v" -g 'TX:')" 512 "new VF tx ring"
 	expect_eq "$(coal "$v" rx-usecs)" 50 "new VF rx-usecs"
@@ -153,6 +162,26 @@ case_rss_default() {
 	lab_ping_clean after_rss_default 1
 }
 
+# A channel change a lower's own state forbids, as ethtool's core forbids
+# it on the lower itself: an RSS table the user set on the VF sends to
+# queue 3, so the VF refuses to go down to 2 channels (counted, logged)
+# and keeps its 4 and its table; igb would silently reset the table.
+case_channels_under_lower_rss() {
+	local v n table
+	v=$(vf)
+	g g0 'ethtool -L duo0 combined 4'
+	expect_eq "$(cur "$v" -l 'Combined:')" 4 "VF combined channels"
+	g g0 "ethtool -X $v weight 0 0 0 1"
+	table=$(rss "$v")
+	n=$(stat vf_tuning_refused)
+	g g0 'ethtool -L duo0 combined 2'
+	expect_eq "$(stat vf_tuning_refused)" $((n + 1)) "VF refusals"
+	expect_eq "$(cur "$v" -l 'Combined:')" 4 "VF combined channels kept"
+	expect_eq "$(rss "$v")" "$table" "VF's own RSS table kept"
+	g g0 "dmesg | grep -q '$v: duonet: channel change refused: its own RSS table sends to a queue that would go'"
+	lab_ping_clean after_channels_under_lower_rss 1
+}
+
 case_guest_log_clean() { lab_check_log g0; }
 
 lab_boot g0 --vf igb
@@ -162,4 +191,5 @@ run_case set case_set
 run_case refuse case_refuse
 run_case replay case_replay
 run_case rss_default case_rss_default
+run_case channels_under_lower_rss case_channels_under_lower_rss
 run_case guest_log_clean case_guest_log_clean
