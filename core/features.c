@@ -18,6 +18,12 @@
 
 #include "core/duonet.h"
 
+/* The start of a union over lowers (7.x's netdev_base_features()). */
+static netdev_features_t duo_base_features(netdev_features_t features)
+{
+	return (features & ~NETIF_F_ONE_FOR_ALL) | NETIF_F_ALL_FOR_ALL;
+}
+
 /*
  * The offloads the upper offers when the stack wants them: the union of
  * its lowers' for those one lower needs for all (SG, HIGHDMA, FRAGLIST:
@@ -34,7 +40,9 @@ netdev_features_t duo_features_fix(netdev_features_t features,
 				   const netdev_features_t *vf,
 				   const netdev_features_t *vf_kept)
 {
-	const netdev_features_t *lower[2] = { pv, vf ? vf : vf_kept };
+	/* An away VF cannot make the upper VLAN-challenged (duo_check_join()). */
+	netdev_features_t kept = vf_kept ? *vf_kept & ~NETIF_F_VLAN_CHALLENGED : 0;
+	const netdev_features_t *lower[2] = { pv, vf ? vf : vf_kept ? &kept : NULL };
 	netdev_features_t mask = features;
 	int i;
 
@@ -58,20 +66,25 @@ netdev_features_t duo_features_fix(netdev_features_t features,
 /*
  * Everything else the upper takes from its lowers, then its features:
  * called under RTNL when a lower joins, leaves or changes its features.
- * The MTU range and the TSO limits are what every lower accepts; VLAN
- * offloads the union of theirs (bonding's bond_compute_features()); the
- * tunnel offloads are constant (duo_upper_setup(): the lower falls back,
- * as in bonding, whose union starts from all of them); the room a lower
- * needs around a frame the most any needs, so frames reach it without a
- * copy; and the upper drops a frame's route only when every lower would
- * (IFF_XMIT_DST_RELEASE), as a lower that needs it still finds it.
+ * The MTU range and the TSO limits are what every lower accepts; VLAN and
+ * MPLS offloads the union of theirs, from checksumming and tunnel
+ * segmentation up (7.x's netdev_compute_master_upper_features(), which
+ * 6.1 lacks); the tunnel offloads are constant (duo_upper_setup(): the
+ * lower falls back, as in bonding, whose union starts from all of them);
+ * the room a lower needs around a frame the most any needs, so frames
+ * reach it without a copy; and the upper drops a frame's route only when
+ * every lower would (IFF_XMIT_DST_RELEASE) and nothing on the upper needs
+ * it (netif_keep_dst() took IFF_XMIT_DST_RELEASE_PERM away). VLAN devices
+ * on the upper read all that at its NETDEV_FEAT_CHANGE, sent even when
+ * its own features stay (netdev_change_features()).
  */
 void duo_upper_compute(struct net_device *dev)
 {
 	struct duo_priv *priv = netdev_priv(dev);
 	unsigned int min_mtu = ETH_MIN_MTU, max_mtu = ETH_MAX_MTU;
 	unsigned int tso_size = GSO_MAX_SIZE, tso_segs = GSO_MAX_SEGS;
-	netdev_features_t vlan = DUO_TX_FEATURES & NETIF_F_ALL_FOR_ALL;
+	netdev_features_t vlan = duo_base_features(DUO_TX_FEATURES);
+	netdev_features_t mpls = duo_base_features(DUO_MPLS_FEATURES);
 	unsigned short head = 0, tail = 0, hlen = ETH_HLEN;
 	unsigned int dst_release = IFF_XMIT_DST_RELEASE |
 				   IFF_XMIT_DST_RELEASE_PERM;
@@ -93,6 +106,8 @@ void duo_upper_compute(struct net_device *dev)
 		tso_segs = min(tso_segs, l->tso_max_segs);
 		vlan = netdev_increment_features(vlan, l->vlan_features,
 						 DUO_TX_FEATURES);
+		mpls = netdev_increment_features(mpls, l->mpls_features,
+						 DUO_MPLS_FEATURES);
 		head = max(head, l->needed_headroom);
 		tail = max(tail, l->needed_tailroom);
 		hlen = max(hlen, l->hard_header_len);
@@ -103,11 +118,14 @@ void duo_upper_compute(struct net_device *dev)
 	netif_set_tso_max_size(dev, tso_size);
 	netif_set_tso_max_segs(dev, tso_segs);
 	dev->vlan_features = vlan;
-	dev->needed_headroom = head;
-	dev->needed_tailroom = tail;
-	dev->hard_header_len = hlen;
+	dev->mpls_features = mpls;
+	/* Read locklessly on the transmit path (LL_RESERVED_SPACE()). */
+	WRITE_ONCE(dev->needed_headroom, head);
+	WRITE_ONCE(dev->needed_tailroom, tail);
+	WRITE_ONCE(dev->hard_header_len, hlen);
 	dev->priv_flags &= ~IFF_XMIT_DST_RELEASE;
-	if (dst_release == (IFF_XMIT_DST_RELEASE | IFF_XMIT_DST_RELEASE_PERM))
+	if ((dev->priv_flags & IFF_XMIT_DST_RELEASE_PERM) &&
+	    dst_release == (IFF_XMIT_DST_RELEASE | IFF_XMIT_DST_RELEASE_PERM))
 		dev->priv_flags |= IFF_XMIT_DST_RELEASE;
-	netdev_update_features(dev);
+	netdev_change_features(dev);
 }

@@ -6,6 +6,7 @@
  */
 #include <linux/etherdevice.h>
 #include <linux/if_arp.h>
+#include <linux/if_vlan.h>
 #include <linux/netdevice.h>
 #include <linux/timekeeping.h>
 
@@ -279,6 +280,11 @@ static int duo_check_join(struct duo_priv *priv, struct net_device *dev,
 	if (role == DUO_ROLE_PV && pv) {
 		NL_SET_ERR_MSG(extack, "duonet: the upper already has a PV");
 		return -EBUSY;
+	}
+	/* As bonding and net_failover: VLANs on the upper need them below. */
+	if ((dev->features & NETIF_F_VLAN_CHALLENGED) && vlan_uses_dev(upper)) {
+		NL_SET_ERR_MSG(extack, "duonet: the device cannot carry the upper's VLANs");
+		return -EPERM;
 	}
 	if (other && !ether_addr_equal(duo_pair_addr(dev), duo_pair_addr(other->dev))) {
 		NL_SET_ERR_MSG(extack, "duonet: its permanent MAC differs from the other lower's");

@@ -13,7 +13,9 @@
  *            changing its features, and duo_upper_compute(): VLAN
  *            offloads the union of the lowers', tunnel offloads always,
  *            the most head- and tailroom any lower needs, the route kept
- *            for a lower that needs it (IFF_XMIT_DST_RELEASE).
+ *            for a lower that needs it and for good once the upper keeps
+ *            routes (IFF_XMIT_DST_RELEASE, _PERM), a NETDEV_FEAT_CHANGE
+ *            of the upper at every join for its VLANs.
  *  MTU       the upper's range is the intersection of the lowers' (a
  *            max_mtu of 0 is no limit, as in dev_validate_mtu()); an MTU
  *            change reaches both lowers or, when one refuses, neither.
@@ -46,6 +48,8 @@
 #define V_PV		(NETIF_F_SG | NETIF_F_TSO | NETIF_F_TSO_MANGLEID | \
 			 NETIF_F_HIGHDMA)
 #define V_VF		(NETIF_F_SG | NETIF_F_TSO6 | NETIF_F_HIGHDMA)
+/* The upper's own VLAN start: checksum and tunnels (the lower falls back). */
+#define V_BASE		(NETIF_F_HW_CSUM | NETIF_F_GSO_ENCAP_ALL)
 
 static const u8 pair_mac[ETH_ALEN] = { 0x52, 0x54, 0x00, 0xab, 0xcd, 0xef };
 
@@ -81,6 +85,12 @@ static const struct fix_case fix_cases[] = {
 	{ "SG and HIGHDMA when no lower has them: not offered",
 	  DUO_TX_FEATURES, true, true, false, NETIF_F_HW_CSUM, CSUM_IP, 0,
 	  NETIF_F_HW_CSUM | SEGS },
+	{ "a VLAN-challenged VF makes the upper so while present",
+	  DUO_TX_FEATURES, true, true, false, F_PV,
+	  F_VF | NETIF_F_VLAN_CHALLENGED, 0, U_BOTH | NETIF_F_VLAN_CHALLENGED },
+	{ "not while away",
+	  DUO_TX_FEATURES, true, false, true, F_PV, 0,
+	  F_VF | NETIF_F_VLAN_CHALLENGED, U_BOTH },
 	{ "only what the stack wants",
 	  NETIF_F_SG | NETIF_F_TSO, true, true, false, F_PV, F_VF, 0,
 	  NETIF_F_SG | NETIF_F_TSO },
@@ -167,17 +177,44 @@ static void offloads_follow_lowers(struct kunit *test)
  * frames need the most any lower needs, and the upper keeps a frame's
  * route while a lower needs it; all back when that lower leaves.
  */
+/* NETDEV_FEAT_CHANGE events of one device (VLANs on it read them). */
+static struct net_device *feat_watched;
+static unsigned int feat_changes;
+
+static int feat_event(struct notifier_block *nb, unsigned long event,
+		      void *ptr)
+{
+	if (event == NETDEV_FEAT_CHANGE &&
+	    netdev_notifier_info_to_dev(ptr) == feat_watched)
+		feat_changes++;
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block feat_nb = { .notifier_call = feat_event };
+
+static void feat_unwatch(void *unused)
+{
+	unregister_netdevice_notifier(&feat_nb);
+	feat_watched = NULL;
+}
+
 static void vlan_tunnel_room_route(struct kunit *test)
 {
 	struct net_device *upper = duo_fake_upper(test);
 	struct net_device *pv = duo_fake_alloc(test, pair_mac);
 	struct net_device *vf = duo_fake_alloc(test, pair_mac);
+	netdev_features_t f;
+
+	feat_watched = upper;
+	feat_changes = 0;
+	KUNIT_ASSERT_EQ(test, register_netdevice_notifier(&feat_nb), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, feat_unwatch, NULL), 0);
 
 	pv->features = F_PV;
 	pv->vlan_features = NETIF_F_SG | NETIF_F_TSO;	/* V_PV registered */
 	pv->needed_headroom = 32;
 	duo_fake_register(test, pv);
-	vf->features = F_VF;
+	vf->features = F_PV;	/* duo0's features stay at its join */
 	vf->vlan_features = NETIF_F_SG | NETIF_F_TSO6;	/* V_VF registered */
 	vf->needed_headroom = 64;
 	vf->needed_tailroom = 16;
@@ -185,23 +222,35 @@ static void vlan_tunnel_room_route(struct kunit *test)
 	duo_fake_register(test, vf);
 
 	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
-	KUNIT_EXPECT_EQ(test, upper->vlan_features, V_PV);
+	KUNIT_EXPECT_EQ(test, upper->vlan_features, V_BASE | V_PV);
 	KUNIT_EXPECT_EQ(test, upper->needed_headroom, 32);
 	KUNIT_EXPECT_TRUE(test, upper->priv_flags & IFF_XMIT_DST_RELEASE);
+	KUNIT_EXPECT_TRUE(test, upper->mpls_features & NETIF_F_HW_CSUM);
+	f = upper->features;
+	feat_changes = 0;
 	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
-	KUNIT_EXPECT_EQ(test, upper->vlan_features, V_PV | V_VF);
+	KUNIT_EXPECT_EQ(test, upper->vlan_features, V_BASE | V_PV | V_VF);
 	KUNIT_EXPECT_EQ(test, upper->needed_headroom, 64);
 	KUNIT_EXPECT_EQ(test, upper->needed_tailroom, 16);
 	KUNIT_EXPECT_FALSE(test, upper->priv_flags & IFF_XMIT_DST_RELEASE);
-	/* Neither lower segments tunnels: duo0 still passes them down. */
-	KUNIT_EXPECT_EQ(test, upper->hw_enc_features & SEGS, SEGS);
+	/* Neither lower segments tunnels: duo0 offers it anyway. */
 	KUNIT_EXPECT_EQ(test, upper->features & SEGS, SEGS);
+	/* Its VLANs heard of the join though its features stayed. */
+	KUNIT_EXPECT_EQ(test, upper->features, f);
+	KUNIT_EXPECT_GE(test, feat_changes, 1U);
 
 	duo_fake_unregister(test, vf);
-	KUNIT_EXPECT_EQ(test, upper->vlan_features, V_PV);
+	KUNIT_EXPECT_EQ(test, upper->vlan_features, V_BASE | V_PV);
 	KUNIT_EXPECT_EQ(test, upper->needed_headroom, 32);
 	KUNIT_EXPECT_EQ(test, upper->needed_tailroom, 0);
 	KUNIT_EXPECT_TRUE(test, upper->priv_flags & IFF_XMIT_DST_RELEASE);
+
+	/* Something on the upper keeps routes (netif_keep_dst()): for good. */
+	rtnl_lock();
+	netif_keep_dst(upper);
+	netdev_features_change(pv);
+	rtnl_unlock();
+	KUNIT_EXPECT_FALSE(test, upper->priv_flags & IFF_XMIT_DST_RELEASE);
 }
 
 /* ---- MTU ------------------------------------------------------------- */
