@@ -218,13 +218,62 @@ static u32 rss_queues_in_use(struct net_device *dev)
 		return 0;
 	indir = kcalloc(n, sizeof(*indir), GFP_KERNEL);
 	/* Unreadable: as ethtool's core, take every queue as in use. */
-	if (!indir || duo_compat_get_rxfh(dev, indir, n, NULL, 0, &hfunc)) {
-		kfree(indir);
+	if (!indir)
 		return U32_MAX;
-	}
-	for (i = 0; i < n; i++)
+#ifndef DUO_HAVE_RXFH_CONFIGURED
+	/* 7.x: the lock the core holds around get_rxfh (and set_rxfh). */
+	mutex_lock(&dev->ethtool->rss_lock);
+#endif
+	if (duo_compat_get_rxfh(dev, indir, n, NULL, 0, &hfunc))
+		used = U32_MAX;
+#ifndef DUO_HAVE_RXFH_CONFIGURED
+	mutex_unlock(&dev->ethtool->rss_lock);
+#endif
+	for (i = 0; i < n && used != U32_MAX; i++)
 		used = max(used, indir[i] + 1);
 	kfree(indir);
+	return used;
+}
+
+/*
+ * The highest queue a lower's ntuple rules (ethtool -N) send to, + 1
+ * (ethtool_get_max_rxnfc_channel(): drops, wake-ups and rules for a VF's
+ * own VFs send to none of its queues).
+ */
+static u32 rxnfc_queues_in_use(struct net_device *dev)
+{
+	const struct ethtool_ops *ops = dev->ethtool_ops;
+	struct ethtool_rxnfc info = { .cmd = ETHTOOL_GRXCLSRLCNT };
+	u32 *locs, i, used = 0;
+
+	if (!ops->get_rxnfc || ops->get_rxnfc(dev, &info, NULL) || !info.rule_cnt)
+		return 0;
+	locs = kcalloc(info.rule_cnt, sizeof(*locs), GFP_KERNEL);
+	if (!locs)
+		return U32_MAX;
+	info.cmd = ETHTOOL_GRXCLSRLALL;
+	if (ops->get_rxnfc(dev, &info, locs))
+		used = U32_MAX;
+	for (i = 0; i < info.rule_cnt && used != U32_MAX; i++) {
+		struct ethtool_rxnfc rule = {
+			.cmd = ETHTOOL_GRXCLSRULE,
+			.fs.location = locs[i],
+		};
+		u64 cookie;
+
+		if (ops->get_rxnfc(dev, &rule, NULL)) {
+			used = U32_MAX;
+			break;
+		}
+		cookie = rule.fs.ring_cookie;
+		if (cookie == RX_CLS_FLOW_DISC || cookie == RX_CLS_FLOW_WAKE ||
+		    ethtool_get_flow_spec_ring_vf(cookie))
+			continue;
+		used = max_t(u64, used,
+			     min_t(u64, ethtool_get_flow_spec_ring(cookie) + 1,
+				   U32_MAX - 1));
+	}
+	kfree(locs);
 	return used;
 }
 
@@ -232,8 +281,10 @@ static u32 rss_queues_in_use(struct net_device *dev)
  * What ethtool's core checks before a driver's set_channels
  * (ethnl_set_channels(), ethtool_check_max_channel(): not exported), for
  * the lower duonet sets on the user's behalf: an RX and a TX channel
- * left, no RSS table of the lower's own sending to a queue that would
- * go, no AF_XDP zero-copy socket bound to one. A driver relies on them:
+ * left, no RSS table or ntuple rule of the lower's own sending to a
+ * queue that would go, no AF_XDP zero-copy socket bound to one. (Not
+ * checked: extra RSS contexts and memory providers, 6.12+ and 6.13+,
+ * which a guest's VF rarely has.) A driver relies on them:
  * igb, e.g., would silently reset a user's table.
  */
 static int chan_check(struct net_device *dev,
@@ -250,7 +301,9 @@ static int chan_check(struct net_device *dev,
 	if (!rx || !(want->combined_count + want->tx_count))
 		why = "would leave no RX or no TX channel";
 	else if (rx < rss_queues_in_use(dev))
-		why = "its own RSS table sends to a queue that would go";
+		why = "its own RSS table sends to a queue that would go (or is unreadable)";
+	else if (rx < rxnfc_queues_in_use(dev))
+		why = "its own ntuple rule sends to a queue that would go (or is unreadable)";
 	for (i = from; !why && i < old; i++)
 		if (xsk_get_pool_from_qid(dev, i))
 			why = "an AF_XDP zero-copy socket is bound to a queue that would go";
