@@ -360,16 +360,18 @@ lab_measure() {
 
 # lab_loss_bound N: the loss bound N on this kernel. On the debug kernel
 # (tools/vm/debug-kernel.sh: KASAN, lockdep, kmemleak; several times
-# slower) planned events keep their bound of 0 and the others are twice
-# the stock bound: the slowed guest learns of an unplanned event (a
+# slower) planned events keep their bound of 0 and the others are three
+# times the stock bound: the slowed guest learns of an unplanned event (a
 # driver's link watchdog) later. Measured: failover.sh's link_down lost
-# 10-14 there in 4 runs, 3-8 on the stock kernels (bound 8); surprise
-# removals, re-plugs and the stress cycles 0 on both since the qdisc fix
+# 10, 13, 14, 14, 17 there in 5 runs (median 14), 3-8 on the stock
+# kernels (median 5, bound 8): about 3 times (twice, tried first, failed
+# at 17); surprise removals, re-plugs and the stress cycles 0 on both
+# since the qdisc fix
 # (duo_lower_can_send(): a CI run had lost 44 in one 88 ms gap, a stress
 # run 182 in 10 re-plugs, taken then for "e1000e dropping its link").
 lab_loss_bound() {
 	case $LAB_KREL in
-	*-duodebug) echo $(($1 * 2)) ;;
+	*-duodebug) echo $(($1 * 3)) ;;
 	*) echo "$1" ;;
 	esac
 }
