@@ -7,11 +7,14 @@
  *   lossmeter echo [-p|--port N]             UDP echo server (port 7777)
  * Options: see usage() or -h.  Exit: 0 run completed (whatever the loss),
  * 1 runtime error, 2 usage error.  Report on stdout: "sent=N received=N
- * lost=N dup=N loss_pct=F longest_gap_ms=F gaps=N first_lost_seq=N|-", then
+ * lost=N dup=N loss_pct=F longest_gap_ms=F gaps=N first_lost_seq=N|-
+ * skipped=N", then
  * "gap seq=A..B count=N at_ms=T" for each of the first 20 runs of lost
  * probes (T: send time of its first probe, ms from the period start).
  * --json gives the same as one object ("gap_count", "first_lost_seq" null
  * if none).  Sequence numbers are absolute, marks do not reset them.
+ * skipped: send slots of the period the meter missed because it stalled
+ * (below); sent + skipped is the period's length / interval.
  *
  * Each probe has a 64-bit sequence number (the ICMP wire seq is its low 16
  * bits); its send time is kept in a ring of outstanding probes.  A probe
@@ -75,6 +78,7 @@
 struct slot {
 	int64_t sent_ns;
 	uint32_t dups;
+	uint32_t skipped;		/* slots skipped just before it */
 	bool rx;
 };
 
@@ -85,7 +89,7 @@ struct gap {
 
 struct period {
 	int64_t start_ns;
-	uint64_t sent, received, lost, dup, ngaps;
+	uint64_t sent, received, lost, dup, ngaps, skipped;
 	int64_t longest_ns;
 	struct gap gaps[GAP_LIST_MAX];
 	bool have_rx, in_run;
@@ -109,7 +113,7 @@ struct meter {
 	int64_t mark_ns[MARKS_MAX];
 	unsigned int mhead, nmarks;
 	struct period p;
-	uint64_t send_errors, skipped;
+	uint64_t send_errors, skipped, pending_skip;
 	unsigned char *sbuf, *rbuf;
 };
 
@@ -215,13 +219,15 @@ static void report(struct meter *m)
 	       "{\"sent\":%" PRIu64 ",\"received\":%" PRIu64 ",\"lost\":%"
 	       PRIu64 ",\"dup\":%" PRIu64 ",\"loss_pct\":%.3f,"
 	       "\"longest_gap_ms\":%.3f,\"gap_count\":%" PRIu64
-	       ",\"first_lost_seq\":%s,\"gaps\":[" :
+	       ",\"first_lost_seq\":%s,\"skipped\":%" PRIu64
+	       ",\"gaps\":[" :
 	       "sent=%" PRIu64 " received=%" PRIu64 " lost=%" PRIu64
 	       " dup=%" PRIu64 " loss_pct=%.3f longest_gap_ms=%.3f"
-	       " gaps=%" PRIu64 " first_lost_seq=%s\n",
+	       " gaps=%" PRIu64 " first_lost_seq=%s skipped=%" PRIu64 "\n",
 	       p->sent, p->received, p->lost, p->dup,
 	       p->sent ? 100.0 * (double)p->lost / (double)p->sent : 0.0,
-	       (double)p->longest_ns / NSEC_PER_MSEC, p->ngaps, first);
+	       (double)p->longest_ns / NSEC_PER_MSEC, p->ngaps, first,
+	       p->skipped);
 	for (i = 0; i < p->ngaps && i < GAP_LIST_MAX; i++)
 		printf(m->json ?
 		       "%s{\"first\":%" PRIu64 ",\"last\":%" PRIu64
@@ -257,6 +263,7 @@ static void settle(struct meter *m)
 	struct period *p = &m->p;
 
 	p->sent++;
+	p->skipped += s->skipped;
 	p->dup += s->dups;
 	if (s->rx) {
 		p->received++;
@@ -341,7 +348,9 @@ static void send_probe(struct meter *m, int64_t now)
 
 	if (seq - m->cursor > m->mask)
 		settle(m);		/* ring full: settle oldest early */
-	m->ring[seq & m->mask] = (struct slot){ .sent_ns = now };
+	m->ring[seq & m->mask] = (struct slot){ .sent_ns = now,
+					       .skipped = (uint32_t)m->pending_skip };
+	m->pending_skip = 0;
 	m->next_seq++;
 
 	v = htobe64(seq);
@@ -457,7 +466,7 @@ static void setup_signals(sigset_t *orig)
 static void run_meter(struct meter *m)
 {
 	struct pollfd pfd = { .fd = m->fd, .events = POLLIN };
-	int64_t base, next_dl, end_ns, now, wake, t;
+	int64_t base, next_dl, end_ns, now, wake, t, last_k;
 	struct timespec ts;
 	sigset_t orig;
 	uint64_t k = 0;
@@ -466,6 +475,10 @@ static void run_meter(struct meter *m)
 	base = now_ns();
 	next_dl = base;
 	end_ns = m->dur_ns ? base + m->dur_ns : INT64_MAX;
+	/* The run's slots: every k with base + k * interval < end_ns. */
+	last_k = (int64_t)((double)m->dur_ns / m->interval_ns);
+	if ((double)last_k * m->interval_ns < (double)m->dur_ns)
+		last_k++;
 	m->p.start_ns = base;
 	for (;;) {
 		now = now_ns();
@@ -482,7 +495,11 @@ static void run_meter(struct meter *m)
 			if (now - next_dl > CATCHUP_NS) {	/* stalled */
 				t = (int64_t)((double)(now - base) /
 					      m->interval_ns) + 1;
+				/* Only the run's own slots count as skipped. */
+				if (m->dur_ns && t > last_k)
+					t = last_k;
 				m->skipped += (uint64_t)t - k;
+				m->pending_skip += (uint64_t)t - k;
 				k = (uint64_t)t;
 				next_dl = base + (int64_t)(k * m->interval_ns);
 			}
@@ -509,6 +526,7 @@ static void run_meter(struct meter *m)
 		if (pfd.revents)
 			drain(m);
 	}
+	m->p.skipped += m->pending_skip;	/* the run ended in a stall */
 	report(m);
 	if (!m->quiet && (m->send_errors || m->skipped))
 		fprintf(stderr, "lossmeter: %" PRIu64 " failed sends, %" PRIu64

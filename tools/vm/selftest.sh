@@ -14,12 +14,35 @@ lab_init selftest host
 lab_net_up
 lab_ns ip addr add "$LAB_GUEST_IP/24" dev br0
 
+# Every slot of a run is accounted for: sent, or skipped when the meter
+# itself was not scheduled for more than 100 ms (the host stalled; a CI run
+# once sent 449 of 500 here).
+lab_slots() { echo $(($(lab_report_get "$1" sent) + $(lab_report_get "$1" skipped))); }
+
 case_meter_clean() {
 	local r
 	lab_meter_start clean icmp -i 2 -d 1
 	r=$(lab_meter_wait clean | head -n 1)
-	expect_eq "$(lab_report_get "$r" sent)" 500 "probes sent in 1 s at 2 ms"
+	lab_log "quiet link: $r"
+	expect_eq "$(lab_slots "$r")" 500 "probe slots in 1 s at 2 ms (sent + skipped)"
 	expect_eq "$(lab_report_get "$r" lost)" 0 "loss on a quiet link"
+}
+
+# A meter stopped for 300 ms reports the slots it missed as skipped, not
+# as sent or lost.
+case_meter_counts_its_stall() {
+	local r pid
+	lab_meter_start stall icmp -i 2 -d 1
+	sleep 0.3
+	pid=$(cat "$LAB_DIR/stall.meter.pid")
+	kill -STOP "$pid"
+	sleep 0.3
+	kill -CONT "$pid"
+	r=$(lab_meter_wait stall | head -n 1)
+	lab_log "300 ms stall: $r"
+	expect_eq "$(lab_slots "$r")" 500 "probe slots (sent + skipped)"
+	expect_le 100 "$(lab_report_get "$r" skipped)" "slots skipped in a 300 ms stall"
+	expect_eq "$(lab_report_get "$r" lost)" 0 "loss over a stall"
 }
 
 # 200 ms with the replies blackholed: about 100 probes lost at 2 ms.
@@ -50,8 +73,10 @@ case_meter_udp_periods() {
 	kill -USR1 "$(cat "$LAB_DIR/udp.meter.pid")"
 	out=$(lab_meter_wait udp | grep '^sent=')
 	expect_eq "$(printf '%s\n' "$out" | wc -l)" 2 "two periods"
-	for n in $(printf '%s\n' "$out" | grep -o 'sent=[0-9]*' | cut -d= -f2); do sent=$((sent + n)); done
-	expect_eq "$sent" 500 "sent over both periods"
+	for n in $(printf '%s\n' "$out" | grep -oE '(^sent|skipped)=[0-9]*' | cut -d= -f2); do
+		sent=$((sent + n))
+	done
+	expect_eq "$sent" 500 "probe slots over both periods (sent + skipped)"
 	! printf '%s\n' "$out" | grep -v 'lost=0 ' | grep -q .
 }
 
@@ -96,6 +121,7 @@ case_failure_names_cause() {
 }
 
 run_case meter_clean case_meter_clean
+run_case meter_counts_its_stall case_meter_counts_its_stall
 run_case meter_counts_outage case_meter_counts_outage
 run_case meter_udp_periods case_meter_udp_periods
 run_case log_check_catches_splat case_log_check_catches_splat
