@@ -188,10 +188,19 @@ static void apply(struct duo_priv *priv, const struct duo_fo_decision *d,
 		if (us > priv->max_switch_usecs)
 			WRITE_ONCE(priv->max_switch_usecs, us);
 		trace_duonet_path_switch(dev, d->from, d->to, d->reason, us);
-		if (dev->reg_state == NETREG_REGISTERED)
+		if (dev->reg_state == NETREG_REGISTERED) {
 			netdev_info(dev, "TX path %s -> %s (%s), %llu us\n",
 				    duo_path_name(d->from), duo_path_name(d->to),
 				    duo_switch_reason_name(d->reason), us);
+			/*
+			 * IFLA_INFO_DATA changed (the active path, the switch
+			 * counters): an RTM_NEWLINK for ip monitor and for
+			 * duoctl monitor/wait, as bonding sends for its
+			 * options. Not NETDEV_BONDING_FAILOVER: RoCE's GID
+			 * code and VLANs on top would take duo0 for a bond.
+			 */
+			call_netdevice_notifiers(NETDEV_CHANGEINFODATA, dev);
+		}
 		if (d->to != DUO_PATH_NONE)
 			duo_announce(priv);
 	}

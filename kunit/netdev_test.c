@@ -318,6 +318,77 @@ static void vf_link_waits_for_its_qdisc(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, duo_fake(pv)->xmit, 0);
 }
 
+/* NETDEV_CHANGEINFODATA events of one upper, and its TX path at each. */
+static struct net_device *info_watched;
+static unsigned int info_changes;
+static struct net_device *info_tx;
+
+static int info_event(struct notifier_block *nb, unsigned long event,
+		      void *ptr)
+{
+	struct duo_lower *tx;
+
+	if (event != NETDEV_CHANGEINFODATA ||
+	    netdev_notifier_info_to_dev(ptr) != info_watched)
+		return NOTIFY_DONE;
+	info_changes++;
+	tx = rtnl_dereference(priv_of(info_watched)->tx);
+	info_tx = tx ? tx->dev : NULL;
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block info_nb = { .notifier_call = info_event };
+
+static void info_unwatch(void *unused)
+{
+	unregister_netdevice_notifier(&info_nb);
+	info_watched = NULL;
+}
+
+static void pv_only(struct net_device *upper, bool on)
+{
+	rtnl_lock();
+	duo_path_event(priv_of(upper), on ? DUO_EV_PV_ONLY_ON : DUO_EV_PV_ONLY_OFF);
+	rtnl_unlock();
+}
+
+/*
+ * Each switch, and only a switch, tells rtnetlink (RTM_NEWLINK: ip monitor,
+ * duoctl monitor and wait), after the new path is published.
+ */
+static void switch_tells_rtnetlink(struct kunit *test)
+{
+	struct net_device *upper = duo_fake_upper(test);
+	struct net_device *pv = duo_fake_lower(test, pair_mac);
+	struct net_device *vf = duo_fake_lower(test, pair_mac);
+
+	info_watched = upper;
+	info_changes = 0;
+	KUNIT_ASSERT_EQ(test, register_netdevice_notifier(&info_nb), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, info_unwatch, NULL), 0);
+
+	duo_fake_open(test, upper);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
+	KUNIT_EXPECT_EQ(test, info_changes, 1U);	/* none -> pv */
+	KUNIT_EXPECT_PTR_EQ(test, info_tx, pv);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
+	KUNIT_EXPECT_EQ(test, info_changes, 2U);	/* pv -> vf */
+	KUNIT_EXPECT_PTR_EQ(test, info_tx, vf);
+
+	pv_only(upper, true);
+	KUNIT_EXPECT_EQ(test, info_changes, 3U);
+	KUNIT_EXPECT_PTR_EQ(test, info_tx, pv);
+	/* Events that move nothing say nothing. */
+	pv_only(upper, true);
+	rtnl_lock();
+	duo_path_event(priv_of(upper), DUO_EV_TIMER);
+	rtnl_unlock();
+	KUNIT_EXPECT_EQ(test, info_changes, 3U);
+	pv_only(upper, false);
+	KUNIT_EXPECT_EQ(test, info_changes, 4U);
+	KUNIT_EXPECT_PTR_EQ(test, info_tx, vf);
+}
+
 /* Deleting an upper gives its lowers back as they were. */
 static void delete_upper_releases_lowers(struct kunit *test)
 {
@@ -544,6 +615,7 @@ static struct kunit_case duo_netdev_cases[] = {
 	KUNIT_CASE(vf_leaves_and_returns),
 	KUNIT_CASE(vf_without_link_sends_on_pv),
 	KUNIT_CASE(vf_link_waits_for_its_qdisc),
+	KUNIT_CASE(switch_tells_rtnetlink),
 	KUNIT_CASE(own_echo_dropped),
 	KUNIT_CASE(delete_upper_releases_lowers),
 	KUNIT_CASE(dumps_fully_written),
