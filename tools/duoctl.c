@@ -12,6 +12,8 @@
  *   duoctl unpair UPPER DEV        release DEV from UPPER
  *   duoctl wait DEV --path vf|pv [--timeout S]
  *                                  block until TX runs on that path
+ *   duoctl monitor [--json] [DEV]  a line per path switch, from the
+ *                                  kernel's RTM_NEWLINK events
  *
  * duoctl --help prints the manual.
  *
@@ -23,6 +25,7 @@
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -41,6 +44,7 @@ static const char *const usage_text =
 "       duoctl pair UPPER DEV [--role vf|pv]\n"
 "       duoctl unpair UPPER DEV\n"
 "       duoctl wait DEV --path vf|pv [--timeout SECONDS]\n"
+"       duoctl monitor [--json] [DEV]\n"
 "       duoctl --help\n";
 
 static const char *const manual_text =
@@ -53,6 +57,7 @@ static const char *const manual_text =
 "    duoctl pair UPPER DEV [--role vf|pv]\n"
 "    duoctl unpair UPPER DEV\n"
 "    duoctl wait DEV --path vf|pv [--timeout SECONDS]\n"
+"    duoctl monitor [--json] [DEV]\n"
 "\n"
 "DESCRIPTION\n"
 "    duonet bonds a passthrough VF and a paravirtual NIC into one upper\n"
@@ -79,7 +84,18 @@ static const char *const manual_text =
 "    unpair UPPER DEV\n"
 "        Release the lower DEV of UPPER (TX moves off it first).\n"
 "    wait DEV --path vf|pv [--timeout SECONDS]\n"
-"        Return once TX runs on that path (default timeout 30 s).\n"
+"        Return once TX runs on that path (default timeout 30 s). Blocks\n"
+"        on the kernel's link events, no polling.\n"
+"    monitor [--json] [DEV]\n"
+"        Print a line per path switch of every duonet upper (or DEV)\n"
+"        until interrupted: the kernel sends an RTM_NEWLINK with the\n"
+"        upper's IFLA_INFO_DATA on each switch (ip monitor link shows it,\n"
+"        labelled \"BONDING OPTION\", the kernel's event for a change of\n"
+"        a master's data). Text: \"DEV: FROM -> TO, switches to vf N, to\n"
+"        pv N, last switch N us\" (\", N switches\" when events were\n"
+"        lost or merged); --json: one object per line: ifname, ifindex,\n"
+"        from, to, switches (since the last line, normally 1),\n"
+"        switches_to_vf, switches_to_pv, last_switch_usecs.\n"
 "\n"
 "KEYS (milliseconds where named so; numbers in decimal or 0x hex)\n"
 "    announce-count        peer announcements after a path switch (0-100)\n"
@@ -113,6 +129,7 @@ static const char *const manual_text =
 "    duoctl set duo0 hint-mask 0x300\n"
 "    duoctl pair duo0 eth2 --role vf\n"
 "    duoctl wait duo0 --path pv --timeout 5\n"
+"    duoctl monitor --json duo0\n"
 "\n"
 "SEE ALSO\n"
 "    ethtool(8) (ethtool -S duo0, --set-priv-flags duo0 pv-only on),\n"
@@ -235,15 +252,12 @@ static void parse_linkinfo(struct link *l, const struct nlattr *info)
 		parse_slave_data(l, sdata);
 }
 
-static int link_cb(const struct nlmsghdr *nlh, void *arg __attribute__((unused)))
+/* A link message (RTM_NEWLINK, a dump's or an event) into *l. */
+static void parse_link(const struct nlmsghdr *nlh, struct link *l)
 {
 	struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
-	struct link *l;
 	const struct nlattr *a;
 
-	if (nlinks == DUOCTL_MAX_LINKS)
-		return MNL_CB_OK;
-	l = &links[nlinks];
 	memset(l, 0, sizeof(*l));
 	l->ifindex = ifi->ifi_index;
 	mnl_attr_for_each(a, nlh, sizeof(*ifi)) {
@@ -259,6 +273,16 @@ static int link_cb(const struct nlmsghdr *nlh, void *arg __attribute__((unused))
 			break;
 		}
 	}
+}
+
+static int link_cb(const struct nlmsghdr *nlh, void *arg __attribute__((unused)))
+{
+	struct link *l;
+
+	if (nlinks == DUOCTL_MAX_LINKS)
+		return MNL_CB_OK;
+	l = &links[nlinks];
+	parse_link(nlh, l);
 	if (l->upper || l->lower)
 		nlinks++;
 	return MNL_CB_OK;
@@ -646,45 +670,279 @@ static double parse_seconds(const char *s)
 	return v;
 }
 
+/* A socket that hears every link event (RTNLGRP_LINK), opened before the
+ * dump it completes, so nothing between the two is missed.
+ */
+static struct mnl_socket *open_events(void)
+{
+	struct mnl_socket *nl = mnl_socket_open(NETLINK_ROUTE);
+
+	if (!nl || mnl_socket_bind(nl, RTMGRP_LINK, MNL_SOCKET_AUTOPID) < 0) {
+		perror("duoctl: netlink socket");
+		exit(1);
+	}
+	return nl;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Read the events that are there (after waiting up to timeout_ms, -1: for
+ * ever; 0 at once) and hand each link message to cb. Returns 0,
+ * EVENTS_NONE if nothing came in time, TALK_AGAIN if events were lost (the
+ * socket overran: dump again), -1 on error.
+ */
+#define EVENTS_NONE 2
+
+static int read_events(struct mnl_socket *ev, int timeout_ms, mnl_cb_t cb, void *data)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct pollfd pfd = { .fd = mnl_socket_get_fd(ev), .events = POLLIN };
+	int ret;
+
+	ret = poll(&pfd, 1, timeout_ms);
+	if (ret < 0 && errno == EINTR)
+		return EVENTS_NONE;
+	if (ret < 0) {
+		perror("duoctl: poll");
+		return -1;
+	}
+	if (!ret)
+		return EVENTS_NONE;
+	ret = mnl_socket_recvfrom(ev, buf, sizeof(buf));
+	if (ret < 0 && errno == ENOBUFS)
+		return TALK_AGAIN;
+	if (ret < 0) {
+		perror("duoctl: netlink");
+		return -1;
+	}
+	/* Events carry seq 0 and the kernel's port: no check. */
+	return mnl_cb_run(buf, ret, 0, 0, cb, data) < 0 ? -1 : 0;
+}
+
+struct wait_state {
+	int ifindex;
+	const char *path;
+	bool there, gone;
+};
+
+static int wait_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	struct wait_state *w = arg;
+	struct link l;
+
+	parse_link(nlh, &l);
+	if (l.ifindex != w->ifindex)
+		return MNL_CB_OK;
+	if (nlh->nlmsg_type == RTM_DELLINK)
+		w->gone = true;
+	else if (nlh->nlmsg_type == RTM_NEWLINK && l.upper &&
+		 !strcmp(path_name(l.val[IFLA_DUONET_ACTIVE_PATH]), w->path))
+		w->there = true;
+	return MNL_CB_OK;
+}
+
+/* The upper's state now: 0 on the path, 1 not (yet), -1 error (said). */
+static int wait_check(struct mnl_socket *nl, const char *dev, struct wait_state *w)
+{
+	struct link *u;
+
+	if (dump_links(nl))
+		return -1;
+	u = find_upper(dev);
+	if (!u) {
+		fprintf(stderr, "duoctl: %s is not a duonet device\n", dev);
+		return -1;
+	}
+	w->ifindex = u->ifindex;
+	return strcmp(path_name(u->val[IFLA_DUONET_ACTIVE_PATH]), w->path) ? 1 : 0;
+}
+
 static int cmd_wait(int argc, char **argv)
 {
-	struct mnl_socket *nl = open_nl();
-	double timeout = 30, waited = 0;
-	const char *path = NULL;
-	struct link *u;
-	int i;
+	struct mnl_socket *ev = open_events(), *nl = open_nl();
+	struct wait_state w = { 0 };
+	int64_t deadline, left;
+	double timeout = 30;
+	int i, ret;
 
 	if (argc < 3)
 		usage();
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--path") && i + 1 < argc)
-			path = argv[++i];
+			w.path = argv[++i];
 		else if (!strcmp(argv[i], "--timeout") && i + 1 < argc)
 			timeout = parse_seconds(argv[++i]);
 		else
 			usage();
 	}
-	if (!path || (strcmp(path, "vf") && strcmp(path, "pv"))) {
+	if (!w.path || (strcmp(w.path, "vf") && strcmp(w.path, "pv"))) {
 		fprintf(stderr, "duoctl: wait needs --path vf or --path pv\n");
 		usage();
 	}
-	for (;;) {
-		if (dump_links(nl))
-			return 1;
-		u = find_upper(argv[0]);
-		if (!u) {
-			fprintf(stderr, "duoctl: %s is not a duonet device\n", argv[0]);
-			return 1;
-		}
-		if (!strcmp(path_name(u->val[IFLA_DUONET_ACTIVE_PATH]), path))
-			return 0;
-		if (waited >= timeout) {
-			fprintf(stderr, "duoctl: %s: TX still on %s after %g s\n", argv[0],
-				path_name(u->val[IFLA_DUONET_ACTIVE_PATH]), timeout);
+	deadline = now_ms() + (int64_t)(timeout * 1000);
+	ret = wait_check(nl, argv[0], &w);
+	while (ret > 0) {
+		left = deadline - now_ms();
+		if (left <= 0) {
+			fprintf(stderr, "duoctl: %s: TX not on %s after %g s\n", argv[0], w.path,
+				timeout);
 			return 3;
 		}
-		usleep(50000);
-		waited += 0.05;
+		ret = read_events(ev, left > INT32_MAX ? INT32_MAX : (int)left, wait_cb, &w);
+		if (w.there)
+			return 0;
+		if (w.gone) {
+			fprintf(stderr, "duoctl: %s was deleted\n", argv[0]);
+			return 1;
+		}
+		if (ret == TALK_AGAIN)		/* events lost: look again */
+			ret = wait_check(nl, argv[0], &w);
+		else if (ret >= 0)
+			ret = 1;
+	}
+	return ret ? 1 : 0;
+}
+
+/* What monitor knows of each upper: its path and switch count. */
+struct seen {
+	int ifindex;
+	uint64_t path, switches;
+};
+
+struct monitor {
+	const char *dev;
+	bool json;
+	struct seen seen[DUOCTL_MAX_LINKS];
+	int nseen;
+};
+
+static struct seen *seen_of(struct monitor *m, int ifindex, bool add)
+{
+	int i;
+
+	for (i = 0; i < m->nseen; i++)
+		if (m->seen[i].ifindex == ifindex)
+			return &m->seen[i];
+	if (!add || m->nseen == DUOCTL_MAX_LINKS)
+		return NULL;
+	m->seen[m->nseen].ifindex = ifindex;
+	return &m->seen[m->nseen++];
+}
+
+static void forget(struct monitor *m, int ifindex)
+{
+	struct seen *s = seen_of(m, ifindex, false);
+
+	if (s)
+		*s = m->seen[--m->nseen];
+}
+
+/* Learn an upper's state; print a line if it switched since last seen. */
+static void monitor_link(struct monitor *m, const struct link *l)
+{
+	uint64_t path = l->val[IFLA_DUONET_ACTIVE_PATH];
+	uint64_t sw = l->val[IFLA_DUONET_SWITCHES_TO_VF] + l->val[IFLA_DUONET_SWITCHES_TO_PV];
+	struct seen *s = seen_of(m, l->ifindex, false);
+	uint64_t n;
+
+	if (!l->upper || (m->dev && strcmp(m->dev, l->name)))
+		return;
+	if (!s) {
+		s = seen_of(m, l->ifindex, true);
+		if (s) {
+			s->path = path;
+			s->switches = sw;
+		}
+		return;
+	}
+	if (sw == s->switches && path == s->path)
+		return;
+	n = sw > s->switches ? sw - s->switches : 1;
+	if (m->json)
+		printf("{\"ifname\":\"%s\",\"ifindex\":%d,\"from\":\"%s\",\"to\":\"%s\","
+		       "\"switches\":%llu,\"switches_to_vf\":%llu,\"switches_to_pv\":%llu,"
+		       "\"last_switch_usecs\":%llu}\n", l->name, l->ifindex,
+		       path_name(s->path), path_name(path), (unsigned long long)n,
+		       (unsigned long long)l->val[IFLA_DUONET_SWITCHES_TO_VF],
+		       (unsigned long long)l->val[IFLA_DUONET_SWITCHES_TO_PV],
+		       (unsigned long long)l->val[IFLA_DUONET_LAST_SWITCH_USECS]);
+	else {
+		printf("%s: %s -> %s, switches to vf %llu, to pv %llu, last switch %llu us",
+		       l->name, path_name(s->path), path_name(path),
+		       (unsigned long long)l->val[IFLA_DUONET_SWITCHES_TO_VF],
+		       (unsigned long long)l->val[IFLA_DUONET_SWITCHES_TO_PV],
+		       (unsigned long long)l->val[IFLA_DUONET_LAST_SWITCH_USECS]);
+		if (n > 1)
+			printf(", %llu switches", (unsigned long long)n);
+		putchar('\n');
+	}
+	fflush(stdout);
+	s->path = path;
+	s->switches = sw;
+}
+
+static int monitor_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	struct monitor *m = arg;
+	struct link l;
+
+	parse_link(nlh, &l);
+	if (nlh->nlmsg_type == RTM_DELLINK)
+		forget(m, l.ifindex);
+	else if (nlh->nlmsg_type == RTM_NEWLINK)
+		monitor_link(m, &l);
+	return MNL_CB_OK;
+}
+
+/* Learn (or, after lost events, compare with) every upper's state now. */
+static int monitor_dump(struct mnl_socket *nl, struct monitor *m)
+{
+	int i;
+
+	if (dump_links(nl))
+		return -1;
+	for (i = 0; i < nlinks; i++)
+		monitor_link(m, &links[i]);
+	return 0;
+}
+
+static int cmd_monitor(int argc, char **argv)
+{
+	struct mnl_socket *ev = open_events(), *nl = open_nl();
+	struct monitor *m = calloc(1, sizeof(*m));
+	int i, ret;
+
+	if (!m) {
+		perror("duoctl");
+		return 1;
+	}
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			m->json = true;
+		else if (argv[i][0] == '-' || m->dev)
+			usage();
+		else
+			m->dev = argv[i];
+	}
+	if (monitor_dump(nl, m))
+		return 1;
+	if (m->dev && !find_upper(m->dev)) {
+		fprintf(stderr, "duoctl: %s is not a duonet device\n", m->dev);
+		return 1;
+	}
+	for (;;) {
+		ret = read_events(ev, -1, monitor_cb, m);
+		if (ret == TALK_AGAIN && monitor_dump(nl, m))
+			return 1;
+		if (ret < 0)
+			return 1;
 	}
 }
 
@@ -706,6 +964,8 @@ int main(int argc, char **argv)
 		return cmd_unpair(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "wait"))
 		return cmd_wait(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "monitor"))
+		return cmd_monitor(argc - 2, argv + 2);
 	fprintf(stderr, "duoctl: unknown command '%s'\n", argv[1]);
 	usage();
 	return 2;

@@ -60,6 +60,9 @@ check wait_bad_path 2 "wait needs --path vf or --path pv" wait duo0 --path gpu
 check wait_bad_timeout 2 "'soon' is not a number of seconds" wait duo0 --path vf --timeout soon
 check wait_negative_timeout 2 "is not a number of seconds" wait duo0 --path vf --timeout -1
 check wait_not_duonet 1 "lo is not a duonet device" wait lo --path vf --timeout 0
+check monitor_bad_option 2 "usage:" monitor --yaml
+check monitor_two_devs 2 "usage:" monitor a b
+check monitor_not_duonet 1 "lo is not a duonet device" monitor lo
 
 prog=$top/build/tools/duotrace
 check bad_option 2 "usage: duotrace" --bogus

@@ -98,6 +98,43 @@ test_pv_only_flag() {
 	ping_on vf
 }
 
+# A switch is a link event (RTM_NEWLINK with the upper's data): duoctl
+# monitor prints a line per switch from those events, ip monitor sees them,
+# and duoctl wait sleeps in poll() on them until the switch comes.
+test_switch_events() {
+	# No announcement: its NOTIFY_PEERS event would carry the data too.
+	duoctl set "$U" announce-count 0
+	duoctl monitor --json "$U" > /tmp/mon.json 2> /tmp/mon.err &
+	mon=$!
+	ip monitor link > /tmp/ipmon.out 2>&1 &
+	ipm=$!
+	duoctl wait "$U" --path pv --timeout 20 &
+	w=$!
+	sleep 1
+	kill -0 "$w" 2> /dev/null || fail "duoctl wait returned while TX was on the VF"
+	# Asleep in poll (7) or ppoll (271), not in a polling loop's sleep.
+	read -r nr _ < "/proc/$w/syscall"
+	case $nr in 7|271) ;; *) fail "duoctl wait in syscall $nr, not poll" ;; esac
+	ethtool --set-priv-flags "$U" pv-only on
+	wait_for "! kill -0 $w 2> /dev/null" 5 || fail "duoctl wait still waiting 5 s after the switch"
+	wait "$w" || fail "duoctl wait failed on the switch to the PV"
+	ethtool --set-priv-flags "$U" pv-only off
+	duoctl wait "$U" --path vf --timeout 10
+	wait_for '[ "$(wc -l < /tmp/mon.json)" -ge 2 ]' 10 || true
+	sleep 0.5
+	kill "$mon" "$ipm"
+	cat /tmp/mon.json >&2
+	expect_eq "$(wc -l < /tmp/mon.json)" 2 "duoctl monitor lines for two switches"
+	grep -q "^{\"ifname\":\"$U\",.*\"from\":\"vf\",\"to\":\"pv\",\"switches\":1," /tmp/mon.json ||
+		fail "no line for the switch to the PV"
+	tail -n 1 /tmp/mon.json | grep -q '"from":"pv","to":"vf","switches":1,' ||
+		fail "the last line is not the switch back to the VF"
+	[ ! -s /tmp/mon.err ] || fail "duoctl monitor said: $(cat /tmp/mon.err)"
+	grep "$U" /tmp/ipmon.out >&2 || true
+	[ "$(grep -c "$U.*BONDING OPTION" /tmp/ipmon.out)" -ge 2 ] ||
+		fail "ip monitor link did not show both switches"
+}
+
 # The lower's verdict reaches the sender: a VF whose qdisc drops every
 # frame (pfifo of 0) makes IP count each ping it could not send in
 # OutDiscards (ip_send_skb() counts what dev_queue_xmit() refused), and
@@ -247,8 +284,8 @@ test_ops_locked_lower() {
 	fi
 }
 
-TESTS="pair_role_override failover_on_link pv_only_flag tx_verdict stats_contract settings
-	refusals release_nomaster delete_upper xdp_attach_detach"
+TESTS="pair_role_override failover_on_link pv_only_flag switch_events tx_verdict stats_contract
+	settings refusals release_nomaster delete_upper xdp_attach_detach"
 # Where the kernel has netdevsim (the debug kernel), the ops-locked VF too.
 if modprobe -n -q netdevsim 2>/dev/null; then
 	TESTS="$TESTS ops_locked_lower"
