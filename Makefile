@@ -15,6 +15,8 @@
 # make demo       boot the lab guest, move traffic, migrate, print a timeline
 # make tools      duoctl, duotrace and the lab's host tools (build/tools/)
 # make deb        the Debian packages duonet-dkms and duonet-tools, into build/deb/
+#                 (in a git clone or in a release tarball: the same packages)
+# make dist       the release tarball build/duonet-<version>.tar.gz
 # make dkms-install [KVER=release]  the module's source into /usr/src, then
 #                 dkms add, build, install for KVER or every kernel with headers (root)
 # make dkms-remove [KVER=release]  undo it (for KVER only: keep the source)
@@ -44,7 +46,7 @@ SRCS := Kbuild core/compat.mk $(wildcard core/*.[ch] lower/*.[ch] vf-path/*.[ch]
 CFLAGS_TOOLS := -O2 -Wall -Wextra -Werror
 
 .PHONY: all modules deps check stress bench kunit demo tools clean help \
-	deb dkms-source dkms-install dkms-remove
+	deb dist dkms-source dkms-install dkms-remove
 
 all: modules tools
 
@@ -178,13 +180,35 @@ dkms-remove:
 		rm -rf $(DKMS_SRC); \
 	fi
 
-# Built in a copy of the tree (the files git tracks or would track) in
-# build/deb/src; the packages land in build/deb/.
+# The project's files, NUL-separated: in a git clone (this folder its top)
+# those git tracks or would track, as they are in the tree; elsewhere (a
+# release tarball) every file but build/.
+SRC_FILES = if [ "$$(git rev-parse --show-toplevel 2>/dev/null)" = "$(CURDIR)" ]; then \
+		git ls-files -z --cached --others --exclude-standard | \
+		xargs -0 sh -c 'for f; do if [ -e "$$f" ]; then printf "%s\0" "$$f"; fi; done' sh; \
+	else \
+		find . \( -path ./build -o -path ./.git \) -prune -o \( -type f -o -type l \) -printf '%P\0'; \
+	fi
+
+# Built in a copy of the tree (SRC_FILES) in build/deb/src; the packages
+# land in build/deb/. The same bytes from any clone or tarball of a tree
+# (tools/tests/packaging.sh: release-tarball).
 deb:
 	rm -rf build/deb
 	mkdir -p build/deb/src
-	git ls-files -z --cached --others --exclude-standard | \
-		xargs -0 sh -c 'for f; do if [ -e "$$f" ]; then printf "%s\0" "$$f"; fi; done' sh | \
-		tar --null -T - -cf - | tar -xf - -C build/deb/src
+	$(SRC_FILES) | tar --null -T - -cf - | tar -xf - -C build/deb/src
 	cd build/deb/src && dpkg-buildpackage -us -uc -b
 	@ls build/deb/*.deb
+
+# The release tarball: SRC_FILES under duonet-<version>/, names sorted,
+# times from debian/changelog, owner root: the same bytes for a tree.
+dist:
+	@mkdir -p build
+	$(SRC_FILES) | LC_ALL=C sort -z > build/dist.files
+	tar --no-recursion --transform 's,^,duonet-$(DUO_VERSION)/,' \
+		--mtime="@$$(dpkg-parsechangelog -S Timestamp)" --owner=0 --group=0 \
+		--numeric-owner --mode=go-w -cf build/dist.tar --null -T build/dist.files
+	gzip -9nf build/dist.tar
+	mv build/dist.tar.gz build/duonet-$(DUO_VERSION).tar.gz
+	rm -f build/dist.files
+	@echo build/duonet-$(DUO_VERSION).tar.gz

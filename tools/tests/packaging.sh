@@ -4,6 +4,8 @@
 # installed, nothing loaded):
 #
 #   deb          make deb builds duonet-dkms and duonet-tools (build/deb/)
+#   release-tarball  make dist's tarball, unpacked where no git repository
+#                is, builds the same packages, byte for byte
 #   contents     each package holds exactly its files, with their modes; the
 #                dkms.conf in duonet-dkms carries the version of core/duonet.h
 #   lintian      no error or warning on the binary packages nor on the source
@@ -83,6 +85,24 @@ case_deb() {
 # The files (not folders) of a package, "MODE PATH", sorted.
 files_of() {
 	dpkg-deb -c "$1" | awk '$1 !~ /^d/ { sub(/^\./, "", $6); print $1, $6 }' | sort
+}
+
+# A release tarball (make dist) builds the same packages without git: the
+# file list and the packages' bytes do not depend on a clone.
+case_release_tarball() {
+	local rel=$tmp/rel f rc=0 why=""
+	rm -rf "$rel" && mkdir -p "$rel"
+	if ! make -s -C "$top" dist > "$logs/packaging-dist.log" 2>&1 ||
+		! tar -xzf "$top/build/duonet-$version.tar.gz" -C "$rel" ||
+		[ -e "$rel/duonet-$version/.git" ] ||
+		! make -s -C "$rel/duonet-$version" deb >> "$logs/packaging-dist.log" 2>&1; then
+		record FAIL release-tarball "make dist, or make deb in its tree: see build/logs/packaging-dist.log"
+		return
+	fi
+	for f in "$deb"/*.deb; do
+		cmp -s "$f" "$rel/duonet-$version/build/deb/${f##*/}" || { rc=1; why="$why ${f##*/}"; }
+	done
+	verdict release-tarball "packages not the same as make deb's:$why" "$rc"
 }
 
 case_contents() {
@@ -402,6 +422,7 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 if case_deb; then
+	case_release_tarball
 	case_contents
 	case_lintian
 	case_udev
