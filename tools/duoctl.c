@@ -164,6 +164,7 @@ static const struct {
 struct link {
 	int ifindex;
 	int master;
+	bool bridge;			/* AF_BRIDGE: a bridge port's message */
 	char name[IFNAMSIZ];
 	bool upper;			/* kind duonet */
 	bool lower;			/* slave kind duonet */
@@ -180,6 +181,21 @@ static void usage(void)
 {
 	fputs(usage_text, stderr);
 	exit(2);
+}
+
+/* A JSON string: interface names may hold '"' and '\\'. */
+static void json_str(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			printf("\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			printf("\\u%04x", (unsigned char)*s);
+		else
+			putchar(*s);
+	}
+	putchar('"');
 }
 
 static const char *path_name(uint64_t p)
@@ -260,6 +276,10 @@ static void parse_link(const struct nlmsghdr *nlh, struct link *l)
 
 	memset(l, 0, sizeof(*l));
 	l->ifindex = ifi->ifi_index;
+	/* A bridge's RTM_NEWLINK/DELLINK of its port (family AF_BRIDGE) says
+	 * nothing of the link itself: duo0 leaving a bridge is no deletion.
+	 */
+	l->bridge = ifi->ifi_family != AF_UNSPEC;
 	mnl_attr_for_each(a, nlh, sizeof(*ifi)) {
 		switch (mnl_attr_get_type(a)) {
 		case IFLA_IFNAME:
@@ -438,8 +458,9 @@ static void print_json(const struct link *u, bool first)
 	bool firstl = true;
 	int i;
 
-	printf("%s{\"ifname\":\"%s\",\"ifindex\":%d,\"active_path\":\"%s\",\"pv_only\":%s,",
-	       first ? "" : ",", u->name, u->ifindex,
+	printf("%s{\"ifname\":", first ? "" : ",");
+	json_str(u->name);
+	printf(",\"ifindex\":%d,\"active_path\":\"%s\",\"pv_only\":%s,", u->ifindex,
 	       path_name(u->val[IFLA_DUONET_ACTIVE_PATH]),
 	       u->val[IFLA_DUONET_PV_ONLY] ? "true" : "false");
 	printf("\"adaptive\":%s,\"policy\":\"%s\",",
@@ -456,8 +477,9 @@ static void print_json(const struct link *u, bool first)
 	for (i = 0; i < nlinks; i++) {
 		if (!links[i].lower || links[i].master != u->ifindex)
 			continue;
-		printf("%s{\"ifname\":\"%s\",\"role\":\"%s\",\"active\":%s}",
-		       firstl ? "" : ",", links[i].name, path_name(links[i].role),
+		printf("%s{\"ifname\":", firstl ? "" : ",");
+		json_str(links[i].name);
+		printf(",\"role\":\"%s\",\"active\":%s}", path_name(links[i].role),
 		       links[i].active ? "true" : "false");
 		firstl = false;
 	}
@@ -702,7 +724,10 @@ static int64_t now_ms(void)
 
 static int read_events(struct mnl_socket *ev, int timeout_ms, mnl_cb_t cb, void *data)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	/* One event is one link's whole RTM_NEWLINK: more than a page where
+	 * a NIC has VFs or many altnames (the kernel's dumps go to 32 KiB).
+	 */
+	static char buf[32768];
 	struct pollfd pfd = { .fd = mnl_socket_get_fd(ev), .events = POLLIN };
 	int ret;
 
@@ -716,7 +741,8 @@ static int read_events(struct mnl_socket *ev, int timeout_ms, mnl_cb_t cb, void 
 	if (!ret)
 		return EVENTS_NONE;
 	ret = mnl_socket_recvfrom(ev, buf, sizeof(buf));
-	if (ret < 0 && errno == ENOBUFS)
+	/* Overrun (ENOBUFS) or an event too big (ENOSPC): events lost. */
+	if (ret < 0 && (errno == ENOBUFS || errno == ENOSPC))
 		return TALK_AGAIN;
 	if (ret < 0) {
 		perror("duoctl: netlink");
@@ -738,7 +764,7 @@ static int wait_cb(const struct nlmsghdr *nlh, void *arg)
 	struct link l;
 
 	parse_link(nlh, &l);
-	if (l.ifindex != w->ifindex)
+	if (l.ifindex != w->ifindex || l.bridge)
 		return MNL_CB_OK;
 	if (nlh->nlmsg_type == RTM_DELLINK)
 		w->gone = true;
@@ -796,8 +822,17 @@ static int cmd_wait(int argc, char **argv)
 			return 3;
 		}
 		ret = read_events(ev, left > INT32_MAX ? INT32_MAX : (int)left, wait_cb, &w);
-		if (w.there)
-			return 0;
+		/*
+		 * An event queued before the dump may be older than it (vf ->
+		 * pv -> vf): the path is confirmed by a dump of its own.
+		 */
+		if (w.there) {
+			w.there = false;
+			ret = wait_check(nl, argv[0], &w);
+			if (ret <= 0)
+				return ret ? 1 : 0;
+			continue;
+		}
 		if (w.gone) {
 			fprintf(stderr, "duoctl: %s was deleted\n", argv[0]);
 			return 1;
@@ -818,6 +853,7 @@ struct seen {
 
 struct monitor {
 	const char *dev;
+	int ifindex;			/* DEV's, 0: every upper */
 	bool json;
 	struct seen seen[DUOCTL_MAX_LINKS];
 	int nseen;
@@ -852,7 +888,7 @@ static void monitor_link(struct monitor *m, const struct link *l)
 	struct seen *s = seen_of(m, l->ifindex, false);
 	uint64_t n;
 
-	if (!l->upper || (m->dev && strcmp(m->dev, l->name)))
+	if (!l->upper || (m->ifindex && l->ifindex != m->ifindex))
 		return;
 	if (!s) {
 		s = seen_of(m, l->ifindex, true);
@@ -862,18 +898,23 @@ static void monitor_link(struct monitor *m, const struct link *l)
 		}
 		return;
 	}
-	if (sw == s->switches && path == s->path)
+	/* The counters only grow: a smaller total is an event older than
+	 * what a dump already showed.
+	 */
+	if (sw < s->switches || (sw == s->switches && path == s->path))
 		return;
 	n = sw > s->switches ? sw - s->switches : 1;
-	if (m->json)
-		printf("{\"ifname\":\"%s\",\"ifindex\":%d,\"from\":\"%s\",\"to\":\"%s\","
+	if (m->json) {
+		printf("{\"ifname\":");
+		json_str(l->name);
+		printf(",\"ifindex\":%d,\"from\":\"%s\",\"to\":\"%s\","
 		       "\"switches\":%llu,\"switches_to_vf\":%llu,\"switches_to_pv\":%llu,"
-		       "\"last_switch_usecs\":%llu}\n", l->name, l->ifindex,
+		       "\"last_switch_usecs\":%llu}\n", l->ifindex,
 		       path_name(s->path), path_name(path), (unsigned long long)n,
 		       (unsigned long long)l->val[IFLA_DUONET_SWITCHES_TO_VF],
 		       (unsigned long long)l->val[IFLA_DUONET_SWITCHES_TO_PV],
 		       (unsigned long long)l->val[IFLA_DUONET_LAST_SWITCH_USECS]);
-	else {
+	} else {
 		printf("%s: %s -> %s, switches to vf %llu, to pv %llu, last switch %llu us",
 		       l->name, path_name(s->path), path_name(path),
 		       (unsigned long long)l->val[IFLA_DUONET_SWITCHES_TO_VF],
@@ -894,6 +935,8 @@ static int monitor_cb(const struct nlmsghdr *nlh, void *arg)
 	struct link l;
 
 	parse_link(nlh, &l);
+	if (l.bridge)
+		return MNL_CB_OK;
 	if (nlh->nlmsg_type == RTM_DELLINK)
 		forget(m, l.ifindex);
 	else if (nlh->nlmsg_type == RTM_NEWLINK)
@@ -931,12 +974,18 @@ static int cmd_monitor(int argc, char **argv)
 		else
 			m->dev = argv[i];
 	}
-	if (monitor_dump(nl, m))
+	if (dump_links(nl))
 		return 1;
-	if (m->dev && !find_upper(m->dev)) {
-		fprintf(stderr, "duoctl: %s is not a duonet device\n", m->dev);
-		return 1;
+	if (m->dev) {
+		if (!find_upper(m->dev)) {
+			fprintf(stderr, "duoctl: %s is not a duonet device\n", m->dev);
+			return 1;
+		}
+		/* Followed by ifindex: a rename does not lose it. */
+		m->ifindex = find_upper(m->dev)->ifindex;
 	}
+	for (i = 0; i < nlinks; i++)
+		monitor_link(m, &links[i]);
 	for (;;) {
 		ret = read_events(ev, -1, monitor_cb, m);
 		if (ret == TALK_AGAIN && monitor_dump(nl, m))
