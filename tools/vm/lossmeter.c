@@ -78,7 +78,7 @@
 struct slot {
 	int64_t sent_ns;
 	uint32_t dups;
-	uint32_t skipped;		/* slots skipped just before it */
+	uint32_t skipped;		/* slots skipped right after it */
 	bool rx;
 };
 
@@ -113,7 +113,7 @@ struct meter {
 	int64_t mark_ns[MARKS_MAX];
 	unsigned int mhead, nmarks;
 	struct period p;
-	uint64_t send_errors, skipped, pending_skip;
+	uint64_t send_errors, skipped;
 	unsigned char *sbuf, *rbuf;
 };
 
@@ -348,9 +348,7 @@ static void send_probe(struct meter *m, int64_t now)
 
 	if (seq - m->cursor > m->mask)
 		settle(m);		/* ring full: settle oldest early */
-	m->ring[seq & m->mask] = (struct slot){ .sent_ns = now,
-					       .skipped = (uint32_t)m->pending_skip };
-	m->pending_skip = 0;
+	m->ring[seq & m->mask] = (struct slot){ .sent_ns = now };
 	m->next_seq++;
 
 	v = htobe64(seq);
@@ -499,7 +497,11 @@ static void run_meter(struct meter *m)
 				if (m->dur_ns && t > last_k)
 					t = last_k;
 				m->skipped += (uint64_t)t - k;
-				m->pending_skip += (uint64_t)t - k;
+				/* Due before now: the period of the probe
+				 * just sent (a mark comes after it).
+				 */
+				m->ring[(m->next_seq - 1) & m->mask].skipped +=
+					(uint32_t)((uint64_t)t - k);
 				k = (uint64_t)t;
 				next_dl = base + (int64_t)(k * m->interval_ns);
 			}
@@ -526,7 +528,6 @@ static void run_meter(struct meter *m)
 		if (pfd.revents)
 			drain(m);
 	}
-	m->p.skipped += m->pending_skip;	/* the run ended in a stall */
 	report(m);
 	if (!m->quiet && (m->send_errors || m->skipped))
 		fprintf(stderr, "lossmeter: %" PRIu64 " failed sends, %" PRIu64
