@@ -106,15 +106,17 @@ test_switch_events() {
 	duoctl set "$U" announce-count 0
 	duoctl monitor --json "$U" > /tmp/mon.json 2> /tmp/mon.err &
 	mon=$!
-	ip monitor link > /tmp/ipmon.out 2>&1 &
+	# Not the profile's ip function: $! must be ip itself, to kill it.
+	/sbin/ip monitor link > /tmp/ipmon.out 2>&1 &
 	ipm=$!
 	duoctl wait "$U" --path pv --timeout 20 &
 	w=$!
-	sleep 1
+	# Both listening, asleep in poll (7) or ppoll (271): duoctl wait not
+	# in a polling loop's sleep, and monitor past its first dump.
+	in_poll() { read -r nr _ < "/proc/$1/syscall" && { [ "$nr" = 7 ] || [ "$nr" = 271 ]; }; }
+	wait_for "in_poll $mon && in_poll $w" 10 ||
+		fail "duoctl monitor/wait not asleep in poll: $(cat /proc/$mon/syscall /proc/$w/syscall)"
 	kill -0 "$w" 2> /dev/null || fail "duoctl wait returned while TX was on the VF"
-	# Asleep in poll (7) or ppoll (271), not in a polling loop's sleep.
-	read -r nr _ < "/proc/$w/syscall"
-	case $nr in 7|271) ;; *) fail "duoctl wait in syscall $nr, not poll" ;; esac
 	ethtool --set-priv-flags "$U" pv-only on
 	wait_for "! kill -0 $w 2> /dev/null" 5 || fail "duoctl wait still waiting 5 s after the switch"
 	wait "$w" || fail "duoctl wait failed on the switch to the PV"
