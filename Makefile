@@ -93,7 +93,7 @@ build/tools/duoctl: tools/duoctl.c core/uapi.h
 .PRECIOUS: build/bpf/%.bpf.o
 build/bpf/%.bpf.o: bpf/%.bpf.c bpf/%.h
 	@mkdir -p $(@D)
-	clang -O2 -g -ffile-prefix-map=$(CURDIR)=. -Wall -Werror -target bpf -I/usr/include/$(shell $(CC) -dumpmachine) -Ibpf -c $< -o $@
+	clang -O2 -g -ffile-prefix-map=$(CURDIR)=. -fdebug-compilation-dir=. -Wall -Werror -target bpf -I/usr/include/$(shell $(CC) -dumpmachine) -Ibpf -c $< -o $@
 
 build/bpf/%.skel.h: build/bpf/%.bpf.o
 	bpftool gen skeleton $< name $*_bpf > $@.tmp && mv $@.tmp $@
