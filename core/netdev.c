@@ -290,6 +290,13 @@ static void duo_setup(struct net_device *dev)
 	/* The lower's qdisc does the queueing; ours would only add a copy. */
 	dev->priv_flags |= IFF_NO_QUEUE | IFF_UNICAST_FLT;
 	dev->priv_flags &= ~IFF_TX_SKB_SHARING;
+	/*
+	 * No netpoll (netconsole): it calls ndo_start_xmit with interrupts
+	 * off, and duo_start_xmit() hands the frame to the lower's
+	 * dev_queue_xmit(), which must not run so. Refused at setup, as veth
+	 * and bonding (when a port cannot) do; netconsole on a lower works.
+	 */
+	dev->priv_flags |= IFF_DISABLE_NETPOLL;
 	duo_compat_set_lltx(dev);
 	/* XDP programs (native: core/xdp.c) and a target for redirects. */
 	duo_compat_set_xdp_features(dev);

@@ -21,7 +21,7 @@ ko=$top/build/$krel/duonet.ko
 # pktgen for tools/bench/peak.sh, veth and netdevsim (the debug kernel's)
 # for the in-guest tests' lowers, vxlan for offloads.sh.
 # Those built into a kernel are simply not found and skipped.
-want="virtio_pci virtio_net vmxnet3 e1000e igb igbvf net_failover bonding bridge pktgen sch_ingress cls_bpf veth netdevsim vxlan"
+want="virtio_pci virtio_net vmxnet3 e1000e igb igbvf net_failover bonding bridge pktgen sch_ingress cls_bpf veth netdevsim vxlan netconsole"
 
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
@@ -97,7 +97,7 @@ for m in $want; do
 	grep -q "/$m\.ko" "$mdst/modules.dep" 2>/dev/null && loadable="$loadable $m"
 done
 # duonet itself is loaded by the tests, not at boot.
-echo "$loadable" | sed 's/bonding//; s/net_failover//; s/bridge//; s/pktgen//; s/veth//; s/netdevsim//; s/vxlan//' > "$root/etc/duo/modules"
+echo "$loadable" | sed 's/bonding//; s/net_failover//; s/bridge//; s/pktgen//; s/veth//; s/netdevsim//; s/vxlan//; s/netconsole//' > "$root/etc/duo/modules"
 
 install -m 755 "$top/tools/vm/guest/init" "$root/init"
 install -m 755 "$top/tools/vm/guest/agent" "$root/etc/duo/agent"

@@ -176,6 +176,18 @@ test_tx_verdict() {
 	[ "$((n1 - n0))" -ge 3 ] || fail "tx_dropped_no_path grew by $((n1 - n0)), not 3"
 }
 
+# netconsole (netpoll) on the upper is refused with netpoll's message:
+# netpoll would call duo9's xmit with interrupts off, and duonet hands the
+# frame to the lower's dev_queue_xmit(), which must not run so.
+test_netconsole_refused() {
+	dmesg -c > /dev/null
+	if modprobe netconsole "netconsole=6665@$MY_IP/$U,6666@$PEER_IP/" 2> /dev/null; then
+		rmmod netconsole
+		fail "netconsole set up on $U"
+	fi
+	dmesg | grep -q "$U doesn't support polling" || fail "no refusal from netpoll: $(dmesg | tail -n 5)"
+}
+
 test_stats_contract() {
 	out=$(ethtool -S "$U")
 	for k in vf_present vf_active pv_present switches_to_pv switches_to_vf \
@@ -288,6 +300,10 @@ test_ops_locked_lower() {
 
 TESTS="pair_role_override failover_on_link pv_only_flag switch_events tx_verdict stats_contract
 	settings refusals release_nomaster delete_upper xdp_attach_detach"
+# Where the kernel has netconsole (the Debian kernels; not the debug one).
+if modprobe -n -q netconsole 2>/dev/null; then
+	TESTS="$TESTS netconsole_refused"
+fi
 # Where the kernel has netdevsim (the debug kernel), the ops-locked VF too.
 if modprobe -n -q netdevsim 2>/dev/null; then
 	TESTS="$TESTS ops_locked_lower"
