@@ -72,9 +72,15 @@ replug() {
 	lab_vf_plug "$G"
 	wait_path 1
 }
+# None lost, by design: the PCI unbind watch moves TX and the peers to the
+# PV before the VF's driver tears it down, and a returning VF takes TX only
+# once linkwatch gave it its qdisc (duo_lower_can_send()). Measured 0 in
+# every run since that fix: 6.1, 7.3 and the debug kernel, virtio and
+# vmxnet3 as the PV, and two guests side by side; stress.sh asserts 0 over
+# its unplug cycles too. (The bound was 1.)
 case_surprise_removal() {
-	measure surprise_unplug 1 unplug
-	measure replug 1 replug
+	measure surprise_unplug 0 unplug
+	measure replug 0 replug
 }
 
 link_down() { lab_qmp "$G" set-link vf0 down; wait_path 0 5; }
@@ -117,7 +123,7 @@ case_link_flap() {
 # a function called from an '||' list, so its inner checks would not count.)
 case_migration() {
 	local report r lost down paused pause mig
-	lab_measure vf_unplug_before_migration 1 "icmp -i 2" unplug
+	lab_measure vf_unplug_before_migration 0 "icmp -i 2" unplug
 	lab_meter_start mig icmp -i 2
 	sleep 0.5
 	lab_migrate g0 g1 > "$LAB_DIR/migrate.out"
@@ -131,7 +137,7 @@ case_migration() {
 	lost=$(lab_report_get "$r" lost)
 	lab_log "loss migration (paused ${paused} ms, QEMU downtime ${down} ms): $report"
 	echo "migration $lost downtime_ms=$down paused_ms=$paused" >> "$LAB_LOGDIR/loss.txt"
-	lab_measure vf_plug_after_migration 1 "icmp -i 2" replug
+	lab_measure vf_plug_after_migration 0 "icmp -i 2" replug
 	pause=$(lab_pause_ms "$mig")
 	expect_le "$lost" $((pause / 2 + 4)) "lost across the migration"
 }
