@@ -26,7 +26,7 @@
 #   libvirt  duonet-migrate-host's libvirt mode against two private libvirtd
 #            from Debian, the lab guest as a TCG domain: a VF replug and a
 #            migration between the daemons (tools/libvirt/test.sh, ~40 s)
-#   bench    a smoke of the CPU and scale benchmarks
+#   bench    a smoke of the CPU, instruction-count and scale benchmarks
 #
 # Ends with "N passed, N failed[, N skipped]"; exits non-zero on any failure.
 # Something missing (headers, a guest kernel, QEMU) is a failure: run
@@ -288,8 +288,8 @@ fi
 
 # The benchmarks' code, briefly (make bench runs them in full): the CPU
 # benchmark on two configurations, one rate, one repetition; each row a
-# measured cost from probes answered. Then the scale benchmark on two
-# pairs.
+# measured cost from probes answered. Then the instruction-count
+# benchmark, twice over, and the scale benchmark on two pairs.
 if [ -z "${DUO_SCENARIOS:-}" ] && command -v qemu-system-x86_64 >/dev/null; then
 	k=$(for k in $built; do echo "$k"; done | grep -v duodebug | sort -V | tail -n 1)
 	bdir=$(mktemp -d /tmp/duobench.XXXXXX)
@@ -312,6 +312,33 @@ PY
 		record PASS bench/smoke
 	else
 		record FAIL bench/smoke "see the output above"
+	fi
+	# The instruction-count benchmark, two repetitions of the VF alone and
+	# duo0 over it: every figure a count, the TX counts of the two
+	# repetitions the same to 1% (the guest's clock counts instructions:
+	# with it following the host's clock instead they differ by a tenth
+	# and more), and duo0 costing more than its lower alone (a frame
+	# through it passes the core's transmit path twice).
+	if [ -n "$k" ] && bash tools/bench/icount.sh --kernel "$k" --reps 2 --frames 5000 \
+		--rx-rate 1000 --seconds 1 --configs "direct_vf duonet_vf" --out "$bdir" &&
+		python3 - "$bdir/icount-raw.csv" <<'PY'
+import csv, sys
+raw = list(csv.DictReader(open(sys.argv[1])))
+assert len(raw) == 8, raw
+per = {}
+for r in raw:
+    assert int(r["frames"]) > 0 and int(r["instructions"]) > 0, r
+    per.setdefault((r["config"], r["dir"]), []).append(int(r["instructions"]) / int(r["frames"]))
+for c in ("direct_vf", "duonet_vf"):
+    a, b = per[(c, "tx")]
+    assert abs(a - b) / min(a, b) < 0.01, (c, "tx repetitions differ", a, b)
+    assert all(500 < x < 100000 for x in per[(c, "rx")] + per[(c, "tx")]), (c, per)
+assert min(per[("duonet_vf", "tx")]) > max(per[("direct_vf", "tx")]), per
+PY
+	then
+		record PASS bench/icount_smoke
+	else
+		record FAIL bench/icount_smoke "see the output above"
 	fi
 	# The scale benchmark on two pairs: both paired, timed, the traffic
 	# of both answered.

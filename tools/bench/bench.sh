@@ -30,11 +30,13 @@ if [ "$report" = 1 ]; then
 	[ -f "$out/STAMP" ] || { echo "bench.sh: no results of a run in $out" >&2; exit 1; }
 elif [ "$quick" = 1 ]; then
 	bash "$top/tools/bench/cpu.sh" --kernel "$krel" --reps 1 --rates "1000 4000" --out "$out"
+	bash "$top/tools/bench/icount.sh" --kernel "$krel" --reps 1 --out "$out"
 	bash "$top/tools/bench/peak.sh" --kernel "$krel" --reps 1 --out "$out"
 	bash "$top/tools/bench/failover.sh" --kernel "$krel" --reps 1 --out "$out"
 	bash "$top/tools/bench/scale.sh" --kernel "$krel" --reps 1 --pairs "1 4" --seconds 3 --out "$out"
 else
 	bash "$top/tools/bench/cpu.sh" --kernel "$krel" --out "$out"
+	bash "$top/tools/bench/icount.sh" --kernel "$krel" --out "$out"
 	bash "$top/tools/bench/peak.sh" --kernel "$krel" --out "$out"
 	bash "$top/tools/bench/failover.sh" --kernel "$krel" --out "$out"
 	bash "$top/tools/bench/scale.sh" --kernel "$krel" --out "$out"
@@ -57,6 +59,8 @@ echo "$stamp" > "$res/STAMP"
 	cat "$out/cpu.md"
 	echo
 	[ ! -f "$out/cpu.png" ] || { echo "![guest CPU per packet](tools/bench/results/cpu.png)"; echo; }
+	cat "$out/icount.md"
+	echo
 	cat "$out/peak.md"
 	echo
 	cat "$out/failover.md"

@@ -22,8 +22,16 @@ bench_config_ok() {
 bench_vf() { g "$G" 'netdev_of_driver e1000e'; }
 bench_pv() { g "$G" 'netdev_of_driver virtio_net'; }
 
-# bench_teardown: no upper, no bond, no address, the lowers down.
+# bench_guest_of CONFIG: the guest a configuration runs in when the
+# benchmark boots both (g0, and gf for net_failover, with its own slot).
+bench_guest_of() { if [ "$1" = net_failover ]; then echo gf; else echo g0; fi; }
+
+# bench_teardown [CONFIG]: no upper, no bond, no address, the lowers down
+# (and net_failover's master, whose guest then waits idle: only the guest
+# being measured speaks with the pair's MAC and address).
 bench_teardown() {
+	[ "${1:-}" != net_failover ] ||
+		g "$G" "ip addr flush dev $(cat "$LAB_DIR/fo"); ip link set $(cat "$LAB_DIR/fo") down"
 	g "$G" 'ip link del bond0 2>/dev/null; rmmod duonet 2>/dev/null
 		for d in $(netdev_of_driver e1000e) $(netdev_of_driver virtio_net); do
 			ip addr flush dev $d; ip link set $d down; done; true'

@@ -23,6 +23,10 @@ LAB_GUEST_IP=10.99.0.2
 LAB_BOOT_TIMEOUT=${LAB_BOOT_TIMEOUT:-240}
 LAB_MEM=${LAB_MEM:-512}
 LAB_ACCEL=${LAB_ACCEL:-tcg}
+# LAB_ICOUNT=1: the guest's clock counts its instructions (QEMU -icount
+# shift=0: one nanosecond per instruction while it runs; idle time
+# passes at the host's pace), for the instruction-count benchmark.
+LAB_ICOUNT=${LAB_ICOUNT:-0}
 DUO_RESULTS=${DUO_RESULTS:-}
 
 # lab_log MSG: a timestamped line on stderr, and in the running case's log
@@ -217,6 +221,7 @@ lab_boot() {
 		-netdev "hubport,id=xnet,hubid=9"
 	)
 	[ "$vf_at_boot" = 1 ] && [ -n "$vfdev" ] && args+=(-device "$vfdev")
+	[ "$LAB_ICOUNT" = 0 ] || args+=(-icount shift=0)
 	# More pairs (the scale benchmark): pair i has MAC LAB_MAC + i, its
 	# own two taps and its VF on a root port of its own (hot-pluggable).
 	for ((i = 1; i < pairs; i++)); do

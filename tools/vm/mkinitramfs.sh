@@ -51,6 +51,7 @@ copy_elf "$(command -v kmod)" /sbin/kmod
 copy_elf "$(command -v iperf3)" /usr/bin/iperf3
 for t in modprobe insmod rmmod lsmod modinfo depmod; do ln -s kmod "$root/sbin/$t"; done
 install -m 755 "$top/build/tools/lossmeter" "$root/usr/bin/lossmeter"
+install -m 755 "$top/build/tools/spin" "$root/usr/bin/spin"
 copy_elf "$top/build/tools/duoctl" /usr/bin/duoctl
 copy_elf "$top/build/tools/duotrace" /usr/bin/duotrace
 copy_elf "$top/build/tools/steer" /usr/bin/steer

@@ -1,0 +1,200 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Guest instructions per frame, TX and RX, 64-byte frames: the e1000e VF
+# stand-in alone (direct_vf), duo0 over it (duonet_vf), bonding
+# active-backup with the VF active and net_failover with the VF as its
+# primary (QEMU failover=on, a guest of its own), in one run, the
+# repetitions interleaved (lib.sh has the configurations).
+#
+# The guests run with QEMU's -icount shift=0 (LAB_ICOUNT=1): while the
+# CPU runs, the guest's clock advances one nanosecond per instruction, so
+# a count of instructions is a difference of clock readings, the same on
+# every run whatever the host is doing. Guest time is not CPU time,
+# though: an idle guest's clock runs at the host's pace. So:
+#  - TX: pktgen sends FRAMES frames through the configuration's device
+#    (xmit_mode queue_xmit, as a socket's frames go: the upper, then the
+#    lower's qdisc and driver); pktgen never sleeps, so its run time in
+#    nanoseconds (its "Result: OK: N usec") is the instructions the guest
+#    ran to build, queue, send and complete those frames. The frames the
+#    VF sent (its tx_packets) must be all of them.
+#  - RX: the peer sends paced UDP (lossmeter, 20-byte payload: 62-byte
+#    frames, 66 on the wire) to a port of the guest nobody listens on: the
+#    driver, GRO, the upper's rx_handler, IP and UDP's lookup, a drop
+#    (ICMP unreachable is rate-limited to about one a second). Meanwhile
+#    tools/bench/spin runs at SCHED_IDLE and takes every instruction no
+#    one else wants, a counter turn at a time, so the CPU never halts and
+#    the clock's advance is every instruction. A window with no traffic,
+#    as long as the traffic's, gives the clock's advance per turn; the
+#    traffic window's advance less its turns at that price is what the
+#    frames cost (the background, ticks and the agent's commands, is
+#    priced into the turn and cancels to within a few instructions per
+#    frame); divided by the frames the VF received.
+#
+# usage: icount.sh [--kernel KREL] [--reps N] [--frames N] [--rx-rate PPS]
+#                  [--seconds S] [--configs "CONFIG..."] [--out DIR]
+# (defaults: newest guest kernel, 3 reps, 50000 TX frames, RX at 1000
+# frames/s for 5 s, the configurations direct_vf duonet_vf bonding
+# net_failover, build/bench). Writes DIR/icount-raw.csv, DIR/icount.csv
+# and DIR/icount.md.
+set -eu
+. "$(dirname "$0")/../vm/lab.sh"
+. "$(dirname "$0")/lib.sh"
+
+usage() { bench_usage "$0"; }
+krel=$(bench_newest_kernel)
+reps=3 frames=50000 rate=1000 secs=5 out=$LAB_TOP/build/bench
+configs="direct_vf duonet_vf bonding net_failover"
+while [ $# -gt 0 ]; do
+	[ $# -ge 2 ] || usage
+	case $1 in
+	--kernel) krel=$2 ;;
+	--reps) reps=$2 ;;
+	--frames) frames=$2 ;;
+	--rx-rate) rate=$2 ;;
+	--seconds) secs=$2 ;;
+	--configs) configs=$2 ;;
+	--out) out=$2 ;;
+	*) usage ;;
+	esac
+	shift 2
+done
+for n in "$reps" "$frames" "$rate" "$secs"; do
+	case $n in ''|*[!0-9]*|0) usage ;; esac
+done
+for c in $configs; do
+	bench_config_ok "$c" || { echo "icount.sh: unknown configuration $c" >&2; usage; }
+done
+[ -n "$krel" ] || lab_die "no guest kernel: run 'make deps'"
+mkdir -p "$out"
+
+LAB_ICOUNT=1
+lab_init bench-icount "$krel"
+lab_net_up
+main_configs=$(printf '%s\n' $configs | grep -vx net_failover | paste -sd ' ')
+if [ -n "$main_configs" ]; then
+	bench_boot g0 --vf e1000e
+	g g0 'modprobe pktgen'
+fi
+# net_failover's guest is booted beside the other; only the guest being
+# measured has an address and its links up (the same MAC and address).
+if printf '%s\n' $configs | grep -qx net_failover; then
+	bench_boot gf --vf e1000e --failover --slot 1
+	g gf 'modprobe pktgen'
+fi
+peer_mac=$(lab_peer cat /sys/class/net/vpeer/address)
+
+# The device pktgen sends on, and the NIC the frames leave and arrive by.
+dev_of() {
+	case $1 in
+	direct_vf) bench_vf ;;
+	direct_pv) bench_pv ;;
+	duonet_*) echo duo0 ;;
+	bonding) echo bond0 ;;
+	net_failover) cat "$LAB_DIR/fo" ;;
+	esac
+}
+nic_of() {
+	case $1 in
+	direct_pv|duonet_pvonly) bench_pv ;;
+	*) bench_vf ;;
+	esac
+}
+
+# snap NIC: "CLOCK_NS SPIN_TURNS RX_PACKETS" in $G.
+snap() {
+	g "$G" "echo \$(sed -n 's/^now at \([0-9]*\) nsecs\$/\1/p' /proc/timer_list) \
+		\$(od -An -tu8 /tmp/spin) \$(cat /sys/class/net/$1/statistics/rx_packets)"
+}
+
+# rx CONFIG REP: a CSV row.
+rx() {
+	local nic q0 q1 a b
+	nic=$(nic_of "$1")
+	g "$G" '(spin /tmp/spin > /dev/null 2>&1 &); wait_for "[ -s /tmp/spin ]" 10'
+	q0=$(snap "$nic")
+	sleep "$secs.1"
+	q1=$(snap "$nic")
+	a=$(snap "$nic")
+	lab_peer "$LAB_TOP/build/tools/lossmeter" udp -q -r "$rate" -d "$secs" -s 20 -w 100 \
+		"$LAB_GUEST_IP:9" > /dev/null
+	b=$(snap "$nic")
+	g "$G" 'kill $(pidof spin); rm -f /tmp/spin'
+	set -- $q0 $q1 $a $b
+	[ "${12}" -gt "$9" ] || lab_die "rx on $nic: no frames received"
+	# clock per spinner turn in the quiet window; what the frames cost.
+	python3 -c "import sys; q0,t0,_,q1,t1,_,a0,s0,r0,a1,s1,r1 = map(int, sys.argv[1:13])
+c = (q1 - q0) / (t1 - t0)
+print(f'rx,{r1 - r0},{round((a1 - a0) - c * (s1 - s0))},{c:.4f}')" "$@"
+}
+
+# tx CONFIG: a CSV row.
+tx() {
+	local dev nic
+	dev=$(dev_of "$1") nic=$(nic_of "$1")
+	g "$G" "c=/proc/net/pktgen; d=$dev
+		t0=\$(cat /sys/class/net/$nic/statistics/tx_packets)
+		echo rem_device_all > \$c/kpktgend_0
+		echo add_device \$d > \$c/kpktgend_0
+		for s in 'count $frames' 'clone_skb 0' 'pkt_size 60' 'delay 0' 'xmit_mode queue_xmit' \\
+			'dst $LAB_PEER_IP' 'dst_mac $peer_mac' 'udp_dst_min 9' 'udp_dst_max 9'; do
+			echo \"\$s\" > \$c/\$d
+		done
+		echo start > \$c/pgctrl
+		t1=\$(cat /sys/class/net/$nic/statistics/tx_packets)
+		us=\$(sed -n 's/.*Result: OK: \([0-9]*\)(.*/\1/p' \$c/\$d)
+		echo rem_device_all > \$c/kpktgend_0
+		[ -n \"\$us\" ] && echo tx,$frames,\$((us * 1000)),\$((t1 - t0))"
+}
+
+raw=$out/icount-raw.csv
+echo "config,rep,dir,frames,instructions,clock_per_spin_turn" > "$raw"
+for rep in $(seq "$reps"); do
+	for cfg in $(bench_rotate $((rep - 1)) $configs); do
+		G=$(bench_guest_of "$cfg")
+		bench_setup "$cfg"
+		r=$(tx "$cfg") || lab_die "pktgen reported nothing on $cfg"
+		# All sent (a frame or two more are the guest's own, an ARP).
+		[ "${r##*,}" -ge "$frames" ] ||
+			lab_die "$cfg: the NIC sent ${r##*,} of $frames frames"
+		echo "$cfg,$rep,${r%,*}," | tee -a "$raw" >&2
+		r=$(rx "$cfg")
+		echo "$cfg,$rep,$r" | tee -a "$raw" >&2
+		bench_teardown "$cfg"
+	done
+done
+
+python3 - "$raw" "$out/icount.csv" "$krel" "$reps" "$frames" "$rate" "$secs" > "$out/icount.md" <<'PY'
+import csv, statistics, sys
+raw, dst, krel, reps, frames, rate, secs = sys.argv[1:8]
+per = {}
+for r in csv.DictReader(open(raw)):
+    per.setdefault((r["config"], r["dir"]), []).append(int(r["instructions"]) / int(r["frames"]))
+configs = list(dict.fromkeys(c for c, _ in per))
+med = {k: statistics.median(v) for k, v in per.items()}
+with open(dst, "w") as f:
+    w = csv.writer(f)
+    w.writerow(["config", "dir", "median_instructions_per_frame", "min", "max", "ratio_to_direct_vf"])
+    for c in configs:
+        for d in ("tx", "rx"):
+            if (c, d) in per:
+                v, ref = per[(c, d)], med.get(("direct_vf", d))
+                w.writerow([c, d, round(med[(c, d)]), round(min(v)), round(max(v)),
+                            f"{med[(c, d)] / ref:.3f}" if ref else ""])
+print(f"Guest instructions per frame (QEMU -icount shift=0), median of {reps} (min-max); "
+      f"ratio to direct_vf; kernel {krel}. TX: pktgen, {frames} 64-byte frames; "
+      f"RX: {rate} frames/s for {secs} s from the peer to a closed UDP port")
+print()
+print("| config | TX | TX ratio | RX | RX ratio |")
+print("|---|---|---|---|---|")
+for c in configs:
+    cells = []
+    for d in ("tx", "rx"):
+        if (c, d) not in per:
+            cells += ["-", "-"]
+            continue
+        v, ref = per[(c, d)], med.get(("direct_vf", d))
+        cells.append(f"{med[(c, d)]:.0f} ({min(v):.0f}-{max(v):.0f})")
+        cells.append(f"{med[(c, d)] / ref:.3f}" if ref else "-")
+    print(f"| {c} | " + " | ".join(cells) + " |")
+PY
+cat "$out/icount.md"
