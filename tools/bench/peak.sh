@@ -4,7 +4,10 @@
 # kernel's packet generator (pktgen) in the guest sends 64-byte UDP
 # frames to the peer as fast as it can, on the VF stand-in alone
 # (direct_vf), through duo0 on the VF (duonet_vf), on the PV alone
-# (direct_pv) and through duo0 with pv-only (duonet_pvonly). The rate is
+# (direct_pv), through duo0 with pv-only (duonet_pvonly), and through the
+# peers on the VF: bonding active-backup (bonding) and net_failover (a
+# guest of its own, QEMU failover=on; booted beside the other, only the
+# guest being measured has its links up and the address). The rate is
 # the frames the lower NIC sent (its tx_packets) over pktgen's run time:
 # pktgen's own figure counts frames a device took, and duo0 hands them to
 # the lower's qdisc, which takes more than the NIC sends (and drops the
@@ -13,11 +16,15 @@
 # dev_queue_xmit (xmit_mode queue_xmit) in every configuration, as a
 # socket would: by default it calls the driver directly, bypassing the
 # lower's qdisc that every frame through duo0 passes (a first run that
-# way: 0.77 of the VF's rate through duo0, 0.65 of the PV's). The repetitions interleave the configurations; the figure is
-# the median, with the ratio of each upper to its lower.
+# way: 0.77 of the VF's rate through duo0, 0.65 of the PV's). The
+# repetitions interleave the configurations; the figure is the median,
+# with the ratio of each upper to its lower.
 #
-# usage: peak.sh [--kernel KREL] [--reps N] [--count FRAMES] [--out DIR]
-# (defaults: newest guest kernel, 3 reps, 200000 frames, build/bench).
+# usage: peak.sh [--kernel KREL] [--reps N] [--count FRAMES]
+#                [--configs "CONFIG..."] [--out DIR]
+# (defaults: newest guest kernel, 3 reps, 200000 frames, the
+# configurations direct_vf duonet_vf bonding net_failover direct_pv
+# duonet_pvonly, build/bench).
 # Writes DIR/peak-raw.csv, DIR/peak.csv and DIR/peak.md.
 set -eu
 . "$(dirname "$0")/../vm/lab.sh"
@@ -26,12 +33,14 @@ set -eu
 usage() { bench_usage "$0"; }
 krel=$(bench_newest_kernel)
 reps=3 count=200000 out=$LAB_TOP/build/bench
+configs="direct_vf duonet_vf bonding net_failover direct_pv duonet_pvonly"
 while [ $# -gt 0 ]; do
 	[ $# -ge 2 ] || usage
 	case $1 in
 	--kernel) krel=$2 ;;
 	--reps) reps=$2 ;;
 	--count) count=$2 ;;
+	--configs) configs=$2 ;;
 	--out) out=$2 ;;
 	*) usage ;;
 	esac
@@ -39,13 +48,22 @@ while [ $# -gt 0 ]; do
 done
 case $reps in ''|*[!0-9]*|0) usage ;; esac
 case $count in ''|*[!0-9]*|0) usage ;; esac
+for c in $configs; do
+	bench_config_ok "$c" || { echo "peak.sh: unknown configuration $c" >&2; usage; }
+done
 [ -n "$krel" ] || lab_die "no guest kernel: run 'make deps'"
 mkdir -p "$out"
 
 lab_init bench-peak "$krel"
 lab_net_up
-bench_boot g0 --vf e1000e
-g g0 'modprobe pktgen'
+if printf '%s\n' $configs | grep -qvx net_failover; then
+	bench_boot g0 --vf e1000e
+	g g0 'modprobe pktgen'
+fi
+if printf '%s\n' $configs | grep -qx net_failover; then
+	bench_boot gf --vf e1000e --failover --slot 1
+	g gf 'modprobe pktgen'
+fi
 peer_mac=$(lab_peer cat /sys/class/net/vpeer/address)
 
 # The device pktgen sends on in each configuration, and the NIC.
@@ -54,19 +72,21 @@ dev_of() {
 	direct_vf) bench_vf ;;
 	direct_pv) bench_pv ;;
 	duonet_*) echo duo0 ;;
+	bonding) echo bond0 ;;
+	net_failover) cat "$LAB_DIR/fo" ;;
 	esac
 }
 nic_of() {
 	case $1 in
-	*_vf) bench_vf ;;
-	*) bench_pv ;;
+	direct_pv|duonet_pvonly) bench_pv ;;
+	*) bench_vf ;;
 	esac
 }
 
 # One pktgen run of $count frames on DEV, NIC the lower that sends them:
 # prints the NIC's frames per second over the run.
 pktgen() {
-	g g0 "d=$1; n=$2; c=/proc/net/pktgen
+	g "$G" "d=$1; n=$2; c=/proc/net/pktgen
 		t0=\$(cat /sys/class/net/\$n/statistics/tx_packets)
 		echo rem_device_all > \$c/kpktgend_0
 		echo add_device \$d > \$c/kpktgend_0
@@ -84,12 +104,13 @@ pktgen() {
 raw=$out/peak-raw.csv
 echo "config,rep,pps" > "$raw"
 for rep in $(seq "$reps"); do
-	for cfg in $(bench_rotate $((rep - 1)) direct_vf duonet_vf direct_pv duonet_pvonly); do
+	for cfg in $(bench_rotate $((rep - 1)) $configs); do
+		G=$(bench_guest_of "$cfg")
 		bench_setup "$cfg"
 		pps=$(pktgen "$(dev_of "$cfg")" "$(nic_of "$cfg")")
 		[ -n "$pps" ] || lab_die "pktgen reported no rate on $cfg"
 		echo "$cfg,$rep,$pps" | tee -a "$raw" >&2
-		bench_teardown
+		bench_teardown "$cfg"
 	done
 done
 
@@ -101,7 +122,8 @@ pps = {}
 for r in rows:
     pps.setdefault(r["config"], []).append(int(r["pps"]))
 med = {c: statistics.median(v) for c, v in pps.items()}
-lower = {"duonet_vf": "direct_vf", "duonet_pvonly": "direct_pv"}
+lower = {"duonet_vf": "direct_vf", "bonding": "direct_vf", "net_failover": "direct_vf",
+         "duonet_pvonly": "direct_pv"}
 with open(dst, "w") as f:
     w = csv.writer(f)
     w.writerow(["config", "median_pps", "min", "max", "ratio_to_lower"])
@@ -111,10 +133,14 @@ with open(dst, "w") as f:
 print(f"Peak rate, pktgen in the guest, 64-byte frames ({count} per run), frames/s, "
       f"median of {reps}; kernel {krel}")
 print()
-print("| path | lower alone | through duo0 | ratio |")
-print("|---|---|---|---|")
+print("| path | upper | lower alone | through the upper | ratio (min-max) |")
+print("|---|---|---|---|---|")
+rep = {c: {r["rep"]: int(r["pps"]) for r in rows if r["config"] == c} for c in pps}
 for up, lo in lower.items():
     if up in med and lo in med:
-        print(f"| {lo.split('_')[1].upper()} | {int(med[lo])} | {int(med[up])} | {med[up] / med[lo]:.3f} |")
+        # the ratio within each repetition: the machine's pace changes between them
+        each = [rep[up][k] / rep[lo][k] for k in rep[up] if k in rep[lo]]
+        print(f"| {lo.split('_')[1].upper()} | {up} | {int(med[lo])} | {int(med[up])} | "
+              f"{med[up] / med[lo]:.3f} ({min(each):.3f}-{max(each):.3f}) |")
 PY
 cat "$out/peak.md"
