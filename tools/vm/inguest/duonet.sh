@@ -176,6 +176,20 @@ test_tx_verdict() {
 	[ "$((n1 - n0))" -ge 3 ] || fail "tx_dropped_no_path grew by $((n1 - n0)), not 3"
 }
 
+# A multiqueue qdisc on the upper (mq) has the flows spread over its
+# queues, as on a multiqueue NIC: 16 flows (a fresh socket each) in at
+# least 4 of its 16 queues (all in one less than 1e-8 of the time).
+test_mq_spread() {
+	/sbin/tc qdisc replace dev "$U" root handle 1: mq
+	for p in $(seq 9001 9016); do
+		lossmeter udp -q -r 100 -d 0.03 -w 0 "$PEER_IP:$p" > /dev/null
+	done
+	used=$(/sbin/tc -s class show dev "$U" | awk '/^ Sent / && $4 > 0 { n++ } END { print n + 0 }')
+	ping_on vf
+	/sbin/tc qdisc del dev "$U" root
+	[ "$used" -ge 4 ] || fail "16 flows went through $used of the upper's queues"
+}
+
 # netconsole (netpoll) on the upper is refused with netpoll's message:
 # netpoll would call duo9's xmit with interrupts off, and duonet hands the
 # frame to the lower's dev_queue_xmit(), which must not run so.
@@ -298,7 +312,7 @@ test_ops_locked_lower() {
 	fi
 }
 
-TESTS="pair_role_override failover_on_link pv_only_flag switch_events tx_verdict stats_contract
+TESTS="pair_role_override failover_on_link pv_only_flag switch_events tx_verdict mq_spread stats_contract
 	settings refusals release_nomaster delete_upper xdp_attach_detach"
 # Where the kernel has netconsole (the Debian kernels; not the debug one).
 if modprobe -n -q netconsole 2>/dev/null; then
