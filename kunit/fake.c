@@ -81,6 +81,71 @@ static const struct net_device_ops fake_netdev_ops = {
 	.ndo_get_stats64	= fake_get_stats64,
 };
 
+static void fake_get_channels(struct net_device *dev,
+			      struct ethtool_channels *ch)
+{
+	*ch = duo_fake(dev)->ch;
+}
+
+static int fake_set_channels(struct net_device *dev,
+			     struct ethtool_channels *ch)
+{
+	struct duo_fake *f = duo_fake(dev);
+
+	f->set_channels_calls++;
+	f->ch.combined_count = ch->combined_count;
+	f->ch.rx_count = ch->rx_count;
+	f->ch.tx_count = ch->tx_count;
+	f->ch.other_count = ch->other_count;
+	return 0;
+}
+
+/* One ntuple rule at location 7 (ethtool -N ... loc 7 action RING). */
+static int fake_get_rxnfc(struct net_device *dev, struct ethtool_rxnfc *info,
+			  u32 *locs)
+{
+	struct duo_fake *f = duo_fake(dev);
+
+	switch (info->cmd) {
+	case ETHTOOL_GRXRINGS:
+		info->data = f->ch.combined_count;
+		return 0;
+	case ETHTOOL_GRXCLSRLCNT:
+		info->rule_cnt = f->has_ntuple;
+		info->data = 128;
+		return 0;
+	case ETHTOOL_GRXCLSRLALL:
+		if (info->rule_cnt < f->has_ntuple)
+			return -EMSGSIZE;
+		info->rule_cnt = f->has_ntuple;
+		if (f->has_ntuple)
+			locs[0] = 7;
+		return 0;
+	case ETHTOOL_GRXCLSRULE:
+		if (!f->has_ntuple || info->fs.location != 7)
+			return -ENOENT;
+		info->fs.ring_cookie = f->ntuple_ring;
+		return 0;
+	}
+	return -EOPNOTSUPP;
+}
+
+static const struct ethtool_ops fake_chan_ethtool_ops = {
+	.get_channels	= fake_get_channels,
+	.set_channels	= fake_set_channels,
+	.get_rxnfc	= fake_get_rxnfc,
+};
+
+/* Before registering: ethtool -l/-L, up to max combined channels. */
+void duo_fake_with_channels(struct net_device *dev, u32 max, u32 cur)
+{
+	struct duo_fake *f = duo_fake(dev);
+
+	dev->ethtool_ops = &fake_chan_ethtool_ops;
+	f->ch.max_combined = max;
+	f->ch.combined_count = cur;
+}
+
 static void fake_release(void *arg)
 {
 	struct net_device *dev = arg;

@@ -14,6 +14,7 @@
 #define _DUO_KUNIT_FAKE_H
 
 #include <kunit/test.h>
+#include <linux/ethtool.h>
 #include <linux/netdevice.h>
 
 #include "lower/lower.h"
@@ -26,6 +27,11 @@ struct duo_fake {
 	int addr_err;			/* ndo_set_mac_address fails with this */
 	unsigned int mtu_calls;		/* ndo_change_mtu calls, refused too */
 	unsigned int addr_calls;
+	/* With duo_fake_with_channels(): ethtool -l/-L and one ntuple rule. */
+	struct ethtool_channels ch;	/* what get_channels reports */
+	unsigned int set_channels_calls;
+	u64 ntuple_ring;		/* the rule's ring_cookie */
+	bool has_ntuple;		/* get_rxnfc lists the rule */
 };
 
 static inline struct duo_fake *duo_fake(struct net_device *dev)
@@ -39,6 +45,7 @@ void duo_fake_suite_exit(struct kunit_suite *suite);
 struct net_device *duo_fake_alloc(struct kunit *test, const u8 *mac);
 void duo_fake_register(struct kunit *test, struct net_device *dev);
 struct net_device *duo_fake_lower(struct kunit *test, const u8 *mac);
+void duo_fake_with_channels(struct net_device *dev, u32 max, u32 cur);
 void duo_fake_unregister(struct kunit *test, struct net_device *dev);
 struct net_device *duo_fake_upper(struct kunit *test);
 void duo_fake_own_upper(struct kunit *test, struct net_device *upper);

@@ -339,6 +339,48 @@ static int info_event(struct notifier_block *nb, unsigned long event,
 
 static struct notifier_block info_nb = { .notifier_call = info_event };
 
+/*
+ * A channel change duonet makes on a lower's behalf gets the checks
+ * ethtool's core makes before a driver's set_channels: the VF's own
+ * ntuple rule sends to queue 3, so it does not go from 4 channels to 2
+ * (refused, counted, the VF untouched); with the rule on queue 1 a change
+ * to 3 goes through. (The lab's igb has no ntuple filters; tuning.sh
+ * checks the RSS table's rule on it.)
+ */
+static void channels_keep_lower_ntuple_queue(struct kunit *test)
+{
+	struct net_device *upper = duo_fake_upper(test);
+	struct net_device *vf = duo_fake_alloc(test, pair_mac);
+	struct ethtool_channels ch = { .combined_count = 2 };
+	struct duo_fake *f = duo_fake(vf);
+	int err;
+
+	duo_fake_with_channels(vf, 8, 4);
+	f->has_ntuple = true;
+	f->ntuple_ring = 3;
+	duo_fake_register(test, vf);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
+
+	rtnl_lock();
+	err = upper->ethtool_ops->set_channels(upper, &ch);
+	rtnl_unlock();
+	/* Stored on the upper (a VF to come may take it), refused here. */
+	KUNIT_EXPECT_EQ(test, err, 0);
+	KUNIT_EXPECT_EQ(test, f->set_channels_calls, 0);
+	KUNIT_EXPECT_EQ(test, f->ch.combined_count, 4);
+	KUNIT_EXPECT_EQ(test, duo_fake_stat(test, upper, "vf_tuning_refused"), 1);
+
+	f->ntuple_ring = 1;
+	ch.combined_count = 3;
+	rtnl_lock();
+	err = upper->ethtool_ops->set_channels(upper, &ch);
+	rtnl_unlock();
+	KUNIT_EXPECT_EQ(test, err, 0);
+	KUNIT_EXPECT_EQ(test, f->set_channels_calls, 1);
+	KUNIT_EXPECT_EQ(test, f->ch.combined_count, 3);
+	KUNIT_EXPECT_EQ(test, duo_fake_stat(test, upper, "vf_tuning_refused"), 1);
+}
+
 static void info_unwatch(void *unused)
 {
 	unregister_netdevice_notifier(&info_nb);
@@ -616,6 +658,7 @@ static struct kunit_case duo_netdev_cases[] = {
 	KUNIT_CASE(vf_without_link_sends_on_pv),
 	KUNIT_CASE(vf_link_waits_for_its_qdisc),
 	KUNIT_CASE(switch_tells_rtnetlink),
+	KUNIT_CASE(channels_keep_lower_ntuple_queue),
 	KUNIT_CASE(own_echo_dropped),
 	KUNIT_CASE(delete_upper_releases_lowers),
 	KUNIT_CASE(dumps_fully_written),

@@ -21,7 +21,7 @@ ko=$top/build/$krel/duonet.ko
 # pktgen for tools/bench/peak.sh, veth and netdevsim (the debug kernel's)
 # for the in-guest tests' lowers, vxlan for offloads.sh.
 # Those built into a kernel are simply not found and skipped.
-want="virtio_pci virtio_net vmxnet3 e1000e igb igbvf net_failover bonding bridge pktgen sch_ingress cls_bpf veth netdevsim vxlan netconsole"
+want="virtio_pci virtio_net vmxnet3 e1000e igb igbvf net_failover bonding bridge pktgen sch_ingress cls_bpf veth netdevsim vxlan netconsole 8021q hsr"
 
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT

@@ -54,6 +54,9 @@ teardown() {
 	ip link del pv0 2>/dev/null || true
 	ip link del vf0 2>/dev/null || true
 	ip link del vf1 2>/dev/null || true
+	ip link del hsr0 2>/dev/null || true
+	ip link del hs1 2>/dev/null || true
+	ip link del hs2 2>/dev/null || true
 	[ ! -e /sys/bus/netdevsim/devices/netdevsim99 ] || echo 99 > /sys/bus/netdevsim/del_device
 	ip netns del dpeer 2>/dev/null || true
 	rmmod duonet 2>/dev/null || true
@@ -174,6 +177,29 @@ test_tx_verdict() {
 	duoctl wait "$U" --path vf --timeout 10
 	[ "$((o1 - o0))" -ge 3 ] || fail "OutDiscards grew by $((o1 - o0)) without a path, not 3"
 	[ "$((n1 - n0))" -ge 3 ] || fail "tx_dropped_no_path grew by $((n1 - n0)), not 3"
+}
+
+# A lower that cannot carry VLANs (an HSR device on 6.x: VLAN-challenged)
+# is refused while the upper has a VLAN, with its message, as bonding and
+# net_failover refuse it; taken once the VLAN is gone.
+hsr_up() {
+	ip link add hs1 address "$MAC" type veth peer name hs1p
+	ip link add hs2 type veth peer name hs2p
+	ip link add hsr0 type hsr slave1 hs1 slave2 hs2
+}
+test_vlan_challenged_refused() {
+	hsr_up
+	duoctl unpair "$U" vf0
+	# HSR's tag leaves it 6 bytes less MTU: the upper comes down to it,
+	# so that the VLAN is all that can refuse it.
+	ip link set "$U" mtu "$(cat /sys/class/net/hsr0/mtu)"
+	ip link add link "$U" name "$U.5" type vlan id 5
+	out=$(duoctl pair "$U" hsr0 --role vf 2>&1) && fail "a VLAN-challenged VF was taken under a VLAN"
+	echo "$out" | grep -q "cannot carry the upper's VLANs" || fail "no VLAN message: $out"
+	[ -z "$(lower_master hsr0)" ] || fail "hsr0 has a master after the refusal"
+	ip link del "$U.5"
+	duoctl pair "$U" hsr0 --role vf
+	expect_eq "$(lower_master hsr0)" "$U" "hsr0's master without the VLAN"
 }
 
 # A multiqueue qdisc on the upper (mq) has the flows spread over its
@@ -315,6 +341,14 @@ test_ops_locked_lower() {
 TESTS="pair_role_override failover_on_link pv_only_flag switch_events tx_verdict mq_spread stats_contract
 	settings refusals release_nomaster delete_upper xdp_attach_detach"
 # Where the kernel has netconsole (the Debian kernels; not the debug one).
+# Where an HSR device is VLAN-challenged (6.x; 7.x's carries VLANs).
+if modprobe -q hsr 2>/dev/null && hsr_up 2>/dev/null &&
+	ethtool -k hsr0 | grep -q '^vlan-challenged: on'; then
+	TESTS="$TESTS vlan_challenged_refused"
+fi
+ip link del hsr0 2>/dev/null || true
+ip link del hs1 2>/dev/null || true
+ip link del hs2 2>/dev/null || true
 if modprobe -n -q netconsole 2>/dev/null; then
 	TESTS="$TESTS netconsole_refused"
 fi
