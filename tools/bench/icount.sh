@@ -20,7 +20,10 @@
 #  - RX: the peer sends paced UDP (lossmeter, 20-byte payload: 62-byte
 #    frames, 66 on the wire) to a port of the guest nobody listens on: the
 #    driver, GRO, the upper's rx_handler, IP and UDP's lookup, a drop
-#    (ICMP unreachable is rate-limited to about one a second). Meanwhile
+#    (ICMP unreachable is rate-limited to about one a second). At the
+#    default 1000 frames/s each frame is received alone (its interrupt,
+#    its NAPI poll); faster, the frames a poll finds depend on the host's
+#    timing and the cost per frame with them (3% apart at 20000). Meanwhile
 #    tools/bench/spin runs at SCHED_IDLE and takes every instruction no
 #    one else wants, a counter turn at a time, so the CPU never halts and
 #    the clock's advance is every instruction. A window with no traffic,
