@@ -130,19 +130,28 @@ netdev_tx_t duo_start_xmit(struct sk_buff *skb, struct net_device *dev)
  * and the lower picks its own queue in dev_queue_xmit() (its
  * ndo_select_queue, XPS, the flow hash). Keep the skb's mapping for that
  * pick, where a forwarded frame's recorded RX queue feeds the hash: the
- * core overwrites it with the upper's queue on return. With a qdisc per
- * queue attached to the upper (mq), spread the flows over its queues as
- * the core does for a multiqueue NIC, not all through queue 0's lock.
- * The test of txq 0's qdisc costs 2 instructions a frame (pktgen through
- * duo0, tools/bench/icount.sh: 3101 against 3099).
+ * core overwrites it with the upper's queue on return. With a qdisc on
+ * the upper, pick as the core does for a multiqueue NIC: mq spreads the
+ * flows over its queues' children, not all through queue 0's lock
+ * (multiq and mqprio read the queue too). netdev_pick_tx() caches the
+ * pick on a socket, and the lower then reuses it where it has that many
+ * queues: such sockets skip the lower's XPS (a qdisc on duo0 only).
+ * Not only from __dev_queue_xmit(): a packet socket with
+ * PACKET_QDISC_BYPASS calls this without RCU-BH, hence the read lock.
+ * The test is not measurable in the cost of a frame (tools/bench/
+ * icount.sh: 3098-3101 instructions through duo0 with it, 3099 without).
  */
 u16 duo_select_queue(struct net_device *dev, struct sk_buff *skb,
 		     struct net_device *sb_dev)
 {
-	struct Qdisc *q = rcu_dereference_bh(netdev_get_tx_queue(dev, 0)->qdisc);
+	struct netdev_queue *txq = netdev_get_tx_queue(dev, 0);
+	bool queued;
 
 	qdisc_skb_cb(skb)->slave_dev_queue_mapping = skb->queue_mapping;
-	if (likely(!q->enqueue))
+	rcu_read_lock();
+	queued = rcu_dereference(txq->qdisc)->enqueue;
+	rcu_read_unlock();
+	if (likely(!queued))
 		return 0;
 	return netdev_pick_tx(dev, skb, sb_dev);
 }
