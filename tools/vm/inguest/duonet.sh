@@ -204,7 +204,7 @@ test_vlan_challenged_refused() {
 
 # A multiqueue qdisc on the upper (mq) has the flows spread over its
 # queues, as on a multiqueue NIC: 16 flows (a fresh socket each) in at
-# least 4 of its 16 queues (all in one less than 1e-8 of the time).
+# least 4 of its 64 queues (fewer: less than 1e-12 of the time).
 test_mq_spread() {
 	/sbin/tc qdisc replace dev "$U" root handle 1: mq
 	for p in $(seq 9001 9016); do
