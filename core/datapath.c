@@ -137,9 +137,12 @@ netdev_tx_t duo_start_xmit(struct sk_buff *skb, struct net_device *dev)
  * pick on a socket, and the lower then reuses it where it has that many
  * queues: such sockets skip the lower's XPS (a qdisc on duo0 only).
  * Not only from __dev_queue_xmit(): a packet socket with
- * PACKET_QDISC_BYPASS calls this without RCU-BH, hence the read lock.
- * The test is not measurable in the cost of a frame (tools/bench/
- * icount.sh: 3098-3101 instructions through duo0 with it, 3099 without).
+ * PACKET_QDISC_BYPASS calls this preemptible, without RCU-BH, hence the
+ * sched read lock (preemption off; the qdisc is freed after an RCU grace
+ * period, which waits for it). Costs about 5 instructions a frame
+ * (tools/bench/icount.sh, pktgen through duo0: 3104; 3132 with
+ * rcu_read_lock(), whose unlock is a call on Debian's preemptible-RCU
+ * kernels; 3098-3101 reading the qdisc without either).
  */
 u16 duo_select_queue(struct net_device *dev, struct sk_buff *skb,
 		     struct net_device *sb_dev)
@@ -148,9 +151,9 @@ u16 duo_select_queue(struct net_device *dev, struct sk_buff *skb,
 	bool queued;
 
 	qdisc_skb_cb(skb)->slave_dev_queue_mapping = skb->queue_mapping;
-	rcu_read_lock();
-	queued = rcu_dereference(txq->qdisc)->enqueue;
-	rcu_read_unlock();
+	rcu_read_lock_sched();
+	queued = rcu_dereference_sched(txq->qdisc)->enqueue;
+	rcu_read_unlock_sched();
 	if (likely(!queued))
 		return 0;
 	return netdev_pick_tx(dev, skb, sb_dev);
