@@ -26,12 +26,15 @@
 #    timing and the cost per frame with them (3% apart at 20000). Meanwhile
 #    tools/bench/spin runs at SCHED_IDLE and takes every instruction no
 #    one else wants, a counter turn at a time, so the CPU never halts and
-#    the clock's advance is every instruction. A window with no traffic,
-#    as long as the traffic's, gives the clock's advance per turn; the
-#    traffic window's advance less its turns at that price is what the
-#    frames cost (the background, ticks and the agent's commands, is
-#    priced into the turn and cancels to within a few instructions per
-#    frame); divided by the frames the VF received.
+#    the clock's advance is every instruction. Each window runs from a
+#    reading in one agent command to a reading in the next, so its advance
+#    is the turns times a turn's price (the loop's 4 instructions and the
+#    background, ticks, that comes with time) plus a fixed cost (the ends
+#    of two agent commands). Two windows without traffic, one with none
+#    between the readings and one as long as the traffic's, give both;
+#    the traffic window's advance less the fixed cost and its turns at
+#    that price is what the frames cost, divided by the frames the VF
+#    received.
 #
 # usage: icount.sh [--kernel KREL] [--reps N] [--frames N] [--rx-rate PPS]
 #                  [--seconds S] [--configs "CONFIG..."] [--out DIR]
@@ -85,6 +88,11 @@ if printf '%s\n' $configs | grep -qx net_failover; then
 	g gf 'modprobe pktgen'
 fi
 peer_mac=$(lab_peer cat /sys/class/net/vpeer/address)
+# The figures are counts only if QEMU counts: check its command line.
+for f in "$LAB_DIR"/*.pid; do
+	tr '\0' ' ' < "/proc/$(cat "$f")/cmdline" | grep -q -- ' -icount shift=0' ||
+		lab_die "QEMU $(cat "$f") runs without -icount shift=0"
+done
 
 # The device pktgen sends on, and the NIC the frames leave and arrive by.
 dev_of() {
@@ -111,9 +119,11 @@ snap() {
 
 # rx CONFIG REP: a CSV row.
 rx() {
-	local nic q0 q1 a b
+	local nic z0 z1 q0 q1 a b
 	nic=$(nic_of "$1")
 	g "$G" '(spin /tmp/spin > /dev/null 2>&1 &); wait_for "[ -s /tmp/spin ]" 10'
+	z0=$(snap "$nic")
+	z1=$(snap "$nic")
 	q0=$(snap "$nic")
 	sleep "$secs.1"
 	q1=$(snap "$nic")
@@ -122,12 +132,14 @@ rx() {
 		"$LAB_GUEST_IP:9" > /dev/null
 	b=$(snap "$nic")
 	g "$G" 'kill $(pidof spin); rm -f /tmp/spin'
-	set -- $q0 $q1 $a $b
-	[ "${12}" -gt "$9" ] || lab_die "rx on $nic: no frames received"
-	# clock per spinner turn in the quiet window; what the frames cost.
-	python3 -c "import sys; q0,t0,_,q1,t1,_,a0,s0,r0,a1,s1,r1 = map(int, sys.argv[1:13])
-c = (q1 - q0) / (t1 - t0)
-print(f'rx,{r1 - r0},{round((a1 - a0) - c * (s1 - s0))},{c:.4f}')" "$@"
+	set -- $z0 $z1 $q0 $q1 $a $b
+	[ "${18}" -gt "${15}" ] || lab_die "rx on $nic: no frames received"
+	# A window's clock advance = fixed + turns * price (see the top).
+	python3 -c "import sys
+z0, t0, _, z1, t1, _, q0, u0, _, q1, u1, _, a0, s0, r0, a1, s1, r1 = map(int, sys.argv[1:19])
+price = ((q1 - q0) - (z1 - z0)) / ((u1 - u0) - (t1 - t0))
+fixed = (z1 - z0) - price * (t1 - t0)
+print(f'rx,{r1 - r0},{round((a1 - a0) - fixed - price * (s1 - s0))},{price:.4f},{round(fixed)}')" "$@"
 }
 
 # tx CONFIG: a CSV row.
@@ -150,7 +162,7 @@ tx() {
 }
 
 raw=$out/icount-raw.csv
-echo "config,rep,dir,frames,instructions,clock_per_spin_turn" > "$raw"
+echo "config,rep,dir,frames,instructions,clock_per_spin_turn,fixed_per_window" > "$raw"
 for rep in $(seq "$reps"); do
 	for cfg in $(bench_rotate $((rep - 1)) $configs); do
 		G=$(bench_guest_of "$cfg")
@@ -159,7 +171,7 @@ for rep in $(seq "$reps"); do
 		# All sent (a frame or two more are the guest's own, an ARP).
 		[ "${r##*,}" -ge "$frames" ] ||
 			lab_die "$cfg: the NIC sent ${r##*,} of $frames frames"
-		echo "$cfg,$rep,${r%,*}," | tee -a "$raw" >&2
+		echo "$cfg,$rep,${r%,*},," | tee -a "$raw" >&2
 		r=$(rx "$cfg")
 		echo "$cfg,$rep,$r" | tee -a "$raw" >&2
 		bench_teardown "$cfg"
