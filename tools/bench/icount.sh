@@ -94,23 +94,6 @@ for f in "$LAB_DIR"/*.pid; do
 		lab_die "QEMU $(cat "$f") runs without -icount shift=0"
 done
 
-# The device pktgen sends on, and the NIC the frames leave and arrive by.
-dev_of() {
-	case $1 in
-	direct_vf) bench_vf ;;
-	direct_pv) bench_pv ;;
-	duonet_*) echo duo0 ;;
-	bonding) echo bond0 ;;
-	net_failover) cat "$LAB_DIR/fo" ;;
-	esac
-}
-nic_of() {
-	case $1 in
-	direct_pv|duonet_pvonly) bench_pv ;;
-	*) bench_vf ;;
-	esac
-}
-
 # snap NIC: "CLOCK_NS SPIN_TURNS RX_PACKETS" in $G.
 snap() {
 	g "$G" "echo \$(sed -n 's/^now at \([0-9]*\) nsecs\$/\1/p' /proc/timer_list) \
@@ -120,7 +103,7 @@ snap() {
 # rx CONFIG REP: a CSV row.
 rx() {
 	local nic z0 z1 q0 q1 a b
-	nic=$(nic_of "$1")
+	nic=$(bench_nic_of "$1")
 	g "$G" '(spin /tmp/spin > /dev/null 2>&1 &); wait_for "[ -s /tmp/spin ]" 10'
 	z0=$(snap "$nic")
 	z1=$(snap "$nic")
@@ -142,23 +125,15 @@ fixed = (z1 - z0) - price * (t1 - t0)
 print(f'rx,{r1 - r0},{round((a1 - a0) - fixed - price * (s1 - s0))},{price:.4f},{round(fixed)}')" "$@"
 }
 
-# tx CONFIG: a CSV row.
+# tx CONFIG: a CSV row; its NIC must have sent all the frames (a frame
+# or two more are the guest's own, an ARP).
 tx() {
-	local dev nic
-	dev=$(dev_of "$1") nic=$(nic_of "$1")
-	g "$G" "c=/proc/net/pktgen; d=$dev
-		t0=\$(cat /sys/class/net/$nic/statistics/tx_packets)
-		echo rem_device_all > \$c/kpktgend_0
-		echo add_device \$d > \$c/kpktgend_0
-		for s in 'count $frames' 'clone_skb 0' 'pkt_size 60' 'delay 0' 'xmit_mode queue_xmit' \\
-			'dst $LAB_PEER_IP' 'dst_mac $peer_mac' 'udp_dst_min 9' 'udp_dst_max 9'; do
-			echo \"\$s\" > \$c/\$d
-		done
-		echo start > \$c/pgctrl
-		t1=\$(cat /sys/class/net/$nic/statistics/tx_packets)
-		us=\$(sed -n 's/.*Result: OK: \([0-9]*\)(.*/\1/p' \$c/\$d)
-		echo rem_device_all > \$c/kpktgend_0
-		[ -n \"\$us\" ] && echo tx,$frames,\$((us * 1000)),\$((t1 - t0))"
+	local cfg=$1 r
+	r=$(bench_pktgen "$(bench_dev_of "$cfg")" "$(bench_nic_of "$cfg")" "$frames" "$peer_mac") ||
+		lab_die "pktgen reported nothing on $cfg"
+	set -- $r
+	[ "$2" -ge "$frames" ] || lab_die "$cfg: the NIC sent $2 of $frames frames"
+	echo "tx,$frames,$(($1 * 1000)),,"
 }
 
 raw=$out/icount-raw.csv
@@ -167,11 +142,8 @@ for rep in $(seq "$reps"); do
 	for cfg in $(bench_rotate $((rep - 1)) $configs); do
 		G=$(bench_guest_of "$cfg")
 		bench_setup "$cfg"
-		r=$(tx "$cfg") || lab_die "pktgen reported nothing on $cfg"
-		# All sent (a frame or two more are the guest's own, an ARP).
-		[ "${r##*,}" -ge "$frames" ] ||
-			lab_die "$cfg: the NIC sent ${r##*,} of $frames frames"
-		echo "$cfg,$rep,${r%,*},," | tee -a "$raw" >&2
+		r=$(tx "$cfg")
+		echo "$cfg,$rep,$r" | tee -a "$raw" >&2
 		r=$(rx "$cfg")
 		echo "$cfg,$rep,$r" | tee -a "$raw" >&2
 		bench_teardown "$cfg"

@@ -22,6 +22,44 @@ bench_config_ok() {
 bench_vf() { g "$G" 'netdev_of_driver e1000e'; }
 bench_pv() { g "$G" 'netdev_of_driver virtio_net'; }
 
+# bench_dev_of CONFIG: the device a configuration's traffic is sent on.
+bench_dev_of() {
+	case $1 in
+	direct_vf) bench_vf ;;
+	direct_pv) bench_pv ;;
+	duonet_*) echo duo0 ;;
+	bonding) echo bond0 ;;
+	net_failover) cat "$LAB_DIR/fo" ;;
+	esac
+}
+# bench_nic_of CONFIG: the NIC its frames leave and arrive by.
+bench_nic_of() {
+	case $1 in
+	direct_pv|duonet_pvonly) bench_pv ;;
+	*) bench_vf ;;
+	esac
+}
+
+# bench_pktgen DEV NIC COUNT PEER_MAC: pktgen in $G sends COUNT 64-byte
+# UDP frames to the peer through DEV as a socket's frames go (xmit_mode
+# queue_xmit: DEV's transmit path, then the lower's qdisc and driver);
+# prints "USEC SENT": pktgen's run time, and the frames NIC sent.
+bench_pktgen() {
+	g "$G" "d=$1; n=$2; c=/proc/net/pktgen
+		t0=\$(cat /sys/class/net/\$n/statistics/tx_packets)
+		echo rem_device_all > \$c/kpktgend_0
+		echo add_device \$d > \$c/kpktgend_0
+		for s in 'count $3' 'clone_skb 0' 'pkt_size 60' 'delay 0' 'xmit_mode queue_xmit' \\
+			'dst $LAB_PEER_IP' 'dst_mac $4' 'udp_dst_min 9' 'udp_dst_max 9'; do
+			echo \"\$s\" > \$c/\$d
+		done
+		echo start > \$c/pgctrl
+		t1=\$(cat /sys/class/net/\$n/statistics/tx_packets)
+		us=\$(sed -n 's/.*Result: OK: \([0-9]*\)(.*/\1/p' \$c/\$d)
+		echo rem_device_all > \$c/kpktgend_0
+		[ -n \"\$us\" ] && echo \$us \$((t1 - t0))"
+}
+
 # bench_guest_of CONFIG: the guest a configuration runs in when the
 # benchmark boots both (g0, and gf for net_failover, with its own slot).
 bench_guest_of() { if [ "$1" = net_failover ]; then echo gf; else echo g0; fi; }

@@ -66,39 +66,13 @@ if printf '%s\n' $configs | grep -qx net_failover; then
 fi
 peer_mac=$(lab_peer cat /sys/class/net/vpeer/address)
 
-# The device pktgen sends on in each configuration, and the NIC.
-dev_of() {
-	case $1 in
-	direct_vf) bench_vf ;;
-	direct_pv) bench_pv ;;
-	duonet_*) echo duo0 ;;
-	bonding) echo bond0 ;;
-	net_failover) cat "$LAB_DIR/fo" ;;
-	esac
-}
-nic_of() {
-	case $1 in
-	direct_pv|duonet_pvonly) bench_pv ;;
-	*) bench_vf ;;
-	esac
-}
-
-# One pktgen run of $count frames on DEV, NIC the lower that sends them:
-# prints the NIC's frames per second over the run.
+# One pktgen run of $count frames on CONFIG: the frames its NIC sent per
+# second over pktgen's run.
 pktgen() {
-	g "$G" "d=$1; n=$2; c=/proc/net/pktgen
-		t0=\$(cat /sys/class/net/\$n/statistics/tx_packets)
-		echo rem_device_all > \$c/kpktgend_0
-		echo add_device \$d > \$c/kpktgend_0
-		for s in 'count $count' 'clone_skb 0' 'pkt_size 60' 'delay 0' 'xmit_mode queue_xmit' \\
-			'dst $LAB_PEER_IP' 'dst_mac $peer_mac' 'udp_dst_min 9' 'udp_dst_max 9'; do
-			echo \"\$s\" > \$c/\$d
-		done
-		echo start > \$c/pgctrl
-		t1=\$(cat /sys/class/net/\$n/statistics/tx_packets)
-		us=\$(sed -n 's/.*Result: OK: \([0-9]*\)(.*/\1/p' \$c/\$d)
-		echo rem_device_all > \$c/kpktgend_0
-		[ -n \"\$us\" ] && echo \$(( (t1 - t0) * 1000000 / us ))"
+	local r
+	r=$(bench_pktgen "$(bench_dev_of "$1")" "$(bench_nic_of "$1")" "$count" "$peer_mac") || return 1
+	set -- $r
+	echo $(($2 * 1000000 / $1))
 }
 
 raw=$out/peak-raw.csv
@@ -107,7 +81,7 @@ for rep in $(seq "$reps"); do
 	for cfg in $(bench_rotate $((rep - 1)) $configs); do
 		G=$(bench_guest_of "$cfg")
 		bench_setup "$cfg"
-		pps=$(pktgen "$(dev_of "$cfg")" "$(nic_of "$cfg")")
+		pps=$(pktgen "$cfg")
 		[ -n "$pps" ] || lab_die "pktgen reported no rate on $cfg"
 		echo "$cfg,$rep,$pps" | tee -a "$raw" >&2
 		bench_teardown "$cfg"
