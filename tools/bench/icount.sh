@@ -76,17 +76,7 @@ mkdir -p "$out"
 LAB_ICOUNT=1
 lab_init bench-icount "$krel"
 lab_net_up
-main_configs=$(printf '%s\n' $configs | grep -vx net_failover | paste -sd ' ')
-if [ -n "$main_configs" ]; then
-	bench_boot g0 --vf e1000e
-	g g0 'modprobe pktgen'
-fi
-# net_failover's guest is booted beside the other; only the guest being
-# measured has an address and its links up (the same MAC and address).
-if printf '%s\n' $configs | grep -qx net_failover; then
-	bench_boot gf --vf e1000e --failover --slot 1
-	g gf 'modprobe pktgen'
-fi
+bench_boot_for $configs
 peer_mac=$(lab_peer cat /sys/class/net/vpeer/address)
 # The figures are counts only if QEMU counts: check its command line.
 for f in "$LAB_DIR"/*.pid; do

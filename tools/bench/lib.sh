@@ -121,6 +121,21 @@ bench_boot() {
 	bench_teardown
 }
 
+# bench_boot_for CONFIG...: the guests those configurations run in, with
+# pktgen: g0 for all but net_failover, gf for it (bench_guest_of). Both
+# may be up at once: only the guest being measured has its links up and
+# the address (bench_setup, bench_teardown), as both carry one MAC.
+bench_boot_for() {
+	if printf '%s\n' "$@" | grep -qvx net_failover; then
+		bench_boot g0 --vf e1000e
+		g g0 'modprobe pktgen'
+	fi
+	if printf '%s\n' "$@" | grep -qx net_failover; then
+		bench_boot gf --vf e1000e --failover --slot 1
+		g gf 'modprobe pktgen'
+	fi
+}
+
 # bench_usage SCRIPT: its usage comment (from "# usage:" to the comment's
 # end) on stderr; exit 2.
 bench_usage() {

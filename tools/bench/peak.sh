@@ -56,14 +56,7 @@ mkdir -p "$out"
 
 lab_init bench-peak "$krel"
 lab_net_up
-if printf '%s\n' $configs | grep -qvx net_failover; then
-	bench_boot g0 --vf e1000e
-	g g0 'modprobe pktgen'
-fi
-if printf '%s\n' $configs | grep -qx net_failover; then
-	bench_boot gf --vf e1000e --failover --slot 1
-	g gf 'modprobe pktgen'
-fi
+bench_boot_for $configs
 peer_mac=$(lab_peer cat /sys/class/net/vpeer/address)
 
 # One pktgen run of $count frames on CONFIG: the frames its NIC sent per
