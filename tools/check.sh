@@ -330,9 +330,10 @@ for r in raw:
     assert int(r["frames"]) > 0 and int(r["instructions"]) > 0, r
     per.setdefault((r["config"], r["dir"]), []).append(int(r["instructions"]) / int(r["frames"]))
 # A spinner turn's price is its loop's 4 instructions and the background
-# (measured 4.0097-4.0112); with the clock following the host's instead
-# it is whatever a turn takes in nanoseconds.
-assert all(4.0 < float(r["clock_per_spin_turn"]) < 4.1 for r in raw if r["dir"] == "rx"), raw
+# (measured 4.0044-4.0055 in 1-second windows); 3.99 below for the noise
+# of a window's fixed cost; with the clock following the host's instead
+# it is whatever a turn takes in nanoseconds (2.38 when tried).
+assert all(3.99 < float(r["clock_per_spin_turn"]) < 4.1 for r in raw if r["dir"] == "rx"), raw
 for c in ("direct_vf", "duonet_vf"):
     a, b = per[(c, "tx")]
     assert abs(a - b) / min(a, b) < 0.01, (c, "tx repetitions differ", a, b)

@@ -79,7 +79,8 @@ lab_net_up
 bench_boot_for $configs
 peer_mac=$(lab_peer cat /sys/class/net/vpeer/address)
 # The figures are counts only if QEMU counts: check its command line.
-for f in "$LAB_DIR"/*.pid; do
+for f in "$LAB_DIR"/g0.pid "$LAB_DIR"/gf.pid; do
+	[ -f "$f" ] || continue
 	tr '\0' ' ' < "/proc/$(cat "$f")/cmdline" | grep -q -- ' -icount shift=0' ||
 		lab_die "QEMU $(cat "$f") runs without -icount shift=0"
 done
@@ -90,7 +91,7 @@ snap() {
 		\$(od -An -tu8 /tmp/spin) \$(cat /sys/class/net/$1/statistics/rx_packets)"
 }
 
-# rx CONFIG REP: a CSV row.
+# rx CONFIG: a CSV row.
 rx() {
 	local nic z0 z1 q0 q1 a b
 	nic=$(bench_nic_of "$1")
@@ -106,6 +107,7 @@ rx() {
 	b=$(snap "$nic")
 	g "$G" 'kill $(pidof spin); rm -f /tmp/spin'
 	set -- $z0 $z1 $q0 $q1 $a $b
+	[ $# = 18 ] || lab_die "rx on $nic: $# fields in six readings, not 18: $*"
 	[ "${18}" -gt "${15}" ] || lab_die "rx on $nic: no frames received"
 	# A window's clock advance = fixed + turns * price (see the top).
 	python3 -c "import sys

@@ -65,6 +65,7 @@ pktgen() {
 	local r
 	r=$(bench_pktgen "$(bench_dev_of "$1")" "$(bench_nic_of "$1")" "$count" "$peer_mac") || return 1
 	set -- $r
+	[ "$1" -gt 0 ] || return 1
 	echo $(($2 * 1000000 / $1))
 }
 
@@ -74,8 +75,7 @@ for rep in $(seq "$reps"); do
 	for cfg in $(bench_rotate $((rep - 1)) $configs); do
 		G=$(bench_guest_of "$cfg")
 		bench_setup "$cfg"
-		pps=$(pktgen "$cfg")
-		[ -n "$pps" ] || lab_die "pktgen reported no rate on $cfg"
+		pps=$(pktgen "$cfg") || lab_die "pktgen reported no rate on $cfg"
 		echo "$cfg,$rep,$pps" | tee -a "$raw" >&2
 		bench_teardown "$cfg"
 	done
