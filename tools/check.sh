@@ -315,11 +315,13 @@ PY
 	fi
 	# The instruction-count benchmark, two repetitions of the VF alone and
 	# duo0 over it: every figure a count, the TX counts of the two
-	# repetitions the same to 1% (the guest's clock counts instructions:
+	# repetitions the same to 1% (20000 frames: a run's own start costs
+	# some 100000 instructions more or less, 0.9% of 5000 frames' count
+	# and 0.2% of 20000's; the guest's clock counts instructions:
 	# with it following the host's clock instead they differ by a tenth
 	# and more), and duo0 costing more than its lower alone (a frame
 	# through it passes the core's transmit path twice).
-	if [ -n "$k" ] && bash tools/bench/icount.sh --kernel "$k" --reps 2 --frames 5000 \
+	if [ -n "$k" ] && bash tools/bench/icount.sh --kernel "$k" --reps 2 --frames 20000 \
 		--rx-rate 1000 --seconds 1 --configs "direct_vf duonet_vf" --out "$bdir" &&
 		python3 - "$bdir/icount-raw.csv" <<'PY'
 import csv, sys
