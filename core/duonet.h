@@ -149,6 +149,14 @@ struct duo_settings {
  * the stack sees each once (core/dedup.c): a direct-mapped table of the
  * frames delivered last, with the path each came on.
  */
+/*
+ * The adaptive policy's rate (core/path.c): sampled every 250 ms, measured
+ * over the last four samples (a second), so a stall of the traffic shorter
+ * than a sample period does not cross a mark.
+ */
+#define DUO_RATE_PERIOD_MS	250
+#define DUO_RATE_SAMPLES	4
+
 #define DUO_DEDUP_SLOTS		256
 #define DUO_DEDUP_LOCKS		16
 #define DUO_DEDUP_WINDOW_NS	(20 * NSEC_PER_MSEC)
@@ -201,8 +209,12 @@ struct duo_priv {
 	u32 announce_left;		/* RTNL */
 	struct delayed_work policy_work;
 	struct delayed_work rate_work;	/* the adaptive policy's sampling */
-	u64 rate_packets;		/* RTNL: packets at the last sample */
-	u64 rate_ns;			/* and its time */
+	/* RTNL: the last DUO_RATE_SAMPLES samples (packets, time), oldest
+	 * at rate_next: the rate is measured over the last second.
+	 */
+	u64 rate_packets[DUO_RATE_SAMPLES];
+	u64 rate_ns[DUO_RATE_SAMPLES];
+	unsigned int rate_next;
 	struct duo_dedup dedup;		/* data path (core/dedup.c) */
 };
 

@@ -75,11 +75,11 @@ static void policy_work_fn(struct work_struct *work)
 
 /*
  * The adaptive policy's input: packets per second through the upper (TX
- * and RX, both paths) from the per-CPU counters, every DUO_RATE_PERIOD_MS
- * while the policy is on; an event only when a mark is crossed.
+ * and RX, both paths) from the per-CPU counters, sampled every
+ * DUO_RATE_PERIOD_MS while the policy is on and measured over the last
+ * DUO_RATE_SAMPLES samples (from when the policy went on, until it has
+ * that many); an event only when a mark is crossed.
  */
-#define DUO_RATE_PERIOD_MS	250
-
 static void rate_sample(struct duo_priv *priv, u64 *packets, u64 *now)
 {
 	struct duo_path_totals t;
@@ -96,6 +96,7 @@ static void rate_work_fn(struct work_struct *work)
 {
 	struct duo_priv *priv = container_of(to_delayed_work(work),
 					     struct duo_priv, rate_work);
+	unsigned int old;
 	enum duo_fo_event ev;
 	u64 packets, now, pps;
 
@@ -106,10 +107,13 @@ static void rate_work_fn(struct work_struct *work)
 	if (!priv->fo.adaptive)
 		goto out;
 	rate_sample(priv, &packets, &now);
-	pps = mul_u64_u64_div_u64(packets - priv->rate_packets, NSEC_PER_SEC,
-				  max_t(u64, now - priv->rate_ns, 1));
-	priv->rate_packets = packets;
-	priv->rate_ns = now;
+	old = priv->rate_next;
+	pps = mul_u64_u64_div_u64(packets - priv->rate_packets[old],
+				  NSEC_PER_SEC,
+				  max_t(u64, now - priv->rate_ns[old], 1));
+	priv->rate_packets[old] = packets;
+	priv->rate_ns[old] = now;
+	priv->rate_next = (old + 1) % DUO_RATE_SAMPLES;
 	ev = duo_fo_rate_event(&priv->fo, pps);
 	if (ev != DUO_EV_MAX)
 		duo_path_event(priv, ev);
@@ -122,12 +126,23 @@ out:
 /* The adaptive policy on (it measures the rate from now) or off. */
 void duo_adaptive(struct duo_priv *priv, bool on)
 {
+	u64 packets, now;
+	int i;
+
 	ASSERT_RTNL();
 	if (on == priv->fo.adaptive)
 		return;
 	if (on) {
-		/* A whole period from now, even if the last one is pending. */
-		rate_sample(priv, &priv->rate_packets, &priv->rate_ns);
+		/* Every sample is now's: the first rates are over the time
+		 * since, growing to the window. A whole period from now,
+		 * even if the last one is pending.
+		 */
+		rate_sample(priv, &packets, &now);
+		for (i = 0; i < DUO_RATE_SAMPLES; i++) {
+			priv->rate_packets[i] = packets;
+			priv->rate_ns[i] = now;
+		}
+		priv->rate_next = 0;
 		mod_delayed_work(system_wq, &priv->rate_work,
 				 msecs_to_jiffies(DUO_RATE_PERIOD_MS));
 	}
