@@ -205,6 +205,7 @@ struct duo_priv {
 	u64 joins[DUO_SLOT_MAX];
 	u64 leaves[DUO_SLOT_MAX];
 
+	struct list_head cwatch_node;	/* RTNL: core/notify.c's uppers */
 	struct delayed_work announce_work;
 	u32 announce_left;		/* RTNL */
 	struct delayed_work policy_work;
@@ -251,6 +252,8 @@ void duo_lower_event(struct duo_priv *priv, struct duo_lower *lo,
 		     enum duo_fo_event vf_ev);
 void duo_adaptive(struct duo_priv *priv, bool on);
 void duo_path_init(struct duo_priv *priv);
+void duo_cwatch_add(struct duo_priv *priv);
+void duo_cwatch_del(struct duo_priv *priv);
 void duo_path_uninit(struct duo_priv *priv);
 
 /* core/netlink.c */
