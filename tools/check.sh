@@ -28,6 +28,8 @@
 #            from Debian, the lab guest as a TCG domain: a VF replug and a
 #            migration between the daemons (tools/libvirt/test.sh, ~40 s)
 #   bench    a smoke of the CPU, instruction-count and scale benchmarks
+#   ktap     tools/ktap.py, which writes the results as KTAP at the end
+#            (build/logs/check.ktap), read back by the kernel's parser
 #
 # Ends with "N passed, N failed[, N skipped]"; exits non-zero on any failure.
 # Something missing (headers, a guest kernel, QEMU) is a failure: run
@@ -307,6 +309,10 @@ else
 	missing kunit "no linux-source-6.12"
 fi
 
+# The KTAP file's writer (tools/ktap.py), read back by the kernel's KTAP
+# parser from the tree KUnit unpacked (above).
+run_suite tools/ktap bash tools/tests/ktap.sh
+
 # The in-guest tests on every stock kernel, the scenarios that assert no
 # timing on the oldest and the newest (beside the debug lane).
 lab_kernels 1
@@ -460,12 +466,15 @@ if [ "${DUO_ALLOW_SKIP:-0}" != 1 ]; then
 	done
 	sed -i '/^SKIP /d' "$results"
 fi
+# The results as KTAP, one subtest per suite, for CI systems that read it.
+python3 tools/ktap.py "$results" "$top/build/logs/check.ktap" ||
+	record FAIL check/ktap "tools/ktap.py could not write build/logs/check.ktap"
 pass=$(grep -c '^PASS' "$results")
 fail=$(grep -c '^FAIL' "$results")
 skip=$(grep -c '^SKIP' "$results")
 echo
 grep -E '^(FAIL|SKIP)' "$results" | sed 's/^/  /'
-echo "check took $((SECONDS - t_start)) s; guest logs in build/logs/"
+echo "check took $((SECONDS - t_start)) s; guest logs in build/logs/, the results as KTAP in build/logs/check.ktap"
 if [ "$skip" -gt 0 ]; then
 	echo "$pass passed, $fail failed, $skip skipped"
 else
