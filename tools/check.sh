@@ -17,8 +17,7 @@
 #   lab      every tools/vm/scenarios/*.sh in a QEMU guest, on the oldest
 #            and the newest kernel of the matrix; the core ones also on the
 #            debug kernel (tools/vm/debug-kernel.sh: KASAN, kmemleak,
-#            lockdep; DUO_DEBUG_KERNEL=0 leaves it out), in a lane of its
-#            own beside the suites that assert no timing (below)
+#            lockdep; DUO_DEBUG_KERNEL=0 leaves it out)
 #   image    a Debian guest built with debootstrap and the packages, booted
 #            with networkd, with NetworkManager, and with cloud-init (a
 #            NoCloud seed) rendering for networkd (tools/image/test.sh); a
@@ -42,9 +41,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 cache=${DUONET_CACHE:-/var/cache/duonet}
 results=$(mktemp /tmp/duocheck.XXXXXX)
-lane_pid=""
-# An interrupted check stops its background lane (the debug kernel's) too.
-trap 'rm -f "$results" "$results.debug"; [ -z "$lane_pid" ] || kill "$lane_pid" 2>/dev/null' EXIT
+trap 'rm -f "$results"' EXIT
 export DUO_RESULTS=$results
 export DUO_LOGDIR=$top/build/logs
 t_start=$SECONDS
@@ -186,105 +183,6 @@ fi
 # The lab's Python tools compile (a precondition of the lab, not a case:
 # their behaviour is tested by the scenarios that run them).
 python3 -m py_compile tools/vm/*.py 2>&1 || record FAIL tools/python "does not compile"
-# The lab runs in two lanes. The debug kernel's suites (sid's source with
-# KASAN, kmemleak and lockdep: the in-guest tests and the core scenarios,
-# about 22 min alone) are there for what the kernel's checks find: their
-# loss bounds are the events' designs (0 for a planned switch, an unplug,
-# a re-plug: make-before-break) or three times the stock kernels' for the
-# slowed guest (lab_loss_bound). They run in the background from here
-# while this lane runs what asserts no loss or timing at all: packaging,
-# KUnit, the in-guest tests on the stock kernels, the scenarios in
-# $shared_ok and the bench smokes (instruction counts, probes answered).
-# The stock kernels' scenarios with loss or timing bounds run after the
-# debug lane has ended, alone on the machine (two cores: two guests at
-# once move those figures; a stress.sh beside another guest lost 53 in its
-# 50 ms flapping case, bound 24). DUO_SERIAL=1 runs the debug lane in the
-# foreground instead.
-#
-# Scenarios per kernel that built and has a guest kernel: every scenario
-# on the oldest (6.1) and the newest (experimental's 7.x), the in-guest
-# tests on every kernel; debug-*.sh need the debug kernel (its fault
-# injection): only there.
-scenarios=${DUO_SCENARIOS:-$(cd tools/vm/scenarios && ls -- *.sh | sed 's/\.sh$//' | grep -v '^debug-')}
-debug_scenarios="failover pairing xdp tuning flood stress $(cd tools/vm/scenarios && ls -- debug-*.sh 2>/dev/null | sed 's/\.sh$//' | paste -sd ' ')"
-# No loss bound, no timing: refusals and fuzzing, pairing rules, settings,
-# NIC variants (each checks states, with waits of 5-20 s for them).
-shared_ok="hostile pairing settings variants"
-have_qemu=0
-if command -v qemu-system-x86_64 >/dev/null; then
-	have_qemu=1
-else
-	missing lab "qemu-system-x86_64 not installed"
-fi
-
-# lab_kernels PHASE: the in-guest tests (phase 1) and the scenarios of
-# PHASE (1: those in $shared_ok, 2: the others) on each stock kernel built.
-in_list() { case " $2 " in *" $1 "*) return 0 ;; esac; return 1; }
-lab_kernels() {
-	local phase=$1 k s list
-	[ "$have_qemu" = 1 ] || return 0
-	for k in $built; do
-		[ "$k" != "$debug_krel" ] || continue
-		if [ ! -f "$cache/kernels/$k/boot/vmlinuz-$k" ]; then
-			[ "$phase" = 2 ] || missing "lab/$k" "no guest kernel $k in $cache/kernels"
-			continue
-		fi
-		list=$scenarios
-		# Between the oldest and the newest: the in-guest tests only.
-		if [ "$k" != "$oldest" ] && [ "$k" != "$newest" ] && [ -z "${DUO_KERNELS:-}" ]; then
-			list=""
-		fi
-		# The in-guest tests (no hypervisor action), in one boot.
-		if [ "$phase" = 1 ] && [ -z "${DUO_SCENARIOS:-}" ]; then
-			echo "== in-guest tests on $k"
-			LAB_MEM=${LAB_MEM:-512} run_suite "inguest/$k" bash tools/vm/inguest/run.sh "$k"
-		fi
-		for s in $list; do
-			if in_list "$s" "$shared_ok"; then
-				[ "$phase" = 1 ] || continue
-			else
-				[ "$phase" = 2 ] || continue
-			fi
-			echo "== scenario $s on $k"
-			LAB_MEM=${LAB_MEM:-512} run_suite "$s/$k" bash "tools/vm/scenarios/$s.sh" "$k"
-		done
-	done
-}
-
-# The debug lane: its in-guest tests (with an ops-locked VF, netdevsim)
-# and the core scenarios, with the memory the kernel's checks need. Its
-# cases go to a results file of its own (run_suite counts the lines a
-# suite added), merged when it ends.
-debug_lane() {
-	local s list=${DUO_DEBUG_SCENARIOS:-$debug_scenarios}
-	[ -z "${DUO_SCENARIOS:-}" ] || list=$scenarios
-	if [ ! -f "$cache/kernels/$debug_krel/boot/vmlinuz-$debug_krel" ]; then
-		missing "lab/$debug_krel" "no guest kernel $debug_krel in $cache/kernels"
-		return 0
-	fi
-	if [ -z "${DUO_SCENARIOS:-}" ]; then
-		echo "== in-guest tests on $debug_krel"
-		LAB_MEM=1024 run_suite "inguest/$debug_krel" bash tools/vm/inguest/run.sh "$debug_krel"
-	fi
-	for s in $list; do
-		echo "== scenario $s on $debug_krel"
-		LAB_MEM=1024 run_suite "$s/$debug_krel" bash "tools/vm/scenarios/$s.sh" "$debug_krel"
-	done
-}
-lane_results=$results.debug
-lane_out=$top/build/logs/lane-debug.out
-if [ "$have_qemu" = 1 ] && [ -n "$debug_krel" ] && in_list "$debug_krel" "$built"; then
-	if [ "${DUO_SERIAL:-0}" = 1 ]; then
-		debug_lane
-	else
-		echo "== the debug kernel's lane starts in the background (its output: build/logs/lane-debug.out)"
-		: > "$lane_results"
-		( results=$lane_results DUO_RESULTS=$lane_results; export DUO_RESULTS
-		  t0=$SECONDS; debug_lane; echo "== the debug lane took $((SECONDS - t0)) s" ) > "$lane_out" 2>&1 &
-		lane_pid=$!
-	fi
-fi
-
 # The Debian packages and the DKMS source (tools/tests/packaging.sh
 # records its cases itself); the image test below boots what it built.
 packaging() {
@@ -313,9 +211,86 @@ fi
 # parser from the tree KUnit unpacked (above).
 run_suite tools/ktap bash tools/tests/ktap.sh
 
-# The in-guest tests on every stock kernel, the scenarios that assert no
-# timing on the oldest and the newest (beside the debug lane).
-lab_kernels 1
+# The lab's own instruments (loss meter, log check), host only.
+before=$(grep -c . "$results")
+bash tools/vm/selftest.sh
+rc=$?
+if [ "$rc" != 0 ] && [ "$(grep -c . "$results")" = "$before" ]; then
+	record FAIL lab/selftest "aborted with status $rc"
+fi
+
+# Lab scenarios, per kernel that built and has a guest kernel: every
+# scenario on the oldest (6.1) and the newest (experimental's 7.x), the
+# in-guest tests on every kernel; the debug kernel (sid's source, KASAN,
+# lockdep) runs them and the core scenarios.
+# debug-*.sh need the debug kernel (its fault injection): only there.
+scenarios=${DUO_SCENARIOS:-$(cd tools/vm/scenarios && ls -- *.sh | sed 's/\.sh$//' | grep -v '^debug-')}
+debug_scenarios="failover pairing xdp tuning flood stress $(cd tools/vm/scenarios && ls -- debug-*.sh 2>/dev/null | sed 's/\.sh$//' | paste -sd ' ')"
+if ! command -v qemu-system-x86_64 >/dev/null; then
+	missing lab "qemu-system-x86_64 not installed"
+else
+	for k in $built; do
+		if [ ! -f "$cache/kernels/$k/boot/vmlinuz-$k" ]; then
+			missing "lab/$k" "no guest kernel $k in $cache/kernels"
+			continue
+		fi
+		list=$scenarios
+		if [ "$k" = "$debug_krel" ]; then
+			# The core scenarios; the kernel's checks need more memory.
+			list=${DUO_DEBUG_SCENARIOS:-$debug_scenarios}
+			[ -z "${DUO_SCENARIOS:-}" ] || list=$scenarios
+		elif [ "$k" != "$oldest" ] && [ "$k" != "$newest" ] && [ -z "${DUO_KERNELS:-}" ]; then
+			# Between the oldest and the newest: the in-guest tests only.
+			list=""
+		fi
+		# The debug kernel's checks need more memory.
+		mem=$([ "$k" = "$debug_krel" ] && echo 1024 || echo "${LAB_MEM:-512}")
+		# The in-guest tests (no hypervisor action), on every kernel, in
+		# one boot each; the debug kernel adds an ops-locked VF (netdevsim).
+		if [ -z "${DUO_SCENARIOS:-}" ]; then
+			echo "== in-guest tests on $k"
+			LAB_MEM=$mem run_suite "inguest/$k" bash tools/vm/inguest/run.sh "$k"
+		fi
+		for s in $list; do
+			echo "== scenario $s on $k"
+			LAB_MEM=$mem run_suite "$s/$k" bash "tools/vm/scenarios/$s.sh" "$k"
+		done
+	done
+fi
+
+# A real Debian guest (tools/image/): debootstrap, the packages make deb
+# built (packaging above) installed with apt, DHCP from the peer side;
+# once each with systemd-networkd, NetworkManager, and cloud-init.
+if [ -z "${DUO_SCENARIOS:-}" ] && command -v qemu-system-x86_64 >/dev/null; then
+	if ! ls build/deb/duonet-dkms_*.deb build/deb/duonet-tools_*.deb > /dev/null 2>&1; then
+		record FAIL image "no packages in build/deb (see packaging above)"
+	else
+		for m in networkd nm cloud-init; do
+			echo "== image test with $m"
+			run_suite "image-$m" bash tools/image/test.sh --debs build/deb --manager "$m"
+		done
+		# The user's path on Debian 13 and on sid: the suite's own kernel,
+		# duonet-dkms building for it at install, a lease on duo0.
+		for suite in trixie sid; do
+			echo "== image test on $suite with networkd"
+			run_suite "image-$suite" bash tools/image/test.sh --debs build/deb --suite "$suite"
+		done
+	fi
+fi
+
+# duonet-migrate-host driving libvirt (virsh detach-device, migrate,
+# attach-device) as operators do, against Debian's libvirtd: one kernel,
+# the newest built; about 40 s (two daemons, one boot, one migration).
+# A libvirtd that does not start fails its cases (no skip).
+if [ -z "${DUO_SCENARIOS:-}" ] && command -v qemu-system-x86_64 >/dev/null; then
+	k=$(for k in $built; do echo "$k"; done | grep -v duodebug | sort -V | tail -n 1)
+	echo "== libvirt on ${k:-no kernel}"
+	if [ -z "$k" ]; then
+		record FAIL libvirt "no kernel built"
+	else
+		run_suite "libvirt/$k" bash tools/libvirt/test.sh "$k"
+	fi
+fi
 
 # The benchmarks' code, briefly (make bench runs them in full): the CPU
 # benchmark on two configurations, one rate, one repetition; each row a
@@ -398,64 +373,6 @@ PY
 		record FAIL bench/scale_smoke "see the output above"
 	fi
 	rm -rf "$bdir"
-fi
-
-# The debug lane's end: its output and its cases.
-if [ -n "$lane_pid" ]; then
-	echo "== waiting for the debug kernel's lane"
-	wait "$lane_pid"
-	rc=$?
-	lane_pid=""
-	cat "$lane_out"
-	cat "$lane_results" >> "$results"
-	[ "$rc" = 0 ] || record FAIL "lab/$debug_krel" "the debug lane ended with status $rc"
-	rm -f "$lane_results"
-fi
-
-# The lab's own instruments (loss meter, log check), host only.
-before=$(grep -c . "$results")
-bash tools/vm/selftest.sh
-rc=$?
-if [ "$rc" != 0 ] && [ "$(grep -c . "$results")" = "$before" ]; then
-	record FAIL lab/selftest "aborted with status $rc"
-fi
-
-# Everything with a loss or timing bound, alone on the machine: the other
-# scenarios on the oldest and the newest.
-lab_kernels 2
-
-# A real Debian guest (tools/image/): debootstrap, the packages make deb
-# built (packaging above) installed with apt, DHCP from the peer side;
-# once each with systemd-networkd, NetworkManager, and cloud-init.
-if [ -z "${DUO_SCENARIOS:-}" ] && command -v qemu-system-x86_64 >/dev/null; then
-	if ! ls build/deb/duonet-dkms_*.deb build/deb/duonet-tools_*.deb > /dev/null 2>&1; then
-		record FAIL image "no packages in build/deb (see packaging above)"
-	else
-		for m in networkd nm cloud-init; do
-			echo "== image test with $m"
-			run_suite "image-$m" bash tools/image/test.sh --debs build/deb --manager "$m"
-		done
-		# The user's path on Debian 13 and on sid: the suite's own kernel,
-		# duonet-dkms building for it at install, a lease on duo0.
-		for suite in trixie sid; do
-			echo "== image test on $suite with networkd"
-			run_suite "image-$suite" bash tools/image/test.sh --debs build/deb --suite "$suite"
-		done
-	fi
-fi
-
-# duonet-migrate-host driving libvirt (virsh detach-device, migrate,
-# attach-device) as operators do, against Debian's libvirtd: one kernel,
-# the newest built; about 40 s (two daemons, one boot, one migration).
-# A libvirtd that does not start fails its cases (no skip).
-if [ -z "${DUO_SCENARIOS:-}" ] && command -v qemu-system-x86_64 >/dev/null; then
-	k=$(for k in $built; do echo "$k"; done | grep -v duodebug | sort -V | tail -n 1)
-	echo "== libvirt on ${k:-no kernel}"
-	if [ -z "$k" ]; then
-		record FAIL libvirt "no kernel built"
-	else
-		run_suite "libvirt/$k" bash tools/libvirt/test.sh "$k"
-	fi
 fi
 
 # A case that skipped itself (a KUnit kunit_skip, a tool the host lacks)
