@@ -145,18 +145,18 @@ struct duo_settings {
 };
 
 /*
- * Broadcast and multicast frames a host floods to both paths, paired so
- * the stack sees each once (core/dedup.c): a direct-mapped table of the
- * frames delivered last, with the path each came on.
- */
-/*
  * The adaptive policy's rate (core/path.c): sampled every 250 ms, measured
- * over the last four samples (a second), so a stall of the traffic shorter
- * than a sample period does not cross a mark.
+ * over the last four samples (a second), so a stall of the traffic for one
+ * sample period lowers it by a quarter at most.
  */
 #define DUO_RATE_PERIOD_MS	250
 #define DUO_RATE_SAMPLES	4
 
+/*
+ * Broadcast and multicast frames a host floods to both paths, paired so
+ * the stack sees each once (core/dedup.c): a direct-mapped table of the
+ * frames delivered last, with the path each came on.
+ */
 #define DUO_DEDUP_SLOTS		256
 #define DUO_DEDUP_LOCKS		16
 #define DUO_DEDUP_WINDOW_NS	(20 * NSEC_PER_MSEC)
@@ -205,7 +205,7 @@ struct duo_priv {
 	u64 joins[DUO_SLOT_MAX];
 	u64 leaves[DUO_SLOT_MAX];
 
-	struct list_head cwatch_node;	/* RTNL: core/notify.c's uppers */
+	struct list_head cwatch_node;	/* core/notify.c's uppers (RCU) */
 	struct delayed_work announce_work;
 	u32 announce_left;		/* RTNL */
 	struct delayed_work policy_work;
@@ -252,8 +252,8 @@ void duo_lower_event(struct duo_priv *priv, struct duo_lower *lo,
 		     enum duo_fo_event vf_ev);
 void duo_adaptive(struct duo_priv *priv, bool on);
 void duo_path_init(struct duo_priv *priv);
-void duo_cwatch_add(struct duo_priv *priv);
-void duo_cwatch_del(struct duo_priv *priv);
+extern bool duo_cwatch_enabled;
+void duo_cwatch_poll(void);
 void duo_path_uninit(struct duo_priv *priv);
 
 /* core/netlink.c */

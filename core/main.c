@@ -25,6 +25,15 @@ static unsigned int failback_delay_ms;
 module_param(failback_delay_ms, uint, 0444);
 MODULE_PARM_DESC(failback_delay_ms, "Milliseconds a returning VF must be up before TX moves back (default 0)");
 
+/*
+ * compiler_types.h (6.12) defines auto as __auto_type, which macros such
+ * as data_race() use; the parameter's name is "auto": the last of the
+ * file's parameters, and nothing after it needs the macro.
+ */
+#undef auto
+module_param_named(auto, duo_auto, bool, 0444);
+MODULE_PARM_DESC(auto, "Pair PV and VF NICs by themselves (default 1)");
+
 struct duo_settings duo_default_settings;
 
 static int __init duo_mod_init(void)

@@ -27,7 +27,6 @@ static int duo_init(struct net_device *dev)
 	duo_path_init(priv);
 	/* No path yet: no carrier until a lower brings one. */
 	netif_carrier_off(dev);
-	duo_cwatch_add(priv);
 	return 0;
 }
 
@@ -35,7 +34,6 @@ static void duo_uninit(struct net_device *dev)
 {
 	struct duo_priv *priv = netdev_priv(dev);
 
-	duo_cwatch_del(priv);
 	duo_leave_all(priv);
 	duo_path_uninit(priv);
 }

@@ -29,14 +29,20 @@ struct duo_settings duo_default_settings = {
 	.failback_delay_ms = 0,
 };
 
+/*
+ * The carrier watch off: a case sees each carrier change come from the
+ * notifier (linkwatch), or reads with duo_cwatch_poll() itself.
+ */
 int duo_fake_suite_init(struct kunit_suite *suite)
 {
+	duo_cwatch_enabled = false;
 	return duo_notify_init();
 }
 
 void duo_fake_suite_exit(struct kunit_suite *suite)
 {
 	duo_notify_uninit();
+	duo_cwatch_enabled = true;
 }
 
 static netdev_tx_t fake_xmit(struct sk_buff *skb, struct net_device *dev)

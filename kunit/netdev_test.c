@@ -235,6 +235,69 @@ static void own_echo_dropped(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, duo_fake_stat(test, upper, "pv_rx_packets"), 2);
 }
 
+/*
+ * The carrier watch (core/notify.c): a carrier loss linkwatch still holds
+ * (the bit cleared, no NETDEV_CHANGE yet) is switched on at a reading, and
+ * its return too; a lower that is down is not read; a lower opened
+ * without link does not take TX for a moment on a carrier it had before.
+ */
+static void carrier_watch_reads_held_loss(struct kunit *test)
+{
+	struct net_device *upper = duo_fake_upper(test);
+	struct net_device *pv = duo_fake_lower(test, pair_mac);
+	struct net_device *vf = duo_fake_lower(test, pair_mac);
+	struct duo_priv *priv = priv_of(upper);
+
+	duo_fake_open(test, upper);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
+	KUNIT_ASSERT_PTR_EQ(test, duo_fake_tx(upper), vf);
+	KUNIT_ASSERT_EQ(test, duo_fake_stat(test, upper, "switches_carrier"), 1);
+
+	/* What netif_carrier_off() does before linkwatch's event. */
+	set_bit(__LINK_STATE_NOCARRIER, &vf->state);
+	rtnl_lock();
+	duo_cwatch_poll();
+	rtnl_unlock();
+	KUNIT_EXPECT_PTR_EQ(test, duo_fake_tx(upper), pv);
+	KUNIT_EXPECT_EQ(test, duo_fake_stat(test, upper, "switches_carrier"), 2);
+	/* A reading that finds nothing new tells nothing. */
+	rtnl_lock();
+	duo_cwatch_poll();
+	rtnl_unlock();
+	KUNIT_EXPECT_EQ(test, duo_fake_stat(test, upper, "switches_carrier"), 2);
+
+	/* Back before linkwatch saw either change: its qdisc never left. */
+	clear_bit(__LINK_STATE_NOCARRIER, &vf->state);
+	rtnl_lock();
+	duo_cwatch_poll();
+	rtnl_unlock();
+	KUNIT_EXPECT_PTR_EQ(test, duo_fake_tx(upper), vf);
+	KUNIT_EXPECT_EQ(test, duo_fake_stat(test, upper, "switches_carrier"), 3);
+
+	/* Down: left to its own events, its carrier not read. */
+	rtnl_lock();
+	dev_close(vf);
+	rtnl_unlock();
+	KUNIT_EXPECT_PTR_EQ(test, duo_fake_tx(upper), pv);
+	set_bit(__LINK_STATE_NOCARRIER, &vf->state);
+	rtnl_lock();
+	duo_cwatch_poll();
+	KUNIT_EXPECT_TRUE(test, priv->fo.vf.carrier);
+
+	/* Opened without link: its carrier is read first, TX stays. */
+	KUNIT_EXPECT_EQ(test, dev_open(vf, NULL), 0);
+	KUNIT_EXPECT_FALSE(test, priv->fo.vf.carrier);
+	rtnl_unlock();
+	KUNIT_EXPECT_PTR_EQ(test, duo_fake_tx(upper), pv);
+	KUNIT_EXPECT_EQ(test, duo_fake_stat(test, upper, "switches_to_vf"), 2);
+
+	/* Its link: back to the VF. */
+	netif_carrier_on(vf);
+	duo_fake_sync(vf);
+	KUNIT_EXPECT_PTR_EQ(test, duo_fake_tx(upper), vf);
+}
+
 static void vf_without_link_sends_on_pv(struct kunit *test)
 {
 	struct net_device *upper = duo_fake_upper(test);
@@ -656,6 +719,7 @@ static struct kunit_case duo_netdev_cases[] = {
 	KUNIT_CASE(upper_over_pv_without_permanent_mac),
 	KUNIT_CASE(vf_leaves_and_returns),
 	KUNIT_CASE(vf_without_link_sends_on_pv),
+	KUNIT_CASE(carrier_watch_reads_held_loss),
 	KUNIT_CASE(vf_link_waits_for_its_qdisc),
 	KUNIT_CASE(switch_tells_rtnetlink),
 	KUNIT_CASE(channels_keep_lower_ntuple_queue),
