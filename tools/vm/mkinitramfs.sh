@@ -16,6 +16,27 @@ ko=$top/build/$krel/duonet.ko
 [ -d "$kmods" ] || { echo "$0: no guest kernel $krel in $cache/kernels (run 'make deps')" >&2; exit 1; }
 [ -f "$ko" ] || { echo "$0: $ko missing (run 'make')" >&2; exit 1; }
 
+# The same inputs make the same initramfs: it is kept beside a key of them
+# (the files copied in, this script, the host programs' identities, the
+# kernel's module list) and built again only when the key changes. A
+# build takes about 4 s; every scenario made one before.
+key_of() {
+	local p
+	{
+		echo "$krel"
+		sha256sum "$0" "$ko" "$top"/build/tools/{lossmeter,spin,duoctl,duotrace,steer,xdpfilter,nlfuzz} \
+			"$top/build/bpf/xdpfilter.bpf.o" "$top/tools/migrate/duonet-migrate" \
+			"$top/tools/vm/inguest/duonet.sh" "$top"/tools/vm/guest/{init,agent,profile}
+		for p in busybox ip ethtool tc kmod iperf3 bpftool setpriv unshare; do
+			stat -L -c '%n %s %Y' "$(command -v "$p")"
+		done
+		stat -c '%n %s %Y' "$kmods/modules.dep"
+	} | sha256sum | cut -d' ' -f1
+}
+key=$(key_of) || { echo "$0: an input is missing (run 'make')" >&2; exit 1; }
+[ ! -f "$out" ] || [ "$(cat "$out.key" 2>/dev/null)" != "$key" ] || exit 0
+rm -f "$out.key"
+
 # Drivers the lab may use; failover is for the net_failover comparison,
 # bridge for pairing.sh (a bridge over duo0, refused as its lower),
 # pktgen for tools/bench/peak.sh, veth and netdevsim (the debug kernel's)
@@ -109,3 +130,4 @@ echo "root:x:0:" > "$root/etc/group"
 mkdir -p "$(dirname "$out")"
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) | gzip -1 > "$out.tmp"
 mv "$out.tmp" "$out"
+echo "$key" > "$out.key"
