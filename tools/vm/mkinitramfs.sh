@@ -19,9 +19,12 @@ ko=$top/build/$krel/duonet.ko
 # The same inputs make the same initramfs: it is kept beside a key of them
 # (the files copied in, this script, the host programs' identities, the
 # kernel's module list) and built again only when the key changes. A
-# build takes about 4 s; every scenario made one before.
+# build takes about 4 s; every scenario made one before. (The shared
+# libraries copied with the host programs are not in the key: an upgrade
+# of one keeps the old, consistent set until something else changes.)
 key_of() {
 	local p
+	set -eo pipefail
 	{
 		echo "$krel"
 		sha256sum "$0" "$ko" "$top"/build/tools/{lossmeter,spin,duoctl,duotrace,steer,xdpfilter,nlfuzz} \
@@ -34,6 +37,10 @@ key_of() {
 	} | sha256sum | cut -d' ' -f1
 }
 key=$(key_of) || { echo "$0: an input is missing (run 'make')" >&2; exit 1; }
+# One build at a time for an output; a second caller then finds it done.
+mkdir -p "$(dirname "$out")"
+exec 9> "$out.lock"
+flock 9
 [ ! -f "$out" ] || [ "$(cat "$out.key" 2>/dev/null)" != "$key" ] || exit 0
 rm -f "$out.key"
 
@@ -52,7 +59,7 @@ chmod 755 "$root"
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc/duo,proc,sys,dev,tmp,run,mnt,root}
 mkdir -p "$root/sys/kernel/debug"
 
-cp /bin/busybox "$root/bin/busybox"
+cp "$(command -v busybox)" "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
 
 # A dynamically linked host binary with its shared libraries.
@@ -127,7 +134,6 @@ install -m 644 "$top/tools/vm/guest/profile" "$root/etc/duo/profile"
 echo "root:x:0:0:root:/root:/bin/sh" > "$root/etc/passwd"
 echo "root:x:0:" > "$root/etc/group"
 
-mkdir -p "$(dirname "$out")"
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) | gzip -1 > "$out.tmp"
 mv "$out.tmp" "$out"
 echo "$key" > "$out.key"
