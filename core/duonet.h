@@ -206,6 +206,7 @@ struct duo_priv {
 	u64 leaves[DUO_SLOT_MAX];
 
 	struct list_head cwatch_node;	/* core/notify.c's uppers (RCU) */
+	bool cwatch_listed;		/* RTNL: on that list */
 	struct delayed_work announce_work;
 	u32 announce_left;		/* RTNL */
 	struct delayed_work policy_work;

@@ -285,8 +285,6 @@ static void duo_setup(struct net_device *dev)
 	dev->priv_destructor = duo_destructor;
 
 	dev->flags |= IFF_MASTER;
-	/* Its lowers stay where they are: so does the upper. */
-	duo_compat_set_netns_local(dev);
 	/* The lower's qdisc does the queueing; ours would only add a copy. */
 	dev->priv_flags |= IFF_NO_QUEUE | IFF_UNICAST_FLT;
 	dev->priv_flags &= ~IFF_TX_SKB_SHARING;
@@ -297,7 +295,6 @@ static void duo_setup(struct net_device *dev)
 	 * and bonding (when a port cannot) do; netconsole on a lower works.
 	 */
 	dev->priv_flags |= IFF_DISABLE_NETPOLL;
-	duo_compat_set_lltx(dev);
 	/* XDP programs (native: core/xdp.c) and a target for redirects. */
 	duo_compat_set_xdp_features(dev);
 
@@ -305,6 +302,13 @@ static void duo_setup(struct net_device *dev)
 			   NETIF_F_HW_VLAN_CTAG_FILTER;
 	/* LRO and GRO_HW off, as drivers start: safe to forward. */
 	dev->features = dev->hw_features & ~(NETIF_F_LRO | NETIF_F_GRO_HW);
+	/*
+	 * After features: before 6.12 these two are feature bits, which the
+	 * line above would clear. Its lowers stay where they are: so does
+	 * the upper. No TX lock of its own: the lower's is the one.
+	 */
+	duo_compat_set_netns_local(dev);
+	duo_compat_set_lltx(dev);
 	/* Until a lower joins (duo_upper_compute()). */
 	dev->vlan_features = 0;
 	dev->hw_enc_features = DUO_ENC_FEATURES;

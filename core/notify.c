@@ -150,19 +150,20 @@ static void premark(struct net_device *dev)
  * The carrier watch. A lower's carrier change reaches duonet as
  * NETDEV_CHANGE from linkwatch, which holds an event that is not urgent
  * (a carrier loss, on a device that is no bond or team port) until a
- * second after its last run: a VF losing its link within a second of any
- * device's link event in the system was left up to a second late (in the
- * lab, 147 and 211 pings at 2 ms lost where 4-9 were without the other
- * event). A driver changes the carrier bit itself, at once, so for a
- * while after each event that may mean a linkwatch run (NETDEV_CHANGE,
- * which linkwatch sends for a device that is up; UP, DOWN and REGISTER,
- * after which it often runs for a device it sends nothing for) duonet
- * reads its lowers' carriers every jiffy, and tells a change to the state
- * machine as the notifier would have. The reading takes no lock; RTNL
- * only when a lower's carrier differs from what the state machine knows.
+ * second after its last run that was not for urgent events only: a VF
+ * losing its link within a second of any device's link event in the
+ * system was left up to a second late (in the lab, 147 and 211 pings at
+ * 2 ms lost where 4-9 were without the other event). A driver changes
+ * the carrier bit itself, at once. So for a while after each event that
+ * may mean a linkwatch run (NETDEV_CHANGE, which linkwatch sends for a
+ * device that is up; UP, DOWN and REGISTER, after which it often runs
+ * for a device it sends nothing for) duonet reads its lowers' carriers
+ * every jiffy, and tells a change to the state machine as the notifier
+ * would have. The reading takes no lock; RTNL only when a lower's
+ * carrier differs from what the state machine knows.
  */
 static LIST_HEAD(duo_uppers);		/* RTNL writes, RCU reads */
-static unsigned long duo_cwatch_until;	/* watch until (jiffies) */
+static u64 duo_cwatch_until_ns;		/* RTNL writes: watch until (ktime) */
 /* Off in KUnit suites that must see each event come from the notifier. */
 bool duo_cwatch_enabled = true;
 
@@ -179,10 +180,18 @@ static void cwatch_upper_event(struct net_device *dev, unsigned long event)
 	struct duo_priv *priv = netdev_priv(dev);
 
 	ASSERT_RTNL();
-	if (event == NETDEV_REGISTER)
+	/*
+	 * Both ways only once: an earlier notifier that fails NETDEV_REGISTER
+	 * stops the chain before this one, and the core's unwinding then
+	 * sends NETDEV_UNREGISTER to all.
+	 */
+	if (event == NETDEV_REGISTER && !priv->cwatch_listed) {
 		list_add_rcu(&priv->cwatch_node, &duo_uppers);
-	else if (event == NETDEV_UNREGISTER)
+		priv->cwatch_listed = true;
+	} else if (event == NETDEV_UNREGISTER && priv->cwatch_listed) {
 		list_del_rcu(&priv->cwatch_node);
+		priv->cwatch_listed = false;
+	}
 }
 
 /* The carrier the state machine should know: false while the lower is down. */
@@ -260,22 +269,29 @@ static void cwatch_work_fn(struct work_struct *work)
 		duo_cwatch_poll();
 		rtnl_unlock();
 	}
-	if (!time_before(jiffies, READ_ONCE(duo_cwatch_until)))
+	if (ktime_get_ns() >= READ_ONCE(duo_cwatch_until_ns))
 		return;
 again:
 	queue_delayed_work(system_wq, &duo_cwatch_work, 1);
 }
 
 /*
- * Linkwatch may hold events for a second from a run that is about to
- * come: a quarter second more than that.
+ * For how long: NETDEV_CHANGE comes from a linkwatch run, which holds
+ * later events for a second. After UP, DOWN or REGISTER, a carrier change
+ * of a device that is not running (a driver's stop, a probe after its
+ * register) is itself not urgent: the run it makes may come a second
+ * later and hold for a second more. A quarter second more than each; a
+ * window under way is never shortened.
  */
-static void cwatch_arm(void)
+static void cwatch_arm(u64 span_ns)
 {
+	u64 until = ktime_get_ns() + span_ns + NSEC_PER_SEC / 4;
+
 	ASSERT_RTNL();
 	if (!duo_cwatch_enabled || list_empty(&duo_uppers))
 		return;
-	WRITE_ONCE(duo_cwatch_until, jiffies + HZ + HZ / 4);
+	if (until > READ_ONCE(duo_cwatch_until_ns))
+		WRITE_ONCE(duo_cwatch_until_ns, until);
 	queue_delayed_work(system_wq, &duo_cwatch_work, 1);
 }
 
@@ -288,10 +304,12 @@ static int duo_netdev_event(struct notifier_block *nb, unsigned long event,
 
 	switch (event) {
 	case NETDEV_CHANGE:
+		cwatch_arm(NSEC_PER_SEC);
+		break;
 	case NETDEV_UP:
 	case NETDEV_DOWN:
 	case NETDEV_REGISTER:
-		cwatch_arm();
+		cwatch_arm(2 * NSEC_PER_SEC);
 		break;
 	}
 	if (netif_is_duo_upper(dev)) {

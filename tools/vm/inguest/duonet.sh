@@ -260,6 +260,17 @@ test_refusals() {
 	echo "$out" | grep -q "another duonet upper" || fail "upper as lower: $out"
 	ip link del duo8
 	ip link del vf1
+	# The upper stays in its lowers' namespace. Before 6.12 netns-local
+	# and tx-lockless are feature bits ethtool shows: both on, fixed (a
+	# features assignment once cleared them there).
+	ip netns add duons
+	out=$(ip link set "$U" netns duons 2>&1) && fail "the upper moved to another namespace"
+	ip netns del duons
+	ip link show "$U" > /dev/null || fail "the upper is gone: $out"
+	for f in netns-local tx-lockless; do
+		line=$(ethtool -k "$U" | grep "^$f:") || continue
+		[ "$line" = "$f: on [fixed]" ] || fail "$line"
+	done
 	duoctl show "$U" | grep -qx "  lower vf0: vf, active" || fail "the pair changed"
 	ping_on vf
 }
