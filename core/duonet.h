@@ -243,6 +243,7 @@ netdev_features_t duo_features_fix(netdev_features_t features,
 void duo_upper_compute(struct net_device *dev);
 
 /* core/path.c */
+bool duo_standby_vf(struct duo_priv *priv, struct net_device *dev);
 int duo_join(struct duo_priv *priv, struct net_device *dev, enum duo_role role,
 	     struct netlink_ext_ack *extack);
 void duo_leave(struct duo_priv *priv, struct duo_lower *lo);

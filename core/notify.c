@@ -91,6 +91,13 @@ static void pair_scan(void)
 	for_each_netdev(&init_net, dev) {
 		if (!duo_pv_recognise(dev) || duo_lower_of(dev) || taken(dev))
 			continue;
+		/*
+		 * A net_failover master's primary is let go first: its
+		 * upper is registered before the join, and net_failover
+		 * would log the upper (same MAC, no parent) as a second
+		 * primary. The VF loop below then takes it.
+		 */
+		duo_pv_standby_free_primary(dev);
 		priv = upper_for(dev, DUO_ROLE_PV);
 		if (priv) {
 			err = duo_join(priv, dev, DUO_ROLE_PV, NULL);
@@ -108,7 +115,7 @@ static void pair_scan(void)
 		if (!duo_vf_recognise(dev) || duo_lower_of(dev))
 			continue;
 		priv = upper_for(dev, DUO_ROLE_VF);
-		if (!priv || taken(dev))
+		if (!priv || (!duo_standby_vf(priv, dev) && taken(dev)))
 			continue;
 		err = duo_join(priv, dev, DUO_ROLE_VF, NULL);
 		if (err) {
@@ -136,14 +143,34 @@ void duo_pair_kick(void)
 /* Before the first uevent: mark what auto-pairing will claim. */
 static void premark(struct net_device *dev)
 {
+	struct duo_priv *priv = NULL;
+	struct duo_lower *pv;
+
 	ASSERT_RTNL();
 	if (!duo_pairing || !net_eq(dev_net(dev), &init_net))
 		return;
-	if (duo_pv_recognise(dev) ||
-	    (duo_vf_recognise(dev) && upper_for(dev, DUO_ROLE_VF))) {
-		if (!xa_insert(&duo_marked, dev->ifindex, xa_mk_value(1), GFP_KERNEL))
-			duo_lower_mark(dev);
+	if (!duo_pv_recognise(dev)) {
+		priv = duo_vf_recognise(dev) ? upper_for(dev, DUO_ROLE_VF) : NULL;
+		if (!priv)
+			return;
 	}
+	if (!xa_insert(&duo_marked, dev->ifindex, xa_mk_value(1), GFP_KERNEL))
+		duo_lower_mark(dev);
+	/*
+	 * A VF for an upper whose PV is net_failover's master (QEMU's
+	 * failover=on): net/core/failover.c's notifier, before duonet's in
+	 * the chain, would take it at NETDEV_REGISTER, and net_failover
+	 * then opens it there, in the PCI hot-plug thread, and closes it
+	 * again when duonet takes it: the guest stopped answering for the
+	 * whole open (34-77 pings lost, 70-154 ms, at every plug in the
+	 * lab, also with two vCPUs). That notifier skips failover masters
+	 * ("parent events"): flagged as one until duonet's own
+	 * NETDEV_REGISTER handler (below), net_failover leaves it alone
+	 * and auto-pairing takes it as any other VF (0 lost).
+	 */
+	pv = priv ? rtnl_dereference(priv->pv) : NULL;
+	if (pv && duo_pv_standby_master(pv->dev))
+		dev->priv_flags |= IFF_FAILOVER;
 }
 
 /*
@@ -322,6 +349,14 @@ static int duo_netdev_event(struct notifier_block *nb, unsigned long event,
 		premark(dev);
 		return NOTIFY_DONE;
 	case NETDEV_REGISTER:
+		/*
+		 * The flag premark() lent a VF (above), failover.ko's notifier
+		 * having run: it is registered before duonet's, as duonet.ko
+		 * needs failover.ko's failover_slave_unregister().
+		 */
+		if (netif_is_failover(dev) && duo_vf_recognise(dev) &&
+		    xa_load(&duo_marked, dev->ifindex))
+			dev->priv_flags &= ~IFF_FAILOVER;
 		if (duo_pairing && (duo_pv_recognise(dev) || duo_vf_recognise(dev)))
 			duo_pair_kick();
 		return NOTIFY_DONE;
@@ -340,6 +375,20 @@ static int duo_netdev_event(struct notifier_block *nb, unsigned long event,
 	}
 
 	lo = duo_lower_of(dev);
+	if (!lo && event == NETDEV_NOTIFY_PEERS && netif_is_failover_slave(dev)) {
+		/*
+		 * QEMU's failover=on: virtio_net's netdev is the standby port
+		 * of the net_failover master that is duonet's PV, and the
+		 * host's announce request (after a live migration) reaches
+		 * that netdev; net_failover does not pass it on.
+		 */
+		struct net_device *master = netdev_master_upper_dev_get(dev);
+
+		lo = master ? duo_lower_of(master) : NULL;
+		if (lo)
+			duo_announce(netdev_priv(lo->upper));
+		return NOTIFY_DONE;
+	}
 	if (!lo)
 		return NOTIFY_DONE;
 	priv = netdev_priv(lo->upper);

@@ -281,7 +281,8 @@ static int duo_check_join(struct duo_priv *priv, struct net_device *dev,
 	 */
 	if (dev->flags & IFF_MASTER || netif_is_bridge_master(dev) ||
 	    netif_is_team_master(dev) || netif_is_ovs_master(dev) ||
-	    netif_is_failover(dev)) {
+	    (netif_is_failover(dev) &&
+	     !(role == DUO_ROLE_PV && duo_pv_standby_master(dev)))) {
 		NL_SET_ERR_MSG(extack, "duonet: a master (bridge, bond, team) cannot be a lower");
 		return -EINVAL;
 	}
@@ -289,7 +290,8 @@ static int duo_check_join(struct duo_priv *priv, struct net_device *dev,
 		NL_SET_ERR_MSG(extack, "duonet: the device is in another network namespace");
 		return -EINVAL;
 	}
-	if (netdev_master_upper_dev_get(dev) || duo_lower_of(dev)) {
+	if ((netdev_master_upper_dev_get(dev) && !duo_standby_vf(priv, dev)) ||
+	    duo_lower_of(dev)) {
 		NL_SET_ERR_MSG(extack, "duonet: the device already has a master");
 		return -EBUSY;
 	}
@@ -315,6 +317,19 @@ static int duo_check_join(struct duo_priv *priv, struct net_device *dev,
 		return -EINVAL;
 	}
 	return duo_xdp_check_lower(priv, dev, extack);
+}
+
+/*
+ * A VF that net_failover holds as the primary of the master that is this
+ * upper's PV (QEMU's failover=on, pv-path/pv.c): duonet's to take.
+ */
+bool duo_standby_vf(struct duo_priv *priv, struct net_device *dev)
+{
+	struct duo_lower *pv = rtnl_dereference(priv->pv);
+
+	ASSERT_RTNL();
+	return pv && netif_is_failover_slave(dev) &&
+	       netdev_master_upper_dev_get(dev) == pv->dev;
 }
 
 int duo_join(struct duo_priv *priv, struct net_device *dev, enum duo_role role,
@@ -349,8 +364,18 @@ int duo_join(struct duo_priv *priv, struct net_device *dev, enum duo_role role,
 		took_pair = true;
 	}
 
+	/* QEMU's failover=on: net_failover lets go of the VF (pv-path/pv.c). */
+	if (role == DUO_ROLE_VF) {
+		duo_pv_standby_free(dev);
+	} else {
+		if (duo_pv_standby_free_primary(dev))
+			duo_pair_kick();	/* auto-pairing may take it as the VF */
+		duo_pv_standby_mark(dev, true);	/* before the claim opens it */
+	}
 	lo = duo_lower_claim(upper, dev, role, duo_handle_frame, extack);
 	if (IS_ERR(lo)) {
+		if (role == DUO_ROLE_PV)
+			duo_pv_standby_mark(dev, false);
 		if (took_pair)
 			eth_zero_addr(priv->pair_addr);
 		if (took_addr) {
@@ -391,6 +416,7 @@ void duo_leave(struct duo_priv *priv, struct duo_lower *lo)
 	struct net_device *upper = priv->dev;
 	struct net_device *dev = lo->dev;
 	enum duo_slot slot = duo_slot_of(lo);
+	enum duo_role role = lo->role;
 
 	ASSERT_RTNL();
 	/* TX moves off it first; then it is unpublished and released. */
@@ -409,6 +435,8 @@ void duo_leave(struct duo_priv *priv, struct duo_lower *lo)
 	netdev_info(upper, "%s left the %s path\n", lo->dev->name,
 		    duo_role_name(lo->role));
 	duo_lower_release(lo);
+	if (role == DUO_ROLE_PV)
+		duo_pv_standby_mark(dev, false);
 	/* The rx handler is gone (release waited): the driver's program now. */
 	duo_xdp_leave(priv, dev, slot);
 	duo_upper_compute(upper);

@@ -36,6 +36,11 @@ struct duo_lower {
 /* Per role: recognise a device as this role's lower (vf-path/, pv-path/). */
 bool duo_vf_recognise(const struct net_device *dev);
 bool duo_pv_recognise(const struct net_device *dev);
+/* QEMU's failover=on: the PV is virtio_net's net_failover master (pv.c). */
+bool duo_pv_standby_master(const struct net_device *dev);
+bool duo_pv_standby_free(struct net_device *dev);
+bool duo_pv_standby_free_primary(struct net_device *master);
+void duo_pv_standby_mark(struct net_device *master, bool mark);
 enum duo_role duo_lower_detect_role(const struct net_device *dev);
 const char *duo_role_name(enum duo_role role);
 
