@@ -74,7 +74,7 @@ fi
 pkgs_main="build-essential bc bison flex libelf-dev libssl-dev kmod cpio
 	busybox-static iproute2 ethtool iputils-ping bridge-utils iperf3 gnuplot-nox
 	libbpf-dev libmnl-dev clang llvm pkg-config python3 socat
-	debootstrap dnsmasq-base e2fsprogs cloud-image-utils
+	debootstrap dnsmasq-base e2fsprogs cloud-image-utils nftables tcpdump
 	debhelper dh-dkms dkms lintian man-db shellcheck
 	libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients
 	xz-utils zstd linux-source-6.1 linux-source-6.12"
