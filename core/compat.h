@@ -312,4 +312,15 @@ static inline int duo_compat_set_mac(struct net_device *dev, const u8 *addr,
 #endif
 }
 
+/*
+ * The system's per-CPU workqueue: system_percpu_wq where the kernel has
+ * it (7.3 logs "enqueued on deprecated workqueue" for system_wq, the same
+ * queue by its old name), else system_wq.
+ */
+#ifdef DUO_HAVE_PERCPU_WQ
+#define DUO_COMPAT_WQ	system_percpu_wq
+#else
+#define DUO_COMPAT_WQ	system_wq
+#endif
+
 #endif /* _DUO_COMPAT_H */

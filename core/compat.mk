@@ -27,3 +27,6 @@ ccflags-y += $(call duo_probe_net,void netdev_lock_ops[^_],netdev_lock.h,DUO_HAV
 ccflags-y += $(call duo_probe,xdp_features_t,netdevice.h,DUO_HAVE_XDP_FEATURES)
 ccflags-y += $(call duo_probe,int dev_xdp_propagate,netdevice.h,DUO_HAVE_XDP_PROPAGATE)
 ccflags-y += $(call duo_probe,do_xdp_generic.*sk_buff [*][*],netdevice.h,DUO_HAVE_XDP_GENERIC_PSKB)
+# 6.17 (6.12.118 stable too): system_percpu_wq; 7.3 warns when work is
+# queued on system_wq, the same queue under its old name.
+ccflags-y += $(call duo_probe,extern struct workqueue_struct [*]system_percpu_wq,workqueue.h,DUO_HAVE_PERCPU_WQ)

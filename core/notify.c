@@ -299,7 +299,7 @@ static void cwatch_work_fn(struct work_struct *work)
 	if (ktime_get_ns() >= READ_ONCE(duo_cwatch_until_ns))
 		return;
 again:
-	queue_delayed_work(system_wq, &duo_cwatch_work, 1);
+	queue_delayed_work(DUO_COMPAT_WQ, &duo_cwatch_work, 1);
 }
 
 /*
@@ -319,7 +319,7 @@ static void cwatch_arm(u64 span_ns)
 		return;
 	if (until > READ_ONCE(duo_cwatch_until_ns))
 		WRITE_ONCE(duo_cwatch_until_ns, until);
-	queue_delayed_work(system_wq, &duo_cwatch_work, 1);
+	queue_delayed_work(DUO_COMPAT_WQ, &duo_cwatch_work, 1);
 }
 
 static int duo_netdev_event(struct notifier_block *nb, unsigned long event,

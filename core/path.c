@@ -143,7 +143,7 @@ void duo_adaptive(struct duo_priv *priv, bool on)
 			priv->rate_ns[i] = now;
 		}
 		priv->rate_next = 0;
-		mod_delayed_work(system_wq, &priv->rate_work,
+		mod_delayed_work(DUO_COMPAT_WQ, &priv->rate_work,
 				 msecs_to_jiffies(DUO_RATE_PERIOD_MS));
 	}
 	/* Off: the work sees it and stops. */
@@ -220,7 +220,7 @@ static void apply(struct duo_priv *priv, const struct duo_fo_decision *d,
 			duo_announce(priv);
 	}
 	if (d->recheck_ns)
-		mod_delayed_work(system_wq, &priv->policy_work,
+		mod_delayed_work(DUO_COMPAT_WQ, &priv->policy_work,
 				 nsecs_to_jiffies(d->recheck_ns - now) + 1);
 }
 

@@ -440,7 +440,7 @@ lab_pause_ms() {
 lab_report_get() { printf '%s\n' "$1" | grep -o "\b$2=[^ ]*" | head -n 1 | cut -d= -f2; }
 
 # Kernel trouble in a guest's console log: fails the calling case.
-LAB_SPLAT='WARNING:|BUG:|Oops|blocked for more than|general protection|RCU stall|rcu_.*detected stall|refcount_t:|kernel BUG|Kernel panic|KASAN|UBSAN|unreferenced object|possible circular locking|suspicious RCU usage|Call Trace'
+LAB_SPLAT='WARNING:|BUG:|Oops|blocked for more than|general protection|RCU stall|rcu_.*detected stall|refcount_t:|kernel BUG|Kernel panic|KASAN|UBSAN|unreferenced object|possible circular locking|suspicious RCU usage|Call Trace|enqueued on deprecated workqueue'
 lab_check_log() {
 	local f=$LAB_DIR/$1.console
 	lab_kmemleak "$1"
