@@ -24,6 +24,7 @@ bool duo_auto = true;		/* module parameter auto (core/main.c) */
 static bool duo_pairing;	/* RTNL: auto-pairing may run */
 static DEFINE_XARRAY(duo_logged);	/* ifindexes already logged as taken */
 static DEFINE_XARRAY(duo_marked);	/* ifindexes premarked, not yet claimed */
+#define DUO_LENT	2		/* duo_marked: premarked, IFF_FAILOVER lent */
 
 static void pair_work_fn(struct work_struct *work);
 static DECLARE_WORK(duo_pair_work, pair_work_fn);
@@ -145,6 +146,7 @@ static void premark(struct net_device *dev)
 {
 	struct duo_priv *priv = NULL;
 	struct duo_lower *pv;
+	bool lend;
 
 	ASSERT_RTNL();
 	if (!duo_pairing || !net_eq(dev_net(dev), &init_net))
@@ -154,8 +156,12 @@ static void premark(struct net_device *dev)
 		if (!priv)
 			return;
 	}
-	if (!xa_insert(&duo_marked, dev->ifindex, xa_mk_value(1), GFP_KERNEL))
-		duo_lower_mark(dev);
+	pv = priv ? rtnl_dereference(priv->pv) : NULL;
+	lend = pv && duo_pv_standby_master(pv->dev);
+	if (xa_insert(&duo_marked, dev->ifindex, xa_mk_value(lend ? DUO_LENT : 1),
+		      GFP_KERNEL))
+		return;
+	duo_lower_mark(dev);
 	/*
 	 * A VF for an upper whose PV is net_failover's master (QEMU's
 	 * failover=on): net/core/failover.c's notifier, before duonet's in
@@ -168,9 +174,19 @@ static void premark(struct net_device *dev)
 	 * NETDEV_REGISTER handler (below), net_failover leaves it alone
 	 * and auto-pairing takes it as any other VF (0 lost).
 	 */
-	pv = priv ? rtnl_dereference(priv->pv) : NULL;
-	if (pv && duo_pv_standby_master(pv->dev))
+	if (lend)
 		dev->priv_flags |= IFF_FAILOVER;
+}
+
+/* The flag premark() lent a VF, given back (REGISTER, or a failed one). */
+static void lent_back(struct net_device *dev)
+{
+	void *entry = xa_load(&duo_marked, dev->ifindex);
+
+	if (entry && xa_to_value(entry) == DUO_LENT) {
+		dev->priv_flags &= ~IFF_FAILOVER;
+		xa_store(&duo_marked, dev->ifindex, xa_mk_value(1), GFP_KERNEL);
+	}
 }
 
 /*
@@ -354,15 +370,14 @@ static int duo_netdev_event(struct notifier_block *nb, unsigned long event,
 		 * having run: it is registered before duonet's, as duonet.ko
 		 * needs failover.ko's failover_slave_unregister().
 		 */
-		if (netif_is_failover(dev) && duo_vf_recognise(dev) &&
-		    xa_load(&duo_marked, dev->ifindex))
-			dev->priv_flags &= ~IFF_FAILOVER;
+		lent_back(dev);
 		if (duo_pairing && (duo_pv_recognise(dev) || duo_vf_recognise(dev)))
 			duo_pair_kick();
 		return NOTIFY_DONE;
 	case NETDEV_UNREGISTER:
 		/* The ifindexes kept are those of the initial namespace. */
 		if (net_eq(dev_net(dev), &init_net)) {
+			lent_back(dev);
 			xa_erase(&duo_logged, dev->ifindex);
 			xa_erase(&duo_marked, dev->ifindex);
 		}

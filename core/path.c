@@ -336,7 +336,7 @@ int duo_join(struct duo_priv *priv, struct net_device *dev, enum duo_role role,
 	     struct netlink_ext_ack *extack)
 {
 	struct net_device *upper = priv->dev;
-	bool took_addr = false, took_pair = false;
+	bool took_addr = false, took_pair = false, freed = false;
 	u8 old_addr[ETH_ALEN];
 	struct duo_lower *lo;
 	int err;
@@ -366,7 +366,7 @@ int duo_join(struct duo_priv *priv, struct net_device *dev, enum duo_role role,
 
 	/* QEMU's failover=on: net_failover lets go of the VF (pv-path/pv.c). */
 	if (role == DUO_ROLE_VF) {
-		duo_pv_standby_free(dev);
+		freed = duo_pv_standby_free(dev);
 	} else {
 		if (duo_pv_standby_free_primary(dev))
 			duo_pair_kick();	/* auto-pairing may take it as the VF */
@@ -376,6 +376,10 @@ int duo_join(struct duo_priv *priv, struct net_device *dev, enum duo_role role,
 	if (IS_ERR(lo)) {
 		if (role == DUO_ROLE_PV)
 			duo_pv_standby_mark(dev, false);
+		/* net_failover takes a device only as it registers. */
+		if (freed)
+			netdev_warn(dev, "taken from net_failover, not claimed (%ld): unused until it registers again\n",
+				    PTR_ERR(lo));
 		if (took_pair)
 			eth_zero_addr(priv->pair_addr);
 		if (took_addr) {

@@ -44,7 +44,7 @@ bool duo_pv_recognise(const struct net_device *dev)
  * PV lower, the virtio_net netdev staying under it, and takes the primary
  * away from net_failover for its own VF path. The master is recognised as
  * a PV (its parent is the virtio device), and is the only net_failover
- * master that is: netvsc's (Hyper-V) is its own driver's.
+ * master there is (netvsc, Hyper-V's, does not use failover.c).
  */
 bool duo_pv_standby_master(const struct net_device *dev)
 {
@@ -53,10 +53,13 @@ bool duo_pv_standby_master(const struct net_device *dev)
 
 /*
  * The standby under a master duonet takes or lets go of: a lower of the
- * PV path in all but name, marked as duonet's lowers are (IFF_SLAVE, as
- * auto-pairing's premark has it when duonet is loaded before virtio_net):
- * network managers leave it alone, and a 6.1 kernel, whose failover.c
- * does not keep addrconf off it, gives it no IPv6 address. RTNL.
+ * PV path in all but name, flagged IFF_SLAVE as duonet's lowers are
+ * (auto-pairing's premark has it so when duonet is loaded before
+ * virtio_net): network managers leave it alone, and a 6.1 kernel, whose
+ * failover.c does not keep addrconf off it, gives it no IPv6 address.
+ * Only that flag: the private ones duonet sets on its own lowers are those
+ * failover.c sets on its slaves (IFF_NO_ADDRCONF, 6.1's
+ * IFF_LIVE_RENAME_OK), and stay net_failover's. RTNL.
  */
 void duo_pv_standby_mark(struct net_device *master, bool mark)
 {
@@ -70,9 +73,9 @@ void duo_pv_standby_mark(struct net_device *master, bool mark)
 		if (lower->dev.parent != master->dev.parent)
 			continue;
 		if (mark)
-			duo_lower_mark(lower);
+			lower->flags |= IFF_SLAVE;
 		else
-			duo_lower_unmark(lower);
+			lower->flags &= ~IFF_SLAVE;
 	}
 }
 
