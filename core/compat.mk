@@ -30,3 +30,5 @@ ccflags-y += $(call duo_probe,do_xdp_generic.*sk_buff [*][*],netdevice.h,DUO_HAV
 # 6.17 (6.12.118 stable too): system_percpu_wq; 7.3 warns when work is
 # queued on system_wq, the same queue under its old name.
 ccflags-y += $(call duo_probe,extern struct workqueue_struct [*]system_percpu_wq,workqueue.h,DUO_HAVE_PERCPU_WQ)
+# By 7.2: mac_pton() only in linux/hex.h, which kernel.h no longer includes.
+ccflags-y += $(call duo_probe,bool mac_pton,hex.h,DUO_HAVE_HEX_H)

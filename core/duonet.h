@@ -223,6 +223,7 @@ struct duo_priv {
 extern struct rtnl_link_ops duo_link_ops;
 extern const struct ethtool_ops duo_ethtool_ops;
 extern bool duo_auto;
+extern char *duo_skip;
 extern struct duo_settings duo_default_settings;
 
 static inline bool netif_is_duo_upper(const struct net_device *dev)
@@ -340,6 +341,8 @@ void duo_notify_uninit(void);
 int duo_pair_init(void);
 void duo_pair_uninit(void);
 void duo_pair_kick(void);
+void duo_pair_decline(struct net_device *dev);
+void duo_pair_undecline(struct net_device *dev);
 
 /*
  * A lower that can send now: running, with carrier, and its qdisc

@@ -33,6 +33,8 @@ MODULE_PARM_DESC(failback_delay_ms, "Milliseconds a returning VF must be up befo
 #undef auto
 module_param_named(auto, duo_auto, bool, 0444);
 MODULE_PARM_DESC(auto, "Pair PV and VF NICs by themselves (default 1)");
+module_param_named(skip, duo_skip, charp, 0444);
+MODULE_PARM_DESC(skip, "Permanent MACs auto-pairing never takes, comma-separated");
 
 struct duo_settings duo_default_settings;
 

@@ -246,7 +246,26 @@ static int duo_del_lower(struct net_device *dev, struct net_device *lower)
 	if (!lo || lo->upper != dev)
 		return -EINVAL;
 	duo_leave(netdev_priv(dev), lo);
+	duo_pair_decline(lower);
 	return 0;
+}
+
+/*
+ * ip link del: the user takes the lowers out of pairing too, or the next
+ * pairing scan would make the upper again (core/notify.c). Also called
+ * for every upper at unload and with a dying namespace, where pairing is
+ * off or the lowers are not the initial namespace's: nothing declined.
+ */
+static void duo_dellink(struct net_device *dev, struct list_head *head)
+{
+	struct duo_lower *lo[2];
+	int i;
+
+	duo_lowers_of(netdev_priv(dev), lo);
+	for (i = 0; i < 2; i++)
+		if (lo[i])
+			duo_pair_decline(lo[i]->dev);
+	unregister_netdevice_queue(dev, head);
 }
 
 static const struct net_device_ops duo_netdev_ops = {
@@ -352,6 +371,7 @@ struct rtnl_link_ops duo_link_ops __read_mostly = {
 	.policy			= duo_nl_policy,
 	.newlink		= duo_compat_newlink,
 	.changelink		= duo_changelink,
+	.dellink		= duo_dellink,
 	.get_size		= duo_get_size,
 	.fill_info		= duo_fill_info,
 	.slave_maxtype		= IFLA_DUONET_LOWER_MAX,

@@ -72,8 +72,11 @@ static int duo_set_role(struct duo_priv *priv, enum duo_role role,
 
 	ASSERT_RTNL();
 	if (!ifindex) {
-		if (cur)
+		if (cur) {
+			dev = cur->dev;
 			duo_leave(priv, cur);
+			duo_pair_decline(dev);
+		}
 		return 0;
 	}
 	dev = __dev_get_by_index(dev_net(priv->dev), ifindex);

@@ -14,6 +14,7 @@
 #include <linux/module.h>
 #include <linux/netdevice.h>
 #include <linux/pci.h>
+#include <linux/slab.h>
 #include <linux/xarray.h>
 #include <net/net_namespace.h>
 
@@ -25,6 +26,88 @@ static bool duo_pairing;	/* RTNL: auto-pairing may run */
 static DEFINE_XARRAY(duo_logged);	/* ifindexes already logged as taken */
 static DEFINE_XARRAY(duo_marked);	/* ifindexes premarked, not yet claimed */
 #define DUO_LENT	2		/* duo_marked: premarked, IFF_FAILOVER lent */
+static DEFINE_XARRAY(duo_declined);	/* ifindexes the user took out */
+
+/*
+ * Saying no. The module parameter skip= lists permanent MACs auto-pairing
+ * never takes (a PV or a VF carrying one; an image builder writes it in
+ * modprobe.d or on the kernel command line). And a device the user took
+ * out of a pair (its upper deleted, or released with nomaster or duoctl)
+ * is left as the user left it until it registers again (a new ifindex, a
+ * driver reload, a re-plug); pairing it by hand undeclines it.
+ */
+char *duo_skip;			/* module parameter skip (core/main.c) */
+#define DUO_SKIP_MAX	16
+static u8 duo_skip_addr[DUO_SKIP_MAX][ETH_ALEN];
+static unsigned int duo_skip_count;
+
+static int skip_parse(void)
+{
+	char *list, *cur, *tok;
+	int err = 0;
+
+	duo_skip_count = 0;
+	if (!duo_skip || !*duo_skip)
+		return 0;
+	list = kstrdup(duo_skip, GFP_KERNEL);
+	if (!list)
+		return -ENOMEM;
+	cur = list;
+	while ((tok = strsep(&cur, ","))) {
+		if (!*tok)
+			continue;
+		if (duo_skip_count == DUO_SKIP_MAX) {
+			pr_err("skip=: more than %d MAC addresses\n", DUO_SKIP_MAX);
+			err = -EINVAL;
+			break;
+		}
+		if (!mac_pton(tok, duo_skip_addr[duo_skip_count]) ||
+		    !is_valid_ether_addr(duo_skip_addr[duo_skip_count])) {
+			pr_err("skip=: '%s' is not a unicast MAC address (aa:bb:cc:dd:ee:ff)\n",
+			       tok);
+			err = -EINVAL;
+			break;
+		}
+		duo_skip_count++;
+	}
+	kfree(list);
+	return err;
+}
+
+/* Not for auto-pairing: listed in skip=, or taken out by the user. */
+static bool said_no(struct net_device *dev)
+{
+	const char *why = NULL;
+	unsigned int i;
+
+	ASSERT_RTNL();
+	for (i = 0; i < duo_skip_count && !why; i++)
+		if (ether_addr_equal(duo_pair_addr(dev), duo_skip_addr[i]))
+			why = "its MAC is in duonet's skip=";
+	if (!why && xa_load(&duo_declined, dev->ifindex))
+		why = "taken out of its pair by the user, until it registers again";
+	if (!why)
+		return false;
+	if (!xa_insert(&duo_logged, dev->ifindex, xa_mk_value(1), GFP_KERNEL))
+		netdev_info(dev, "not pairing it: %s\n", why);
+	return true;
+}
+
+/* A lower the user takes out of its pair (RTNL): see said_no(). */
+void duo_pair_decline(struct net_device *dev)
+{
+	ASSERT_RTNL();
+	if (duo_pairing && net_eq(dev_net(dev), &init_net))
+		xa_store(&duo_declined, dev->ifindex, xa_mk_value(1), GFP_KERNEL);
+}
+
+/* A device the user pairs by hand: auto-pairing may take it again. */
+void duo_pair_undecline(struct net_device *dev)
+{
+	ASSERT_RTNL();
+	if (net_eq(dev_net(dev), &init_net) && xa_erase(&duo_declined, dev->ifindex))
+		xa_erase(&duo_logged, dev->ifindex);
+}
 
 static void pair_work_fn(struct work_struct *work);
 static DECLARE_WORK(duo_pair_work, pair_work_fn);
@@ -90,7 +173,8 @@ static void pair_scan(void)
 
 	ASSERT_RTNL();
 	for_each_netdev(&init_net, dev) {
-		if (!duo_pv_recognise(dev) || duo_lower_of(dev) || taken(dev))
+		if (!duo_pv_recognise(dev) || duo_lower_of(dev) || said_no(dev) ||
+		    taken(dev))
 			continue;
 		/*
 		 * A net_failover master's primary is let go first: its
@@ -113,7 +197,7 @@ static void pair_scan(void)
 		xa_erase(&duo_marked, dev->ifindex);
 	}
 	for_each_netdev(&init_net, dev) {
-		if (!duo_vf_recognise(dev) || duo_lower_of(dev))
+		if (!duo_vf_recognise(dev) || duo_lower_of(dev) || said_no(dev))
 			continue;
 		priv = upper_for(dev, DUO_ROLE_VF);
 		if (!priv || (!duo_standby_vf(priv, dev) && taken(dev)))
@@ -156,6 +240,9 @@ static void premark(struct net_device *dev)
 		if (!priv)
 			return;
 	}
+	/* skip=: never marked (a new device is not declined yet). */
+	if (said_no(dev))
+		return;
 	pv = priv ? rtnl_dereference(priv->pv) : NULL;
 	lend = pv && duo_pv_standby_master(pv->dev);
 	if (xa_insert(&duo_marked, dev->ifindex, xa_mk_value(lend ? DUO_LENT : 1),
@@ -380,6 +467,7 @@ static int duo_netdev_event(struct notifier_block *nb, unsigned long event,
 			lent_back(dev);
 			xa_erase(&duo_logged, dev->ifindex);
 			xa_erase(&duo_marked, dev->ifindex);
+			xa_erase(&duo_declined, dev->ifindex);
 		}
 		break;
 	case NETDEV_CHANGEADDR:
@@ -533,10 +621,15 @@ void duo_notify_uninit(void)
 	cancel_delayed_work_sync(&duo_cwatch_work);
 	xa_destroy(&duo_logged);
 	xa_destroy(&duo_marked);
+	xa_destroy(&duo_declined);
 }
 
 int duo_pair_init(void)
 {
+	int err = skip_parse();
+
+	if (err)
+		return err;
 	if (!duo_auto)
 		return 0;
 	rtnl_lock();

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Pairing rules: manual pairing with ip link, every refusal ip can provoke
 # (with the driver's extack text), lowers renamed while up, and
-# auto-pairing leaving a PV that already has a master (a bond) alone.
+# auto-pairing leaving a PV that already has a master (a bond) alone,
+# and the ways to say no to auto-pairing.
 #
 #   host ns (br0)          guest g0
 #   tp0 ----------------- eth virtio_net (PV)
@@ -167,6 +168,56 @@ print(" ".join(sorted(l["ifname"] + "=" + l["role"] for l in u["lowers"])))'; }
 	g g0 'ip link del dr && rmmod duonet'
 }
 
+# Saying no (issue 20): a deleted upper and a released lower stay as the
+# user left them while other devices register (a NIC plugged on rp2 makes
+# auto-pairing scan again), until they register again themselves; a lower
+# paired by hand is auto-pairing's again; skip= keeps a MAC out
+# altogether, and a bad one is refused with its reason.
+case_say_no() {
+	local master_of='m=/sys/class/net/$d/master; [ -e $m ] && basename $(readlink $m) || echo none'
+	scan() {
+		lab_qmp g0 device-add e1000e id=x4 netdev=xnet bus=rp2 "mac=$OTHER_MAC" romfile=
+		g g0 "wait_for 'grep -l $OTHER_MAC /sys/class/net/*/address >/dev/null' 20 && sleep 1"
+		lab_qmp g0 device-del x4
+	}
+	masters() { g g0 "for d in \$(netdev_of_driver virtio_net) \$(netdev_of_driver e1000e | head -n 1); do $master_of; done | paste -sd' '"; }
+	g g0 'modprobe duonet && wait_for "[ \$(ip -o link show master duo0 2>/dev/null | wc -l) = 2 ]"'
+	g g0 'ip link del duo0'
+	scan
+	expect_eq "$(masters)" "none none" "masters of the PV and the VF after ip link del duo0 and a scan"
+	g g0 '! ip link show duo0 2>/dev/null'
+	g g0 'dmesg | grep -q "not pairing it: taken out of its pair by the user"'
+	# The PV registers again (driver reload): its own pair again, the VF
+	# still out; the VF registers again (re-plug): it joins.
+	g g0 'rmmod virtio_net && modprobe virtio_net && wait_for "[ \$(ip -o link show master duo0 2>/dev/null | wc -l) = 1 ]"'
+	expect_eq "$(masters)" "duo0 none" "after the PV registered again"
+	lab_vf_unplug g0
+	lab_vf_plug g0
+	g g0 'wait_for "[ \$(ip -o link show master duo0 2>/dev/null | wc -l) = 2 ]" 20'
+	# Released with nomaster: stays out; paired by hand: back for good.
+	g g0 'ip link set $(netdev_of_driver e1000e) nomaster'
+	scan
+	expect_eq "$(masters)" "duo0 none" "after nomaster and a scan"
+	g g0 'ip link set $(netdev_of_driver e1000e) master duo0 && ip link set $(netdev_of_driver e1000e) nomaster'
+	g g0 'ip link set $(netdev_of_driver e1000e) master duo0'
+	scan
+	expect_eq "$(masters)" "duo0 duo0" "paired by hand again, after a scan"
+	g g0 'ip link del duo0 && rmmod duonet'
+	# skip=: neither the PV nor the VF with that MAC, not even marked.
+	g g0 "modprobe duonet skip=02:00:00:00:00:01,$LAB_MAC && sleep 1"
+	scan
+	g g0 '! ip link show duo0 2>/dev/null'
+	expect_eq "$(masters)" "none none" "masters with the pair's MAC in skip="
+	g g0 'for d in $(netdev_of_driver virtio_net) $(netdev_of_driver e1000e); do [ $(( $(cat /sys/class/net/$d/flags) & 0x800 )) = 0 ]; done'
+	g g0 "dmesg | grep -q \"not pairing it: its MAC is in duonet's skip=\""
+	g g0 'rmmod duonet'
+	refused "modprobe duonet skip=$LAB_MAC,zz" "Invalid argument"
+	g g0 "dmesg | grep -q \"skip=: 'zz' is not a unicast MAC address\""
+	g g0 '! grep -q "^duonet " /proc/modules'
+	# Another MAC in skip=: the pair is made as ever.
+	g g0 'modprobe duonet skip=02:00:00:00:00:01 && wait_for "[ \$(ip -o link show master duo0 2>/dev/null | wc -l) = 2 ]" && ip link del duo0 && rmmod duonet'
+}
+
 case_guest_log_clean() { lab_check_log g0; }
 
 lab_boot g0 --vf e1000e
@@ -178,4 +229,5 @@ run_case auto_leaves_bonded_pv case_auto_leaves_bonded_pv
 run_case new_upper_no_carrier case_new_upper_no_carrier
 run_case pv_reload case_pv_reload
 run_case role_override case_role_override
+run_case say_no case_say_no
 run_case guest_log_clean case_guest_log_clean
