@@ -323,7 +323,7 @@ static inline int duo_compat_set_mac(struct net_device *dev, const u8 *addr,
 #define DUO_COMPAT_WQ	system_wq
 #endif
 
-/* mac_pton() (core/notify.c): kernel.h before, linux/hex.h by 7.2. */
+/* mac_pton() (core/notify.c): in linux/hex.h, which kernel.h includes before 7.2. */
 #ifdef DUO_HAVE_HEX_H
 #include <linux/hex.h>
 #endif

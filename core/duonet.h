@@ -342,7 +342,6 @@ int duo_pair_init(void);
 void duo_pair_uninit(void);
 void duo_pair_kick(void);
 void duo_pair_decline(struct net_device *dev);
-void duo_pair_undecline(struct net_device *dev);
 
 /*
  * A lower that can send now: running, with carrier, and its qdisc

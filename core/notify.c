@@ -34,7 +34,8 @@ static DEFINE_XARRAY(duo_declined);	/* ifindexes the user took out */
  * modprobe.d or on the kernel command line). And a device the user took
  * out of a pair (its upper deleted, or released with nomaster or duoctl)
  * is left as the user left it until it registers again (a new ifindex, a
- * driver reload, a re-plug); pairing it by hand undeclines it.
+ * driver reload, a re-plug). Paired by hand again, it can leave only by
+ * the user's hand (declined again) or by going away: nothing to undo.
  */
 char *duo_skip;			/* module parameter skip (core/main.c) */
 #define DUO_SKIP_MAX	16
@@ -54,6 +55,7 @@ static int skip_parse(void)
 		return -ENOMEM;
 	cur = list;
 	while ((tok = strsep(&cur, ","))) {
+		tok = strim(tok);
 		if (!*tok)
 			continue;
 		if (duo_skip_count == DUO_SKIP_MAX) {
@@ -61,7 +63,9 @@ static int skip_parse(void)
 			err = -EINVAL;
 			break;
 		}
-		if (!mac_pton(tok, duo_skip_addr[duo_skip_count]) ||
+		/* mac_pton() reads 17 characters and ignores what follows. */
+		if (strlen(tok) != 3 * ETH_ALEN - 1 ||
+		    !mac_pton(tok, duo_skip_addr[duo_skip_count]) ||
 		    !is_valid_ether_addr(duo_skip_addr[duo_skip_count])) {
 			pr_err("skip=: '%s' is not a unicast MAC address (aa:bb:cc:dd:ee:ff)\n",
 			       tok);
@@ -74,21 +78,33 @@ static int skip_parse(void)
 	return err;
 }
 
-/* Not for auto-pairing: listed in skip=, or taken out by the user. */
-static bool said_no(struct net_device *dev)
+static bool skipped(const struct net_device *dev)
 {
-	const char *why = NULL;
 	unsigned int i;
 
-	ASSERT_RTNL();
-	for (i = 0; i < duo_skip_count && !why; i++)
+	for (i = 0; i < duo_skip_count; i++)
 		if (ether_addr_equal(duo_pair_addr(dev), duo_skip_addr[i]))
-			why = "its MAC is in duonet's skip=";
-	if (!why && xa_load(&duo_declined, dev->ifindex))
+			return true;
+	return false;
+}
+
+/*
+ * Not for auto-pairing: listed in skip=, or taken out by the user. Logged
+ * once per device by the pairing scan (premark asks before the device
+ * has its name, quietly).
+ */
+static bool said_no(struct net_device *dev, bool quiet)
+{
+	const char *why = NULL;
+
+	ASSERT_RTNL();
+	if (skipped(dev))
+		why = "its MAC is in duonet's skip=";
+	else if (xa_load(&duo_declined, dev->ifindex))
 		why = "taken out of its pair by the user, until it registers again";
 	if (!why)
 		return false;
-	if (!xa_insert(&duo_logged, dev->ifindex, xa_mk_value(1), GFP_KERNEL))
+	if (!quiet && !xa_insert(&duo_logged, dev->ifindex, xa_mk_value(1), GFP_KERNEL))
 		netdev_info(dev, "not pairing it: %s\n", why);
 	return true;
 }
@@ -97,16 +113,11 @@ static bool said_no(struct net_device *dev)
 void duo_pair_decline(struct net_device *dev)
 {
 	ASSERT_RTNL();
-	if (duo_pairing && net_eq(dev_net(dev), &init_net))
-		xa_store(&duo_declined, dev->ifindex, xa_mk_value(1), GFP_KERNEL);
-}
-
-/* A device the user pairs by hand: auto-pairing may take it again. */
-void duo_pair_undecline(struct net_device *dev)
-{
-	ASSERT_RTNL();
-	if (net_eq(dev_net(dev), &init_net) && xa_erase(&duo_declined, dev->ifindex))
-		xa_erase(&duo_logged, dev->ifindex);
+	if (!duo_pairing || !net_eq(dev_net(dev), &init_net))
+		return;
+	xa_store(&duo_declined, dev->ifindex, xa_mk_value(1), GFP_KERNEL);
+	/* Its line is said again (it may have been logged as taken before). */
+	xa_erase(&duo_logged, dev->ifindex);
 }
 
 static void pair_work_fn(struct work_struct *work);
@@ -173,7 +184,7 @@ static void pair_scan(void)
 
 	ASSERT_RTNL();
 	for_each_netdev(&init_net, dev) {
-		if (!duo_pv_recognise(dev) || duo_lower_of(dev) || said_no(dev) ||
+		if (!duo_pv_recognise(dev) || duo_lower_of(dev) || said_no(dev, false) ||
 		    taken(dev))
 			continue;
 		/*
@@ -197,7 +208,7 @@ static void pair_scan(void)
 		xa_erase(&duo_marked, dev->ifindex);
 	}
 	for_each_netdev(&init_net, dev) {
-		if (!duo_vf_recognise(dev) || duo_lower_of(dev) || said_no(dev))
+		if (!duo_vf_recognise(dev) || duo_lower_of(dev) || said_no(dev, false))
 			continue;
 		priv = upper_for(dev, DUO_ROLE_VF);
 		if (!priv || (!duo_standby_vf(priv, dev) && taken(dev)))
@@ -241,7 +252,7 @@ static void premark(struct net_device *dev)
 			return;
 	}
 	/* skip=: never marked (a new device is not declined yet). */
-	if (said_no(dev))
+	if (said_no(dev, true))
 		return;
 	pv = priv ? rtnl_dereference(priv->pv) : NULL;
 	lend = pv && duo_pv_standby_master(pv->dev);

@@ -406,7 +406,6 @@ int duo_join(struct duo_priv *priv, struct net_device *dev, enum duo_role role,
 	duo_upper_compute(upper);
 	netdev_info(upper, "%s joined as the %s path\n", dev->name,
 		    duo_role_name(role));
-	duo_pair_undecline(dev);	/* paired by hand: see core/notify.c */
 
 	duo_lower_event(priv, lo, DUO_EV_VF_REGISTER);
 	if (netif_running(dev))

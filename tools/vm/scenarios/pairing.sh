@@ -39,7 +39,7 @@ case_manual_pair() {
 	expect_eq "$(lowers)" 2 "lowers after manual pairing"
 	expect_eq "$(g g0 'ethtool -S duo0 | sed -n "s/^ *vf_present: //p"')" 1 "VF present"
 	# Marked as lowers: IFF_SLAVE (0x800) in their flags.
-	g g0 'for d in $(netdev_of_driver virtio_net) $(netdev_of_driver e1000e); do [ $(( $(cat /sys/class/net/$d/flags) & 0x800 )) != 0 ]; done'
+	g g0 'bad=0; for d in $(netdev_of_driver virtio_net) $(netdev_of_driver e1000e); do [ $(( $(cat /sys/class/net/$d/flags) & 0x800 )) != 0 ] || bad=1; done; [ $bad = 0 ]'
 	g g0 'ip link set $(netdev_of_driver e1000e) nomaster'
 	expect_eq "$(lowers)" 1 "lowers after nomaster"
 	g g0 '[ $(( $(cat /sys/class/net/$(netdev_of_driver e1000e)/flags) & 0x800 )) = 0 ]'
@@ -170,23 +170,26 @@ print(" ".join(sorted(l["ifname"] + "=" + l["role"] for l in u["lowers"])))'; }
 
 # Saying no (issue 20): a deleted upper and a released lower stay as the
 # user left them while other devices register (a NIC plugged on rp2 makes
-# auto-pairing scan again), until they register again themselves; a lower
-# paired by hand is auto-pairing's again; skip= keeps a MAC out
-# altogether, and a bad one is refused with its reason.
+# auto-pairing scan again), until they register again themselves; skip=
+# keeps a MAC out altogether, not even marked, and a bad one is refused
+# with its reason.
 case_say_no() {
 	local master_of='m=/sys/class/net/$d/master; [ -e $m ] && basename $(readlink $m) || echo none'
+	local vf n
 	scan() {
 		lab_qmp g0 device-add e1000e id=x4 netdev=xnet bus=rp2 "mac=$OTHER_MAC" romfile=
 		g g0 "wait_for 'grep -l $OTHER_MAC /sys/class/net/*/address >/dev/null' 20 && sleep 1"
 		lab_qmp g0 device-del x4
 	}
 	masters() { g g0 "for d in \$(netdev_of_driver virtio_net) \$(netdev_of_driver e1000e | head -n 1); do $master_of; done | paste -sd' '"; }
+	declined_lines() { g g0 "dmesg | grep -c \"$1: not pairing it: taken out of its pair by the user\" || true"; }
 	g g0 'modprobe duonet && wait_for "[ \$(ip -o link show master duo0 2>/dev/null | wc -l) = 2 ]"'
+	vf=$(g g0 'netdev_of_driver e1000e')
 	g g0 'ip link del duo0'
 	scan
 	expect_eq "$(masters)" "none none" "masters of the PV and the VF after ip link del duo0 and a scan"
 	g g0 '! ip link show duo0 2>/dev/null'
-	g g0 'dmesg | grep -q "not pairing it: taken out of its pair by the user"'
+	expect_eq "$(declined_lines "$vf")" 1 "log lines for the declined VF"
 	# The PV registers again (driver reload): its own pair again, the VF
 	# still out; the VF registers again (re-plug): it joins.
 	g g0 'rmmod virtio_net && modprobe virtio_net && wait_for "[ \$(ip -o link show master duo0 2>/dev/null | wc -l) = 1 ]"'
@@ -194,28 +197,38 @@ case_say_no() {
 	lab_vf_unplug g0
 	lab_vf_plug g0
 	g g0 'wait_for "[ \$(ip -o link show master duo0 2>/dev/null | wc -l) = 2 ]" 20'
-	# Released with nomaster: stays out; paired by hand: back for good.
-	g g0 'ip link set $(netdev_of_driver e1000e) nomaster'
+	vf=$(g g0 'netdev_of_driver e1000e')
+	# Released with duoctl (the role over netlink), then with nomaster
+	# after a pairing by hand: out after each, said each time.
+	n=$(declined_lines "$vf")
+	g g0 "duoctl unpair duo0 $vf"
 	scan
-	expect_eq "$(masters)" "duo0 none" "after nomaster and a scan"
-	g g0 'ip link set $(netdev_of_driver e1000e) master duo0 && ip link set $(netdev_of_driver e1000e) nomaster'
-	g g0 'ip link set $(netdev_of_driver e1000e) master duo0'
+	expect_eq "$(masters)" "duo0 none" "after duoctl unpair and a scan"
+	g g0 "ip link set $vf master duo0 && ip link set $vf nomaster"
 	scan
-	expect_eq "$(masters)" "duo0 duo0" "paired by hand again, after a scan"
+	expect_eq "$(masters)" "duo0 none" "after a pairing by hand, nomaster and a scan"
+	expect_eq "$(declined_lines "$vf")" $((n + 2)) "log lines for the VF declined twice more"
+	g g0 "ip link set $vf master duo0"
+	expect_eq "$(masters)" "duo0 duo0" "paired by hand"
 	g g0 'ip link del duo0 && rmmod duonet'
-	# skip=: neither the PV nor the VF with that MAC, not even marked.
+	# skip=: neither the PV nor the VF with that MAC, nor a PV whose
+	# driver loads while duonet is loaded: not even marked as a lower
+	# (premark would mark it before its first uevent).
 	g g0 "modprobe duonet skip=02:00:00:00:00:01,$LAB_MAC && sleep 1"
-	scan
+	g g0 "rmmod virtio_net && modprobe virtio_net && wait_for '[ -n \"\$(netdev_of_driver virtio_net)\" ]' 20 && sleep 1"
 	g g0 '! ip link show duo0 2>/dev/null'
 	expect_eq "$(masters)" "none none" "masters with the pair's MAC in skip="
-	g g0 'for d in $(netdev_of_driver virtio_net) $(netdev_of_driver e1000e); do [ $(( $(cat /sys/class/net/$d/flags) & 0x800 )) = 0 ]; done'
+	g g0 'bad=0; for d in $(netdev_of_driver virtio_net) $(netdev_of_driver e1000e); do [ $(( $(cat /sys/class/net/$d/flags) & 0x800 )) = 0 ] || bad=1; done; [ $bad = 0 ]'
 	g g0 "dmesg | grep -q \"not pairing it: its MAC is in duonet's skip=\""
 	g g0 'rmmod duonet'
 	refused "modprobe duonet skip=$LAB_MAC,zz" "Invalid argument"
 	g g0 "dmesg | grep -q \"skip=: 'zz' is not a unicast MAC address\""
+	# mac_pton() alone would take the first 17 characters of these.
+	refused "modprobe duonet skip=02:00:00:00:00:0102:00:00:00:00:02" "Invalid argument"
+	refused "modprobe duonet skip=02:00:00:00:00:01:00" "Invalid argument"
 	g g0 '! grep -q "^duonet " /proc/modules'
-	# Another MAC in skip=: the pair is made as ever.
-	g g0 'modprobe duonet skip=02:00:00:00:00:01 && wait_for "[ \$(ip -o link show master duo0 2>/dev/null | wc -l) = 2 ]" && ip link del duo0 && rmmod duonet'
+	# Another MAC in skip= (a trailing comma is no entry): paired as ever.
+	g g0 'modprobe duonet skip=02:00:00:00:00:01, && wait_for "[ \$(ip -o link show master duo0 2>/dev/null | wc -l) = 2 ]" && ip link del duo0 && rmmod duonet'
 }
 
 case_guest_log_clean() { lab_check_log g0; }
