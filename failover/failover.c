@@ -16,6 +16,13 @@
  * this policy are at least the dwell time apart; the VF still waits for
  * its failback delay and flap hold. It never moves TX to a path that is
  * not usable: link and presence decide as without it.
+ *
+ * The VF reachability check (core/reach.c), when on, adds a condition
+ * for the VF to be usable: a target answered through it since its link
+ * last came (or, turned on while TX is on the VF, it has not yet missed
+ * its answers). A VF that loses its link, goes down or joins again must
+ * answer again before it gets TX back; a VF that stops answering loses TX
+ * as on a carrier loss (counted for damping as one).
  */
 #include <linux/kernel.h>
 #include <linux/string.h>
@@ -70,6 +77,12 @@ bool duo_fo_usable(const struct duo_fo_lower *lo)
 	return lo->present && lo->running && lo->carrier;
 }
 
+/* The VF may carry TX: usable, and reachable where that is checked. */
+bool duo_fo_vf_ok(const struct duo_fo *fo)
+{
+	return duo_fo_usable(&fo->vf) && (!fo->reach || fo->vf.reachable);
+}
+
 static void apply_lower_event(struct duo_fo_lower *lo, unsigned int ev)
 {
 	switch (ev) {
@@ -97,6 +110,32 @@ static void apply_lower_event(struct duo_fo_lower *lo, unsigned int ev)
 		lo->carrier = false;
 		break;
 	}
+	/* What it answered before no longer proves anything. */
+	if (!duo_fo_usable(lo))
+		lo->reachable = false;
+}
+
+static void apply_reach_event(struct duo_fo *fo, enum duo_fo_event ev)
+{
+	switch (ev) {
+	case DUO_EV_REACH_ON:
+		/* Carrying TX, the VF keeps it until it misses its answers. */
+		fo->reach = true;
+		fo->vf.reachable = fo->active == DUO_PATH_VF &&
+				   duo_fo_usable(&fo->vf);
+		break;
+	case DUO_EV_REACH_OFF:
+		fo->reach = false;
+		fo->vf.reachable = false;
+		break;
+	case DUO_EV_VF_REACH_OK:
+		/* An answer late for a link since lost proves nothing. */
+		fo->vf.reachable = duo_fo_usable(&fo->vf);
+		break;
+	default:
+		fo->vf.reachable = false;
+		break;
+	}
 }
 
 static enum duo_switch_reason event_reason(enum duo_fo_event ev)
@@ -121,6 +160,11 @@ static enum duo_switch_reason event_reason(enum duo_fo_event ev)
 	case DUO_EV_RATE_HIGH:
 	case DUO_EV_RATE_LOW:
 		return DUO_SW_ADAPTIVE;
+	case DUO_EV_REACH_ON:
+	case DUO_EV_REACH_OFF:
+	case DUO_EV_VF_REACH_OK:
+	case DUO_EV_VF_REACH_LOST:
+		return DUO_SW_REACH;
 	case DUO_EV_TIMER:
 		return DUO_SW_FAILBACK;
 	default:
@@ -186,7 +230,7 @@ static enum duo_path choose_adaptive(struct duo_fo *fo, u64 now, u64 *recheck)
 static enum duo_path choose(struct duo_fo *fo, u64 now, u64 *recheck,
 			    bool *by_rate)
 {
-	bool vf_ok = duo_fo_usable(&fo->vf), pv_ok = duo_fo_usable(&fo->pv);
+	bool vf_ok = duo_fo_vf_ok(fo), pv_ok = duo_fo_usable(&fo->pv);
 
 	*recheck = 0;
 	*by_rate = false;
@@ -224,7 +268,7 @@ static enum duo_path choose(struct duo_fo *fo, u64 now, u64 *recheck,
  */
 static u32 inputs(const struct duo_fo *fo)
 {
-	return duo_fo_usable(&fo->vf) | duo_fo_usable(&fo->pv) << 1 |
+	return duo_fo_vf_ok(fo) | duo_fo_usable(&fo->pv) << 1 |
 	       fo->vf.present << 2 | fo->pv.present << 3 | fo->pv_only << 4 |
 	       fo->adaptive << 5 | fo->rate << 6;
 }
@@ -233,7 +277,7 @@ struct duo_fo_decision duo_fo_step(struct duo_fo *fo, enum duo_fo_event ev,
 				   u64 now)
 {
 	struct duo_fo_decision d = { .from = fo->active };
-	bool vf_was_ok = duo_fo_usable(&fo->vf), by_rate;
+	bool vf_was_ok = duo_fo_vf_ok(fo), by_rate;
 	u32 before = inputs(fo);
 
 	/* The PV events mirror the VF events, in the same order. */
@@ -249,14 +293,18 @@ struct duo_fo_decision duo_fo_step(struct duo_fo *fo, enum duo_fo_event ev,
 		fo->adaptive = ev == DUO_EV_ADAPTIVE_ON;
 	else if (ev == DUO_EV_RATE_HIGH || ev == DUO_EV_RATE_LOW)
 		fo->rate = ev == DUO_EV_RATE_HIGH ? DUO_RATE_HIGH : DUO_RATE_LOW;
+	else if (ev >= DUO_EV_REACH_ON && ev <= DUO_EV_VF_REACH_LOST)
+		apply_reach_event(fo, ev);
 	/* Turned off, the rate it knew goes: it is measured again when on. */
 	if (ev == DUO_EV_ADAPTIVE_OFF)
 		fo->rate = DUO_RATE_UNKNOWN;
 
-	if (vf_was_ok && !duo_fo_usable(&fo->vf)) {
+	if (vf_was_ok && !duo_fo_vf_ok(fo)) {
 		fo->vf_ready_since = 0;
-		note_vf_loss(fo, now);
-	} else if (!vf_was_ok && duo_fo_usable(&fo->vf)) {
+		/* Turning the check on asks for proof; the VF lost nothing. */
+		if (ev != DUO_EV_REACH_ON)
+			note_vf_loss(fo, now);
+	} else if (!vf_was_ok && duo_fo_vf_ok(fo)) {
 		fo->vf_ready_since = now;
 	}
 
@@ -296,6 +344,7 @@ const char *duo_switch_reason_name(enum duo_switch_reason reason)
 		[DUO_SW_UNPLUG] = "unplug", [DUO_SW_CARRIER] = "carrier",
 		[DUO_SW_ADMIN] = "admin", [DUO_SW_PV_ONLY] = "pv-only",
 		[DUO_SW_FAILBACK] = "failback", [DUO_SW_ADAPTIVE] = "adaptive",
+		[DUO_SW_REACH] = "reach",
 	};
 
 	return reason < DUO_SW_REASON_MAX ? names[reason] : "?";
@@ -324,6 +373,10 @@ const char *duo_fo_event_name(enum duo_fo_event ev)
 		[DUO_EV_ADAPTIVE_OFF] = "adaptive-off",
 		[DUO_EV_RATE_HIGH] = "rate-high",
 		[DUO_EV_RATE_LOW] = "rate-low",
+		[DUO_EV_REACH_ON] = "reach-on",
+		[DUO_EV_REACH_OFF] = "reach-off",
+		[DUO_EV_VF_REACH_OK] = "vf-reach-ok",
+		[DUO_EV_VF_REACH_LOST] = "vf-reach-lost",
 		[DUO_EV_TIMER] = "timer",
 	};
 

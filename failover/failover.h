@@ -40,6 +40,10 @@ enum duo_fo_event {
 	DUO_EV_ADAPTIVE_OFF,
 	DUO_EV_RATE_HIGH,	/* the packet rate reached the high mark */
 	DUO_EV_RATE_LOW,	/* ... or fell to the low mark */
+	DUO_EV_REACH_ON,	/* the VF reachability check turned on */
+	DUO_EV_REACH_OFF,
+	DUO_EV_VF_REACH_OK,	/* a target answered through the VF */
+	DUO_EV_VF_REACH_LOST,	/* ... no target did for the missed probes */
 	DUO_EV_TIMER,		/* the time asked for in recheck_ns came */
 	DUO_EV_MAX,
 };
@@ -54,6 +58,7 @@ enum duo_switch_reason {
 	DUO_SW_PV_ONLY,		/* the pv-only flag */
 	DUO_SW_FAILBACK,	/* failback delay or flap hold ended */
 	DUO_SW_ADAPTIVE,	/* the adaptive policy, by packet rate */
+	DUO_SW_REACH,		/* the VF reachability check */
 	DUO_SW_REASON_MAX,
 };
 
@@ -62,6 +67,7 @@ struct duo_fo_lower {
 	bool present;
 	bool running;		/* admin up and not going down */
 	bool carrier;
+	bool reachable;		/* VF: a target answered since its link came */
 };
 
 struct duo_fo_config {
@@ -89,6 +95,7 @@ struct duo_fo {
 	struct duo_fo_lower pv;
 	bool pv_only;
 	bool adaptive;
+	bool reach;		/* the VF reachability check is on */
 	enum duo_fo_rate rate;
 	u64 adapt_switched;	/* time of the last adaptive switch, 0: none */
 	enum duo_path active;
@@ -117,6 +124,7 @@ void duo_fo_default_config(struct duo_fo_config *cfg);
 struct duo_fo_decision duo_fo_step(struct duo_fo *fo, enum duo_fo_event ev,
 				   u64 now_ns);
 bool duo_fo_usable(const struct duo_fo_lower *lo);
+bool duo_fo_vf_ok(const struct duo_fo *fo);
 enum duo_fo_event duo_fo_rate_event(const struct duo_fo *fo, u64 pps);
 const char *duo_path_name(enum duo_path path);
 const char *duo_switch_reason_name(enum duo_switch_reason reason);

@@ -91,6 +91,8 @@ struct world {
 	bool pv_only;
 	bool adaptive;
 	enum duo_fo_rate rate;
+	bool reach;			/* the VF reachability check on */
+	bool reached;			/* ... and a target answered */
 	u64 adapt_at;			/* its last switch seen, 0: none */
 	u64 now;
 	u64 vf_usable_at;
@@ -132,6 +134,12 @@ static bool usable(const struct lower *l)
 	return l->present && l->up && l->carrier;
 }
 
+/* The VF may take TX: usable, and answering where that is checked. */
+static bool vf_ok(const struct world *w)
+{
+	return usable(&w->vf) && (!w->reach || w->reached);
+}
+
 static bool present(const struct world *w, enum duo_path p)
 {
 	return (p == DUO_PATH_VF && w->vf.present) ||
@@ -160,6 +168,11 @@ static enum duo_switch_reason event_kind(enum duo_fo_event ev)
 	case DUO_EV_RATE_HIGH:
 	case DUO_EV_RATE_LOW:
 		return DUO_SW_ADAPTIVE;
+	case DUO_EV_REACH_ON:
+	case DUO_EV_REACH_OFF:
+	case DUO_EV_VF_REACH_OK:
+	case DUO_EV_VF_REACH_LOST:
+		return DUO_SW_REACH;
 	case DUO_EV_TIMER:
 		return DUO_SW_FAILBACK;
 	default:
@@ -172,7 +185,7 @@ static void world_apply(struct world *w, enum duo_fo_event ev)
 {
 	bool on_vf = ev <= DUO_EV_VF_CARRIER_OFF;
 	struct lower *l = on_vf ? &w->vf : &w->pv;
-	bool was = usable(&w->vf);
+	bool was = vf_ok(w);
 	unsigned int i, recent = 0;
 
 	switch (ev) {
@@ -221,13 +234,31 @@ static void world_apply(struct world *w, enum duo_fo_event ev)
 	case DUO_EV_RATE_LOW:
 		w->rate = DUO_RATE_LOW;
 		break;
+	case DUO_EV_REACH_ON:	/* TX on the VF: it keeps it until it misses */
+		w->reach = true;
+		w->reached = w->active == DUO_PATH_VF && usable(&w->vf);
+		break;
+	case DUO_EV_REACH_OFF:
+		w->reach = false;
+		w->reached = false;
+		break;
+	case DUO_EV_VF_REACH_OK:
+		w->reached = true;
+		break;
+	case DUO_EV_VF_REACH_LOST:
+		w->reached = false;
+		break;
 	default:
 		break;
 	}
+	/* An answer counts for the link it came on. */
+	if (!usable(&w->vf))
+		w->reached = false;
 
-	if (!was && usable(&w->vf))
+	if (!was && vf_ok(w))
 		w->vf_usable_at = w->now;
-	if (!was || usable(&w->vf))
+	/* Turning the check on is no loss. */
+	if (!was || vf_ok(w) || ev == DUO_EV_REACH_ON)
 		return;
 	/* a VF loss */
 	memmove(&w->losses[1], &w->losses[0],
@@ -242,7 +273,7 @@ static void world_apply(struct world *w, enum duo_fo_event ev)
 
 static bool same_inputs(const struct world *a, const struct world *b)
 {
-	return usable(&a->vf) == usable(&b->vf) &&
+	return vf_ok(a) == vf_ok(b) &&
 	       usable(&a->pv) == usable(&b->pv) &&
 	       a->vf.present == b->vf.present &&
 	       a->pv.present == b->pv.present && a->pv_only == b->pv_only &&
@@ -284,13 +315,13 @@ static void check(struct run *r, const struct duo_fo *fo,
 		  const struct world *before, const struct world *w,
 		  enum duo_fo_event ev, const struct duo_fo_decision *d)
 {
-	bool vf_ok = usable(&w->vf), pv_ok = usable(&w->pv);
+	bool vf_usable = vf_ok(w), pv_ok = usable(&w->pv);
 	bool on_path = !w->pv_only;
 	u64 ready = max(w->vf_usable_at + w->cfg.failback_delay_ns,
 			w->hold_until);
-	bool by_rate = on_path && vf_ok && pv_ok && w->adaptive &&
+	bool by_rate = on_path && vf_usable && pv_ok && w->adaptive &&
 		       w->rate != DUO_RATE_UNKNOWN;
-	bool waiting = !by_rate && on_path && vf_ok && pv_ok && d->to == DUO_PATH_PV;
+	bool waiting = !by_rate && on_path && vf_usable && pv_ok && d->to == DUO_PATH_PV;
 	u64 dwell_end = before->adapt_at + w->cfg.adapt_dwell_ns;
 	bool dwelling = before->adapt_at && w->now < dwell_end &&
 			before->active != DUO_PATH_NONE;
@@ -317,11 +348,11 @@ static void check(struct run *r, const struct duo_fo *fo,
 	CHECK(INV_A_PATH, !on_path || !(w->vf.present || w->pv.present) ||
 	      d->to != DUO_PATH_NONE, "no path while a lower is present");
 
-	CHECK(INV_CARRIER, !on_path || !(vf_ok || pv_ok) ||
-	      (d->to == DUO_PATH_VF && vf_ok) || (d->to == DUO_PATH_PV && pv_ok),
+	CHECK(INV_CARRIER, !on_path || !(vf_usable || pv_ok) ||
+	      (d->to == DUO_PATH_VF && vf_usable) || (d->to == DUO_PATH_PV && pv_ok),
 	      "TX on a path without carrier while another has it");
 
-	CHECK(INV_STAY, !on_path || vf_ok || pv_ok ||
+	CHECK(INV_STAY, !on_path || vf_usable || pv_ok ||
 	      !present(w, before->active) || d->to == before->active,
 	      "left a present path with no usable path to go to");
 
@@ -388,7 +419,8 @@ static u64 advance(u64 *s)
 
 /*
  * The next event: half the time one that brings a lower (the VF more
- * often) a step closer to usable, or repeats an event it has already seen
+ * often) a step closer to usable (for the VF under the reachability
+ * check, an answer is the last step), or repeats an event it has already seen
  * when it is usable; else any event at all.
  */
 static enum duo_fo_event next_event(u64 *s, const struct world *w)
@@ -401,6 +433,9 @@ static enum duo_fo_event next_event(u64 *s, const struct world *w)
 		return rnd_below(s, DUO_EV_MAX);
 	if (!l->present)
 		return base;			/* register */
+	/* With the reachability check on, a usable VF also answers. */
+	if (vf && usable(l) && w->reach && !w->reached)
+		return DUO_EV_VF_REACH_OK;
 	if (!l->up || (usable(l) && rnd_below(s, 2)))
 		return base + (DUO_EV_VF_UP - DUO_EV_VF_REGISTER);
 	return base + (DUO_EV_VF_CARRIER_ON - DUO_EV_VF_REGISTER);
@@ -454,7 +489,7 @@ static void one_seed(struct run *r, struct cover *cov, struct duo_fo *fo,
 		check(r, fo, before, w, ev, d);
 		/* The policy's own switches (not one turning it off). */
 		if (d->switched && w->adaptive && w->rate != DUO_RATE_UNKNOWN &&
-		    !w->pv_only && usable(&w->vf) && usable(&w->pv)) {
+		    !w->pv_only && vf_ok(w) && usable(&w->pv)) {
 			w->adapt_at = w->now;
 			cov->adaptive++;
 		}

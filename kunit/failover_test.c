@@ -26,6 +26,10 @@
  *  - the reason of a switch is the kind of the event that caused it; a
  *    switch the clock alone caused (failback delay or hold ended, whatever
  *    event or timer noticed it) is a failback.
+ *  - the reachability check, on: "usable" for the VF also needs a target's
+ *    answer since its link came; a VF that stops being usable forgets its
+ *    answers; turned on, the check keeps the answers a VF carrying TX is
+ *    taken to have (none otherwise), and that is no VF loss.
  */
 #include <kunit/test.h>
 #include <linux/kernel.h>
@@ -56,6 +60,8 @@ struct ref {
 	struct ref_lower pv;
 	bool pv_only;
 	bool adaptive;
+	bool reach;			/* the reachability check is on */
+	bool answered;			/* a target answered through the VF */
 	enum duo_fo_rate rate;		/* what the adaptive policy was told */
 	u64 adapt_at;			/* its last switch, 0: none */
 	enum duo_path active;
@@ -90,6 +96,10 @@ enum ref_op {
 	OP_ADAPTIVE_OFF,
 	OP_RATE_HIGH,
 	OP_RATE_LOW,
+	OP_REACH_ON,
+	OP_REACH_OFF,
+	OP_ANSWERED,
+	OP_SILENT,
 };
 
 /* What each event means, written out rather than derived. */
@@ -118,12 +128,21 @@ static const struct {
 	[DUO_EV_ADAPTIVE_OFF]	= { false, OP_ADAPTIVE_OFF, DUO_SW_ADAPTIVE },
 	[DUO_EV_RATE_HIGH]	= { false, OP_RATE_HIGH, DUO_SW_ADAPTIVE },
 	[DUO_EV_RATE_LOW]	= { false, OP_RATE_LOW, DUO_SW_ADAPTIVE },
+	[DUO_EV_REACH_ON]	= { false, OP_REACH_ON, DUO_SW_REACH },
+	[DUO_EV_REACH_OFF]	= { false, OP_REACH_OFF, DUO_SW_REACH },
+	[DUO_EV_VF_REACH_OK]	= { true, OP_ANSWERED, DUO_SW_REACH },
+	[DUO_EV_VF_REACH_LOST]	= { true, OP_SILENT, DUO_SW_REACH },
 	[DUO_EV_TIMER]		= { false, OP_NONE, DUO_SW_FAILBACK },
 };
 
 static bool ref_usable(const struct ref_lower *l)
 {
 	return l->present && l->up && l->carrier;
+}
+
+static bool ref_vf_usable(const struct ref *r)
+{
+	return ref_usable(&r->vf) && (!r->reach || r->answered);
 }
 
 static bool ref_present(const struct ref *r, enum duo_path p)
@@ -186,7 +205,7 @@ static enum duo_path ref_adaptive(const struct ref *r, u64 now, u64 vf_at,
 static enum duo_path ref_choose(const struct ref *r, u64 now, u64 *recheck,
 				bool *by_rate)
 {
-	bool vf = ref_usable(&r->vf), pv = ref_usable(&r->pv);
+	bool vf = ref_vf_usable(r), pv = ref_usable(&r->pv);
 	u64 at;
 
 	*recheck = 0;
@@ -224,6 +243,7 @@ static bool ref_same_inputs(const struct ref *a, const struct ref *b)
 {
 	return a->vf.present == b->vf.present && a->vf.up == b->vf.up &&
 	       a->vf.carrier == b->vf.carrier &&
+	       ref_vf_usable(a) == ref_vf_usable(b) &&
 	       a->pv.present == b->pv.present && a->pv.up == b->pv.up &&
 	       a->pv.carrier == b->pv.carrier && a->pv_only == b->pv_only &&
 	       a->adaptive == b->adaptive && a->rate == b->rate;
@@ -277,13 +297,30 @@ static struct ref_decision ref_step(struct ref *r, enum duo_fo_event ev,
 	case OP_RATE_LOW:
 		r->rate = DUO_RATE_LOW;
 		break;
+	case OP_REACH_ON:
+		r->reach = true;
+		r->answered = r->active == DUO_PATH_VF;
+		break;
+	case OP_REACH_OFF:
+		r->reach = false;
+		r->answered = false;
+		break;
+	case OP_ANSWERED:
+		r->answered = true;
+		break;
+	case OP_SILENT:
+		r->answered = false;
+		break;
 	case OP_NONE:
 		break;
 	}
+	if (!ref_usable(&r->vf))
+		r->answered = false;
 
-	if (ref_usable(&before.vf) && !ref_usable(&r->vf))
+	if (ref_vf_usable(&before) && !ref_vf_usable(r) &&
+	    ref_events[ev].op != OP_REACH_ON)
 		ref_vf_lost(r, now);
-	if (!ref_usable(&before.vf) && ref_usable(&r->vf))
+	if (!ref_vf_usable(&before) && ref_vf_usable(r))
 		r->vf_usable_at = now;
 
 	rd.to = ref_choose(r, now, &rd.recheck, &by_rate);
@@ -342,7 +379,8 @@ static bool same_counters(const struct duo_fo *fo, const struct ref *r)
 static bool same_lowers(const struct duo_fo *fo, const struct ref *r)
 {
 	return fo->pv_only == r->pv_only && fo->adaptive == r->adaptive &&
-	       fo->rate == r->rate &&
+	       fo->rate == r->rate && fo->reach == r->reach &&
+	       duo_fo_vf_ok(fo) == ref_vf_usable(r) &&
 	       duo_fo_usable(&fo->vf) == ref_usable(&r->vf) &&
 	       duo_fo_usable(&fo->pv) == ref_usable(&r->pv) &&
 	       fo->vf.present == r->vf.present && fo->pv.present == r->pv.present;
@@ -428,6 +466,9 @@ struct scenario {
 	enum duo_fo_rate rate;	/* ... told this rate ... */
 	bool flip;		/* ... then the other one (a switch, if both usable) */
 	u64 late;		/* then the clock moves on this far, no timer */
+	bool reach_first;	/* the reachability check on before the lowers */
+	bool reach_last;	/* ... or once they are at their levels */
+	enum duo_fo_event answer; /* then the VF answers (or is silent); 0: no */
 };
 
 static const struct scenario scenarios[] = {
@@ -451,6 +492,16 @@ static const struct scenario scenarios[] = {
 	  .rate = DUO_RATE_HIGH, .flip = true, .late = 6 * SEC },
 	{ .name = "adaptive-damped", .adaptive = true, .rate = DUO_RATE_HIGH,
 	  .flap = true, .pv_first = true },
+	{ .name = "reach-unanswered", .reach_first = true, .pv_first = true },
+	{ .name = "reach-answered", .reach_first = true, .pv_first = true,
+	  .answer = DUO_EV_VF_REACH_OK },
+	{ .name = "reach-answered-delay", .reach_first = true, .pv_first = true,
+	  .delay = 2 * SEC, .answer = DUO_EV_VF_REACH_OK },
+	{ .name = "reach-on-late", .reach_last = true },
+	{ .name = "reach-silent", .reach_last = true,
+	  .answer = DUO_EV_VF_REACH_LOST },
+	{ .name = "reach-adaptive", .reach_first = true, .adaptive = true,
+	  .rate = DUO_RATE_HIGH, .answer = DUO_EV_VF_REACH_OK },
 };
 
 static const enum duo_fo_event rate_events[] = {
@@ -497,6 +548,8 @@ static void build_state(struct checker *c, struct pair *p,
 	}
 	if (pv_only && sc->pv_only_first)
 		pair_step(c, p, DUO_EV_PV_ONLY_ON, p->now + MSEC, what);
+	if (sc->reach_first)
+		pair_step(c, p, DUO_EV_REACH_ON, p->now + MSEC, what);
 	bring_to(c, p, !sc->pv_first, sc->pv_first ? pv : vf, what);
 	bring_to(c, p, sc->pv_first, sc->pv_first ? vf : pv, what);
 	if (pv_only && !sc->pv_only_first)
@@ -508,6 +561,10 @@ static void build_state(struct checker *c, struct pair *p,
 	if (sc->flip)
 		pair_step(c, p, rate_events[DUO_RATE_LOW + DUO_RATE_HIGH - sc->rate],
 			  p->now + MSEC, what);
+	if (sc->reach_last)
+		pair_step(c, p, DUO_EV_REACH_ON, p->now + MSEC, what);
+	if (sc->answer)
+		pair_step(c, p, sc->answer, p->now + MSEC, what);
 	p->now += sc->late;
 
 	/* Name the state as reached, with the path it left TX on. */
@@ -523,7 +580,8 @@ static const enum duo_fo_event all_events[] = {
 	DUO_EV_PV_UP, DUO_EV_PV_GOING_DOWN, DUO_EV_PV_DOWN,
 	DUO_EV_PV_CARRIER_ON, DUO_EV_PV_CARRIER_OFF, DUO_EV_PV_ONLY_ON,
 	DUO_EV_PV_ONLY_OFF, DUO_EV_ADAPTIVE_ON, DUO_EV_ADAPTIVE_OFF,
-	DUO_EV_RATE_HIGH, DUO_EV_RATE_LOW, DUO_EV_TIMER,
+	DUO_EV_RATE_HIGH, DUO_EV_RATE_LOW, DUO_EV_REACH_ON, DUO_EV_REACH_OFF,
+	DUO_EV_VF_REACH_OK, DUO_EV_VF_REACH_LOST, DUO_EV_TIMER,
 };
 
 static void event_desc(const enum duo_fo_event *ev, char *desc)
@@ -534,7 +592,7 @@ static void event_desc(const enum duo_fo_event *ev, char *desc)
 KUNIT_ARRAY_PARAM(all_events, all_events, event_desc);
 
 /*
- * One event (the parameter) in every state: 14 scenarios x 4 VF levels x
+ * One event (the parameter) in every state: 20 scenarios x 4 VF levels x
  * 4 PV levels x pv-only on/off, each at 1 us after the state was reached
  * and, when a timer was asked for, again exactly at that time.
  */
@@ -661,11 +719,12 @@ static void names(struct kunit *test)
 		"vf-down", "vf-carrier-on", "vf-carrier-off", "pv-register",
 		"pv-unregister", "pv-up", "pv-going-down", "pv-down",
 		"pv-carrier-on", "pv-carrier-off", "pv-only-on", "pv-only-off",
-		"adaptive-on", "adaptive-off", "rate-high", "rate-low", "timer",
+		"adaptive-on", "adaptive-off", "rate-high", "rate-low",
+		"reach-on", "reach-off", "vf-reach-ok", "vf-reach-lost", "timer",
 	};
 	static const char * const reasons[DUO_SW_REASON_MAX] = {
 		"none", "plug", "unplug", "carrier", "admin", "pv-only",
-		"failback", "adaptive",
+		"failback", "adaptive", "reach",
 	};
 	int i;
 
@@ -1099,6 +1158,65 @@ static void settings_and_loss_history(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fo.vf_loss_count, 0);
 }
 
+/*
+ * The reachability check: turned on, it leaves TX on a VF that carries it
+ * until the VF misses its answers; a VF whose link comes back waits for
+ * an answer; off, answers and silence change nothing.
+ */
+static const struct want reach_steps[] = {
+	{ DUO_EV_REACH_ON,	 1 * SEC, VF },
+	{ DUO_EV_VF_REACH_LOST,	 2 * SEC, PV, true, DUO_SW_REACH },
+	{ DUO_EV_VF_REACH_OK,	 3 * SEC, VF, true, DUO_SW_REACH },
+	{ DUO_EV_VF_CARRIER_OFF, 4 * SEC, PV, true, DUO_SW_CARRIER },
+	{ DUO_EV_VF_CARRIER_ON,	 5 * SEC, PV },
+	{ DUO_EV_TIMER,		 6 * SEC, PV },
+	{ DUO_EV_VF_REACH_OK,	 7 * SEC, VF, true, DUO_SW_REACH },
+	{ DUO_EV_REACH_OFF,	 8 * SEC, VF },
+	{ DUO_EV_VF_REACH_LOST,	 9 * SEC, VF },
+	{ DUO_EV_VF_CARRIER_OFF, 10 * SEC, PV, true, DUO_SW_CARRIER },
+	{ DUO_EV_VF_CARRIER_ON,	11 * SEC, PV, false, DUO_SW_NONE, 15 * SEC },
+	END,
+};
+
+/* Turned on with TX on the PV: the failback delay counts from the answer. */
+static const struct want reach_delay_steps[] = {
+	{ DUO_EV_VF_CARRIER_OFF, 1 * SEC, PV, true, DUO_SW_CARRIER },
+	{ DUO_EV_REACH_ON,	 2 * SEC, PV },
+	{ DUO_EV_VF_CARRIER_ON,	 3 * SEC, PV },
+	{ DUO_EV_VF_REACH_OK,	 4 * SEC, PV, false, DUO_SW_NONE, 6 * SEC },
+	{ DUO_EV_TIMER,		 6 * SEC, VF, true, DUO_SW_FAILBACK },
+	END,
+};
+
+/* An answer that comes after the link went proves nothing. */
+static const struct want reach_late_answer[] = {
+	{ DUO_EV_REACH_ON,	 1 * SEC, VF },
+	{ DUO_EV_VF_CARRIER_OFF, 2 * SEC, PV, true, DUO_SW_CARRIER },
+	{ DUO_EV_VF_REACH_OK,	 3 * SEC, PV },
+	{ DUO_EV_VF_CARRIER_ON,	 4 * SEC, PV },
+	END,
+};
+
+static void reach_check(struct kunit *test)
+{
+	struct duo_fo fo;
+
+	fo_start(test, &fo, 0, true);
+	PLAY(test, &fo, reach_steps);
+	KUNIT_EXPECT_EQ(test, fo.switches[DUO_SW_REACH], 3);
+	/* Silence at 2 s, carrier losses at 4 and 10 s: three, damped. */
+	KUNIT_EXPECT_EQ(test, fo.vf_loss_count, 3);
+
+	fo_start(test, &fo, 2 * SEC, true);
+	PLAY(test, &fo, reach_delay_steps);
+	/* Turning the check on took nothing from the VF. */
+	KUNIT_EXPECT_EQ(test, fo.vf_loss_count, 1);
+
+	fo_start(test, &fo, 0, true);
+	PLAY(test, &fo, reach_late_answer);
+	KUNIT_EXPECT_FALSE(test, duo_fo_vf_ok(&fo));
+}
+
 /* Every switch counts once: per reason and per direction. */
 static void switch_counters(struct kunit *test)
 {
@@ -1169,6 +1287,7 @@ static struct kunit_case duo_failover_cases[] = {
 	KUNIT_CASE(adaptive_policy),
 	KUNIT_CASE(adaptive_rate_events),
 	KUNIT_CASE(adaptive_failback_delay),
+	KUNIT_CASE(reach_check),
 	{}
 };
 
