@@ -42,7 +42,7 @@
 static const char *const paths[] = { "none", "vf", "pv" };
 static const char *const reasons[] = {
 	"none", "plug", "unplug", "carrier", "admin", "pv-only", "failback",
-	"adaptive",
+	"adaptive", "reach",
 };
 
 static volatile sig_atomic_t stop;

@@ -192,6 +192,10 @@ rx_handler_result_t duo_handle_frame(struct sk_buff **pskb)
 		consume_skb(skb);
 		return RX_HANDLER_CONSUMED;
 	}
+	/* An answer to the VF reachability check's probes (core/reach.c). */
+	if (unlikely(READ_ONCE(priv->reach.cfg.interval_ms)) &&
+	    slot == DUO_SLOT_VF)
+		duo_reach_rx(priv, skb);
 	/*
 	 * A broadcast or multicast frame the host flooded to both paths:
 	 * the stack takes the first copy only (core/dedup.c). With one lower

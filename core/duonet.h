@@ -70,6 +70,7 @@ struct duo_pcpu_stats {
 	u64_stats_t tx_hint_fallback;	/* path hint not taken */
 	u64_stats_t rx_own_echo;	/* our own frames, echoed: dropped */
 	u64_stats_t rx_flood_dup;	/* the other path's copy: dropped */
+	u64_stats_t rx_reach_answers;	/* reachability answers on the VF */
 	struct u64_stats_sync syncp;
 };
 
@@ -86,6 +87,7 @@ struct duo_path_totals {
 	u64 tx_hint_fallback;
 	u64 rx_own_echo;
 	u64 rx_flood_dup;
+	u64 rx_reach_answers;
 };
 
 /* Lower error counters folded into the upper, across departures. */
@@ -175,6 +177,33 @@ struct duo_dedup {
 	struct duo_dedup_entry e[DUO_DEDUP_SLOTS];
 };
 
+/*
+ * The VF reachability check (core/reach.c): targets asked through the VF
+ * every interval; no answer for `missed` intervals takes TX from it.
+ */
+#define DUO_REACH_TARGETS	16	/* per family, as bonding's */
+#define DUO_REACH_MISSED	2	/* default, as bonding's arp_missed_max */
+#define DUO_REACH_MIN_MS	10
+
+struct duo_reach_cfg {
+	u32 interval_ms;			/* 0: off */
+	u32 missed;				/* 1..255 */
+	__be32 ip4[DUO_REACH_TARGETS];		/* packed from 0; 0 ends */
+	struct in6_addr ip6[DUO_REACH_TARGETS];	/* packed from 0; :: ends */
+};
+
+struct duo_reach {
+	struct duo_reach_cfg cfg;	/* RTNL writes; the data path reads */
+	unsigned long answer_at;	/* jiffies of the last answer (data path) */
+	bool proven;			/* fo.vf.reachable, for the data path */
+	bool vf_usable;			/* RTNL: the VF's link, as last seen */
+	unsigned long since;		/* RTNL: answers count from here */
+	unsigned long next_probe;	/* RTNL */
+	u64 probes;			/* RTNL */
+	u64 lost;			/* RTNL: times the VF stopped answering */
+	struct delayed_work work;
+};
+
 /* The upper device's private area. */
 struct duo_priv {
 	struct net_device *dev;
@@ -218,6 +247,7 @@ struct duo_priv {
 	u64 rate_ns[DUO_RATE_SAMPLES];
 	unsigned int rate_next;
 	struct duo_dedup dedup;		/* data path (core/dedup.c) */
+	struct duo_reach reach;		/* core/reach.c */
 };
 
 extern struct rtnl_link_ops duo_link_ops;
@@ -334,6 +364,13 @@ int duo_xdp_check_lower(struct duo_priv *priv, struct net_device *dev,
 void duo_xdp_join(struct duo_priv *priv, struct duo_lower *lo);
 void duo_xdp_leave(struct duo_priv *priv, struct net_device *dev,
 		   enum duo_slot slot);
+
+/* core/reach.c */
+void duo_reach_rx(struct duo_priv *priv, const struct sk_buff *skb);
+void duo_reach_update(struct duo_priv *priv);
+void duo_reach_set(struct duo_priv *priv, const struct duo_reach_cfg *cfg);
+void duo_reach_init(struct duo_priv *priv);
+void duo_reach_uninit(struct duo_priv *priv);
 
 /* core/notify.c */
 int duo_notify_init(void);

@@ -38,6 +38,7 @@ static const char duo_stat_names[][ETH_GSTRING_LEN] = {
 	"vf_tuning_refused", "pv_tuning_refused",
 	"tx_hint_vf", "tx_hint_pv", "tx_hint_fallback", "switches_adaptive",
 	"rx_own_echo", "rx_flood_duplicates",
+	"reach_probes", "reach_answers", "reach_lost", "switches_reach",
 };
 
 /* Milliseconds TX has spent on a path, the current stretch included. */
@@ -144,6 +145,10 @@ static void duo_get_ethtool_stats(struct net_device *dev,
 	data[i++] = fo->switches[DUO_SW_ADAPTIVE];
 	data[i++] = t.rx_own_echo;
 	data[i++] = t.rx_flood_dup;
+	data[i++] = priv->reach.probes;
+	data[i++] = t.rx_reach_answers;
+	data[i++] = priv->reach.lost;
+	data[i++] = fo->switches[DUO_SW_REACH];
 	WARN_ON_ONCE(i != ARRAY_SIZE(duo_stat_names));
 }
 

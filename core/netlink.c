@@ -4,7 +4,9 @@
  * policy, with extack messages), the state dumped with them, and each
  * lower's role in IFLA_INFO_SLAVE_DATA. Runs under RTNL.
  */
+#include <linux/in.h>
 #include <linux/netdevice.h>
+#include <net/ipv6.h>
 #include <net/netlink.h>
 #include <net/rtnetlink.h>
 
@@ -17,6 +19,7 @@ static struct netlink_range_validation hold_range = { 0, 3600000 };
 static struct netlink_range_validation low_range = { 0, 100000000 };
 static struct netlink_range_validation high_range = { 1, 100000000 };
 static struct netlink_range_validation dwell_range = { 0, 3600000 };
+static struct netlink_range_validation reach_range = { 0, 60000 };
 
 const struct nla_policy duo_nl_policy[IFLA_DUONET_MAX + 1] = {
 	/*
@@ -43,6 +46,11 @@ const struct nla_policy duo_nl_policy[IFLA_DUONET_MAX + 1] = {
 	[IFLA_DUONET_ADAPTIVE_HIGH_PPS] = NLA_POLICY_FULL_RANGE(NLA_U32, &high_range),
 	[IFLA_DUONET_ADAPTIVE_DWELL_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &dwell_range),
 	[IFLA_DUONET_ADAPTIVE] = { .type = NLA_REJECT },
+	[IFLA_DUONET_REACH_INTERVAL_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &reach_range),
+	[IFLA_DUONET_REACH_MISSED] = NLA_POLICY_RANGE(NLA_U32, 1, 255),
+	[IFLA_DUONET_REACH_IP4] = { .type = NLA_NESTED },
+	[IFLA_DUONET_REACH_IP6] = { .type = NLA_NESTED },
+	[IFLA_DUONET_VF_REACHABLE] = { .type = NLA_REJECT },
 };
 
 static u32 ns_to_ms(u64 ns)
@@ -143,6 +151,120 @@ static int duo_set_roles(struct duo_priv *priv, struct nlattr *data[],
 	return 0;
 }
 
+/* One reachability target, unicast; out is __be32 or struct in6_addr. */
+static int reach_target(const struct nlattr *a, bool ip6, void *out,
+			struct netlink_ext_ack *extack)
+{
+	if (nla_type(a) != IFLA_DUONET_REACH_TARGET ||
+	    nla_len(a) != (ip6 ? sizeof(struct in6_addr) : sizeof(__be32))) {
+		if (ip6)
+			NL_SET_ERR_MSG_ATTR(extack, a,
+					    "duonet: an IPv6 target is 16 bytes in IFLA_DUONET_REACH_TARGET");
+		else
+			NL_SET_ERR_MSG_ATTR(extack, a,
+					    "duonet: an IPv4 target is 4 bytes in IFLA_DUONET_REACH_TARGET");
+		return -EINVAL;
+	}
+	if (ip6) {
+		struct in6_addr t = nla_get_in6_addr(a);
+
+		if (ipv6_addr_any(&t) || ipv6_addr_is_multicast(&t) ||
+		    ipv6_addr_loopback(&t))
+			goto not_unicast;
+		memcpy(out, &t, sizeof(t));
+	} else {
+		__be32 t = nla_get_in_addr(a);
+
+		if (ipv4_is_zeronet(t) || ipv4_is_multicast(t) ||
+		    ipv4_is_lbcast(t) || ipv4_is_loopback(t))
+			goto not_unicast;
+		memcpy(out, &t, sizeof(t));
+	}
+	return 0;
+not_unicast:
+	NL_SET_ERR_MSG_ATTR(extack, a, "duonet: a reachability target must be a unicast address");
+	return -EINVAL;
+}
+
+/* A whole list of targets of one family, replacing the one set. */
+static int reach_targets(const struct nlattr *nest, bool ip6,
+			 struct duo_reach_cfg *cfg, struct netlink_ext_ack *extack)
+{
+	const struct nlattr *a;
+	int rem, n = 0, err;
+
+	if (ip6 && !IS_ENABLED(CONFIG_IPV6)) {
+		NL_SET_ERR_MSG_ATTR(extack, nest, "duonet: this kernel has no IPv6");
+		return -EOPNOTSUPP;
+	}
+	if (!ip6 && !IS_ENABLED(CONFIG_INET)) {
+		NL_SET_ERR_MSG_ATTR(extack, nest, "duonet: this kernel has no IPv4");
+		return -EOPNOTSUPP;
+	}
+	if (ip6)
+		memset(cfg->ip6, 0, sizeof(cfg->ip6));
+	else
+		memset(cfg->ip4, 0, sizeof(cfg->ip4));
+	nla_for_each_nested(a, nest, rem) {
+		if (n == DUO_REACH_TARGETS) {
+			NL_SET_ERR_MSG_ATTR(extack, a,
+					    "duonet: at most 16 reachability targets per family");
+			return -EINVAL;
+		}
+		err = reach_target(a, ip6, ip6 ? (void *)&cfg->ip6[n] :
+						 (void *)&cfg->ip4[n], extack);
+		if (err)
+			return err;
+		n++;
+	}
+	if (rem) {
+		NL_SET_ERR_MSG_ATTR(extack, nest, "duonet: a malformed list of targets");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * The reachability check's settings from a message, into cfg (from the
+ * settings as they are): nothing changes here.
+ */
+static int reach_settings(const struct duo_priv *priv, struct nlattr *data[],
+			  struct duo_reach_cfg *cfg, bool *changed,
+			  struct netlink_ext_ack *extack)
+{
+	int err;
+
+	*cfg = priv->reach.cfg;
+	*changed = data[IFLA_DUONET_REACH_INTERVAL_MS] ||
+		   data[IFLA_DUONET_REACH_MISSED] ||
+		   data[IFLA_DUONET_REACH_IP4] || data[IFLA_DUONET_REACH_IP6];
+	if (data[IFLA_DUONET_REACH_INTERVAL_MS])
+		cfg->interval_ms = nla_get_u32(data[IFLA_DUONET_REACH_INTERVAL_MS]);
+	if (data[IFLA_DUONET_REACH_MISSED])
+		cfg->missed = nla_get_u32(data[IFLA_DUONET_REACH_MISSED]);
+	if (data[IFLA_DUONET_REACH_IP4]) {
+		err = reach_targets(data[IFLA_DUONET_REACH_IP4], false, cfg, extack);
+		if (err)
+			return err;
+	}
+	if (data[IFLA_DUONET_REACH_IP6]) {
+		err = reach_targets(data[IFLA_DUONET_REACH_IP6], true, cfg, extack);
+		if (err)
+			return err;
+	}
+	if (cfg->interval_ms && cfg->interval_ms < DUO_REACH_MIN_MS) {
+		NL_SET_ERR_MSG_ATTR(extack, data[IFLA_DUONET_REACH_INTERVAL_MS],
+				    "duonet: the reachability interval is 0 (off) or 10..60000 ms");
+		return -EINVAL;
+	}
+	if (cfg->interval_ms && !cfg->ip4[0] && ipv6_addr_any(&cfg->ip6[0])) {
+		NL_SET_ERR_MSG(extack,
+			       "duonet: the reachability check needs a target (IPv4 or IPv6)");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /*
  * Validated by the policy already. The lowers first: a refused pairing
  * leaves the settings as they were (a VF paired before a refused PV
@@ -153,11 +275,16 @@ static int duo_apply_settings(struct duo_priv *priv, struct nlattr *data[],
 {
 	struct duo_fo_config cfg = priv->fo.cfg;
 	struct duo_settings set = priv->set;
+	struct duo_reach_cfg reach;
+	bool reach_changed;
 	int err;
 
 	ASSERT_RTNL();
 	if (!data)
 		return 0;
+	err = reach_settings(priv, data, &reach, &reach_changed, extack);
+	if (err)
+		return err;
 	if (data[IFLA_DUONET_HINT_MASK]) {
 		u32 m = nla_get_u32(data[IFLA_DUONET_HINT_MASK]);
 		u32 run = m ? m >> __ffs(m) : 0;
@@ -208,6 +335,8 @@ static int duo_apply_settings(struct duo_priv *priv, struct nlattr *data[],
 		cfg.damp_hold_ns = ms_to_ns(data[IFLA_DUONET_DAMP_HOLD_MS]);
 	priv->set = set;
 	duo_fo_set_config(&priv->fo, &cfg);
+	if (reach_changed)
+		duo_reach_set(priv, &reach);
 	/* A shorter failback delay may have come due already. */
 	duo_path_event(priv, DUO_EV_TIMER);
 	return 0;
@@ -235,9 +364,41 @@ int duo_changelink(struct net_device *dev, struct nlattr *tb[],
 
 size_t duo_get_size(const struct net_device *dev)
 {
-	return 12 * nla_total_size(sizeof(u32)) +	/* settings, lowers */
-	       3 * nla_total_size(sizeof(u8)) +		/* path, pv-only, adaptive */
-	       3 * nla_total_size_64bit(sizeof(u64));	/* counters */
+	return 14 * nla_total_size(sizeof(u32)) +	/* settings, lowers */
+	       4 * nla_total_size(sizeof(u8)) +		/* path, pv-only, adaptive,
+							 * VF reachable
+							 */
+	       3 * nla_total_size_64bit(sizeof(u64)) +	/* counters */
+	       2 * nla_total_size(0) +			/* the targets */
+	       DUO_REACH_TARGETS * nla_total_size(sizeof(__be32)) +
+	       DUO_REACH_TARGETS * nla_total_size(sizeof(struct in6_addr));
+}
+
+static int fill_reach(struct sk_buff *skb, const struct duo_priv *priv)
+{
+	const struct duo_reach_cfg *r = &priv->reach.cfg;
+	struct nlattr *nest;
+	int i;
+
+	if (nla_put_u32(skb, IFLA_DUONET_REACH_INTERVAL_MS, r->interval_ms) ||
+	    nla_put_u32(skb, IFLA_DUONET_REACH_MISSED, r->missed) ||
+	    nla_put_u8(skb, IFLA_DUONET_VF_REACHABLE, priv->fo.vf.reachable))
+		return -EMSGSIZE;
+	nest = nla_nest_start(skb, IFLA_DUONET_REACH_IP4);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < DUO_REACH_TARGETS && r->ip4[i]; i++)
+		if (nla_put_in_addr(skb, IFLA_DUONET_REACH_TARGET, r->ip4[i]))
+			return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	nest = nla_nest_start(skb, IFLA_DUONET_REACH_IP6);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < DUO_REACH_TARGETS && !ipv6_addr_any(&r->ip6[i]); i++)
+		if (nla_put_in6_addr(skb, IFLA_DUONET_REACH_TARGET, &r->ip6[i]))
+			return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
 }
 
 static enum duo_uapi_path uapi_path(const struct duo_lower *lo)
@@ -278,7 +439,7 @@ int duo_fill_info(struct sk_buff *skb, const struct net_device *dev)
 	    nla_put_u64_64bit(skb, IFLA_DUONET_LAST_SWITCH_USECS,
 			      READ_ONCE(priv->last_switch_usecs), IFLA_DUONET_PAD))
 		return -EMSGSIZE;
-	return 0;
+	return fill_reach(skb, priv);
 }
 
 size_t duo_get_slave_size(const struct net_device *upper,

@@ -16,7 +16,7 @@
 #include "core/trace.h"
 
 /* The trace tables spell out these enums' values. */
-static_assert(DUO_PATH_PV == 2 && DUO_SW_ADAPTIVE == 7 &&
+static_assert(DUO_PATH_PV == 2 && DUO_SW_REACH == 8 &&
 	      DUO_EV_VF_CARRIER_OFF == 6 && DUO_ROLE_PV == 2);
 
 static struct duo_lower *path_lower(struct duo_priv *priv, enum duo_path path)
@@ -173,13 +173,13 @@ static void update_carrier(struct duo_priv *priv)
 
 /*
  * The paths a per-packet hint may take (core/datapath.c): usable as the
- * state machine knows them (a VF whose PCI device is going is not), the
- * VF not under pv-only.
+ * state machine knows them (a VF whose PCI device is going is not, nor
+ * one the reachability check holds off), the VF not under pv-only.
  */
 static void update_hints(struct duo_priv *priv)
 {
 	WRITE_ONCE(priv->hint_ok[DUO_SLOT_VF],
-		   duo_fo_usable(&priv->fo.vf) && !priv->fo.pv_only);
+		   duo_fo_vf_ok(&priv->fo) && !priv->fo.pv_only);
 	WRITE_ONCE(priv->hint_ok[DUO_SLOT_PV], duo_fo_usable(&priv->fo.pv));
 }
 
@@ -191,6 +191,7 @@ static void apply(struct duo_priv *priv, const struct duo_fo_decision *d,
 	ASSERT_RTNL();
 	update_carrier(priv);
 	update_hints(priv);
+	duo_reach_update(priv);
 	if (d->switched) {
 		u64 us;
 
@@ -471,6 +472,7 @@ void duo_path_init(struct duo_priv *priv)
 	INIT_DELAYED_WORK(&priv->announce_work, announce_work_fn);
 	INIT_DELAYED_WORK(&priv->policy_work, policy_work_fn);
 	INIT_DELAYED_WORK(&priv->rate_work, rate_work_fn);
+	duo_reach_init(priv);
 }
 
 /* The works retry rather than wait for RTNL: cancelling under it is safe. */
@@ -479,4 +481,5 @@ void duo_path_uninit(struct duo_priv *priv)
 	cancel_delayed_work_sync(&priv->announce_work);
 	cancel_delayed_work_sync(&priv->policy_work);
 	cancel_delayed_work_sync(&priv->rate_work);
+	duo_reach_uninit(priv);
 }

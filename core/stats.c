@@ -40,6 +40,7 @@ void duo_path_totals(struct duo_priv *priv, struct duo_path_totals *t)
 			c.tx_hint_fallback = u64_stats_read(&st->tx_hint_fallback);
 			c.rx_own_echo = u64_stats_read(&st->rx_own_echo);
 			c.rx_flood_dup = u64_stats_read(&st->rx_flood_dup);
+			c.rx_reach_answers = u64_stats_read(&st->rx_reach_answers);
 		} while (u64_stats_fetch_retry(&st->syncp, start));
 
 		for (i = 0; i < DUO_SLOT_MAX; i++) {
@@ -56,6 +57,7 @@ void duo_path_totals(struct duo_priv *priv, struct duo_path_totals *t)
 		t->tx_hint_fallback += c.tx_hint_fallback;
 		t->rx_own_echo += c.rx_own_echo;
 		t->rx_flood_dup += c.rx_flood_dup;
+		t->rx_reach_answers += c.rx_reach_answers;
 	}
 }
 

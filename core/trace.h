@@ -25,7 +25,7 @@
 #define duo_trace_reasons				\
 	{ 0, "none" }, { 1, "plug" }, { 2, "unplug" },	\
 	{ 3, "carrier" }, { 4, "admin" }, { 5, "pv-only" },	\
-	{ 6, "failback" }, { 7, "adaptive" }
+	{ 6, "failback" }, { 7, "adaptive" }, { 8, "reach" }
 
 /* The VF form of enum duo_fo_event: the role is a field of its own. */
 #define duo_trace_events				\

@@ -42,10 +42,29 @@ enum {
 	IFLA_DUONET_ADAPTIVE_HIGH_PPS,		/* u32 1..100000000 */
 	IFLA_DUONET_ADAPTIVE_DWELL_MS,		/* u32 0..3600000 */
 	IFLA_DUONET_ADAPTIVE,			/* u8 read only: the policy is on */
+	/*
+	 * The VF reachability check: the targets asked through the VF every
+	 * interval (ARP, neighbour solicitation); TX leaves the VF when none
+	 * answered for REACH_MISSED intervals, and returns to it only after
+	 * an answer since its link came. Off while the interval is 0.
+	 */
+	IFLA_DUONET_REACH_INTERVAL_MS,		/* u32: 0 (off), 10..60000 */
+	IFLA_DUONET_REACH_MISSED,		/* u32: 1..255, default 2 */
+	/*
+	 * Nested, up to 16 IFLA_DUONET_REACH_TARGET each: IPv4 (4 bytes,
+	 * network order) in REACH_IP4, IPv6 (16 bytes) in REACH_IP6. Written:
+	 * the whole list (empty: none).
+	 */
+	IFLA_DUONET_REACH_IP4,
+	IFLA_DUONET_REACH_IP6,
+	IFLA_DUONET_VF_REACHABLE,		/* u8 read only: a target answered */
 	__IFLA_DUONET_MAX,
 };
 
 #define IFLA_DUONET_MAX (__IFLA_DUONET_MAX - 1)
+
+/* The attribute type of each target in IFLA_DUONET_REACH_IP4/IP6. */
+#define IFLA_DUONET_REACH_TARGET	1
 
 enum {
 	IFLA_DUONET_LOWER_UNSPEC,

@@ -594,6 +594,7 @@ struct attr_want {
 	int len;
 	u64 val;
 	bool seen;
+	const void *bytes;	/* the payload, when longer than val */
 };
 
 /*
@@ -632,6 +633,11 @@ static void expect_attrs(struct kunit *test, const char *what,
 		KUNIT_ASSERT_EQ_MSG(test, plen, want[type].len, "%s: attribute %d", what, type);
 		for (i = nla->nla_len; i < NLA_ALIGN(nla->nla_len); i++)
 			KUNIT_EXPECT_EQ_MSG(test, b[i], 0, "%s: attribute %d padding", what, type);
+		if (want[type].bytes) {
+			KUNIT_EXPECT_MEMEQ_MSG(test, nla_data(nla), want[type].bytes, plen,
+					       "%s: attribute %d", what, type);
+			continue;
+		}
 		memcpy(&v, nla_data(nla), plen);
 		KUNIT_EXPECT_EQ_MSG(test, v, want[type].val, "%s: attribute %d", what, type);
 	}
@@ -663,12 +669,29 @@ static void dumps_fully_written(struct kunit *test)
 	struct attr_want info[IFLA_DUONET_MAX + 1] = { };
 	struct attr_want slave[IFLA_DUONET_LOWER_MAX + 1] = { };
 	const struct duo_fo_config *cfg = &priv->fo.cfg;
+	/* One target of each family (the check off): the nests as dumped. */
+	struct duo_reach_cfg reach = { .missed = 7 };
+	struct {
+		struct nlattr h;
+		__be32 a;
+	} ip4 = { { 8, IFLA_DUONET_REACH_TARGET }, htonl(0x0a630001) };
+	struct {
+		struct nlattr h;
+		struct in6_addr a;
+	} ip6 = { { 20, IFLA_DUONET_REACH_TARGET } };
 
 	duo_fake_open(test, upper);
 	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
 	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
 	KUNIT_ASSERT_PTR_EQ(test, duo_fake_tx(upper), vf);
 	duo_fake_send(test, upper, 100);
+	ip6.a.s6_addr[0] = 0xfd;
+	ip6.a.s6_addr[15] = 1;
+	reach.ip4[0] = ip4.a;
+	reach.ip6[0] = ip6.a;
+	rtnl_lock();
+	duo_reach_set(priv, &reach);
+	rtnl_unlock();
 
 	expect_strings(test, upper, ETH_SS_STATS);
 	expect_strings(test, upper, ETH_SS_PRIV_FLAGS);
@@ -698,6 +721,11 @@ static void dumps_fully_written(struct kunit *test)
 	info[IFLA_DUONET_SWITCHES_TO_PV] = (struct attr_want){ 8, priv->fo.switches_to_pv };
 	info[IFLA_DUONET_LAST_SWITCH_USECS] =
 		(struct attr_want){ 8, READ_ONCE(priv->last_switch_usecs) };
+	info[IFLA_DUONET_REACH_INTERVAL_MS] = (struct attr_want){ 4, 0 };
+	info[IFLA_DUONET_REACH_MISSED] = (struct attr_want){ 4, 7 };
+	info[IFLA_DUONET_VF_REACHABLE] = (struct attr_want){ 1, 0 };
+	info[IFLA_DUONET_REACH_IP4] = (struct attr_want){ sizeof(ip4), .bytes = &ip4 };
+	info[IFLA_DUONET_REACH_IP6] = (struct attr_want){ sizeof(ip6), .bytes = &ip6 };
 	expect_attrs(test, "fill_info", fill_info, upper, NULL,
 		     duo_link_ops.get_size(upper), info, IFLA_DUONET_MAX, IFLA_DUONET_PAD);
 

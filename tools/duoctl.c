@@ -20,6 +20,7 @@
  * Exit status: 0 ok, 1 the kernel refused or DEV is not a duonet upper,
  * 2 usage error, 3 wait timed out.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <linux/if_link.h>
@@ -37,6 +38,7 @@
 #include "../core/uapi.h"
 
 #define DUOCTL_MAX_LINKS 256
+#define DUOCTL_MAX_TARGETS 16	/* per family, as the kernel takes */
 
 static const char *const usage_text =
 "usage: duoctl show [--json] [DEV]\n"
@@ -72,7 +74,8 @@ static const char *const manual_text =
 "        objects: ifname, ifindex, active_path (\"vf\", \"pv\", \"none\"),\n"
 "        pv_only, adaptive, policy (\"pv-only\", \"adaptive\", \"vf-first\"),\n"
 "        switches_to_vf, switches_to_pv, last_switch_usecs,\n"
-"        settings {KEY: number}, lowers [{ifname, role, active}].\n"
+"        settings {KEY: number}, reach_targets [address], vf_reachable,\n"
+"        lowers [{ifname, role, active}].\n"
 "    set DEV KEY VALUE\n"
 "        Change one setting of the upper DEV (see KEYS).\n"
 "    pair UPPER DEV [--role vf|pv]\n"
@@ -116,6 +119,14 @@ static const char *const manual_text =
 "                          above the low mark); in between nothing changes\n"
 "    adaptive-dwell-ms     at least this long between two of its switches\n"
 "                          (0-3600000)\n"
+"    reach-interval-ms     the VF reachability check: every this long, ask\n"
+"                          the targets (ARP, IPv6 neighbour solicitation)\n"
+"                          through the VF; TX stays off a VF that has not\n"
+"                          answered since its link came (0 off, 10-60000)\n"
+"    reach-missed          intervals without an answer that take TX from\n"
+"                          the VF (1-255, default 2)\n"
+"    reach-targets         A[,A...] IPv4 and IPv6 unicast addresses, up to\n"
+"                          16 of each family, or none\n"
 "    vf, pv                the lower in that role: an interface name, or\n"
 "                          none to release it (a role override, as pair)\n"
 "\n"
@@ -149,6 +160,8 @@ static const struct {
 	{ "adaptive-low-pps", IFLA_DUONET_ADAPTIVE_LOW_PPS },
 	{ "adaptive-high-pps", IFLA_DUONET_ADAPTIVE_HIGH_PPS },
 	{ "adaptive-dwell-ms", IFLA_DUONET_ADAPTIVE_DWELL_MS },
+	{ "reach-interval-ms", IFLA_DUONET_REACH_INTERVAL_MS },
+	{ "reach-missed", IFLA_DUONET_REACH_MISSED },
 };
 
 /* Keys whose value is a lower (an interface name, or none). */
@@ -172,6 +185,8 @@ struct link {
 	bool has[IFLA_DUONET_MAX + 1];
 	int role;			/* lowers */
 	bool active;
+	/* The reachability targets, as text: "a,b" ("" for none). */
+	char targets[DUOCTL_MAX_TARGETS * 2 * (INET6_ADDRSTRLEN + 1)];
 };
 
 static struct link links[DUOCTL_MAX_LINKS];
@@ -216,6 +231,24 @@ static uint64_t attr_uint(const struct nlattr *a)
 	return 0;
 }
 
+/* The addresses of a REACH_IP4/IP6 nest, appended to l->targets. */
+static void parse_targets(struct link *l, const struct nlattr *nest, int family)
+{
+	char text[INET6_ADDRSTRLEN];
+	const struct nlattr *a;
+	size_t len;
+
+	mnl_attr_for_each_nested(a, nest) {
+		len = mnl_attr_get_payload_len(a);
+		if (len != (family == AF_INET ? 4 : 16) ||
+		    !inet_ntop(family, mnl_attr_get_payload(a), text, sizeof(text)))
+			continue;
+		len = strlen(l->targets);
+		snprintf(l->targets + len, sizeof(l->targets) - len, "%s%s",
+			 len ? "," : "", text);
+	}
+}
+
 static void parse_data(struct link *l, const struct nlattr *data)
 {
 	const struct nlattr *a;
@@ -223,6 +256,10 @@ static void parse_data(struct link *l, const struct nlattr *data)
 	mnl_attr_for_each_nested(a, data) {
 		int t = mnl_attr_get_type(a);
 
+		if (t == IFLA_DUONET_REACH_IP4 || t == IFLA_DUONET_REACH_IP6) {
+			parse_targets(l, a, t == IFLA_DUONET_REACH_IP4 ? AF_INET : AF_INET6);
+			continue;
+		}
 		if (t > IFLA_DUONET_MAX || t == IFLA_DUONET_PAD)
 			continue;
 		l->val[t] = attr_uint(a);
@@ -451,6 +488,26 @@ static void print_text(const struct link *u)
 			       links[i].active ? ", active" : "");
 	for (i = 0; i < (int)NKEYS; i++)
 		printf("  %s %llu\n", keys[i].key, (unsigned long long)u->val[keys[i].attr]);
+	printf("  reach-targets %s\n", *u->targets ? u->targets : "none");
+	if (u->val[IFLA_DUONET_REACH_INTERVAL_MS])
+		printf("  vf reachable %s\n",
+		       u->val[IFLA_DUONET_VF_REACHABLE] ? "yes" : "no");
+}
+
+/* "a,b" as JSON strings "a","b". */
+static void print_json_list(const char *list)
+{
+	const char *p = list, *comma;
+	char item[INET6_ADDRSTRLEN];
+
+	while (*p) {
+		comma = strchr(p, ',');
+		snprintf(item, sizeof(item), "%.*s",
+			 (int)(comma ? comma - p : (long)strlen(p)), p);
+		printf("%s", p == list ? "" : ",");
+		json_str(item);
+		p = comma ? comma + 1 : p + strlen(p);
+	}
 }
 
 static void print_json(const struct link *u, bool first)
@@ -473,7 +530,10 @@ static void print_json(const struct link *u, bool first)
 	for (i = 0; i < (int)NKEYS; i++)
 		printf("%s\"%s\":%llu", i ? "," : "", keys[i].key,
 		       (unsigned long long)u->val[keys[i].attr]);
-	printf("},\"lowers\":[");
+	printf("},\"reach_targets\":[");
+	print_json_list(u->targets);
+	printf("],\"vf_reachable\":%s,\"lowers\":[",
+	       u->val[IFLA_DUONET_VF_REACHABLE] ? "true" : "false");
 	for (i = 0; i < nlinks; i++) {
 		if (!links[i].lower || links[i].master != u->ifindex)
 			continue;
@@ -593,6 +653,51 @@ static int role_attr(const char *role)
 	return -1;
 }
 
+/*
+ * reach-targets: "A[,A...]" of IPv4 and IPv6 addresses, or none; both
+ * lists are replaced. Exits with a usage error on a bad address.
+ */
+static int put_targets(struct mnl_socket *nl, int upper, const char *list)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE], *copy, *tok, *save = NULL;
+	struct nlmsghdr *nlh = newlink(buf, upper);
+	struct nlattr *info, *data, *nest[2];
+	unsigned char addr[16];
+	int family[2] = { AF_INET, AF_INET6 }, f, ret = 0;
+
+	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "duonet");
+	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	for (f = 0; f < 2; f++) {
+		nest[f] = mnl_attr_nest_start(nlh, f ? IFLA_DUONET_REACH_IP6 :
+							IFLA_DUONET_REACH_IP4);
+		copy = strdup(list);
+		if (!copy) {
+			perror("duoctl");
+			exit(1);
+		}
+		for (tok = strtok_r(copy, ",", &save); tok && strcmp(list, "none");
+		     tok = strtok_r(NULL, ",", &save)) {
+			if (inet_pton(family[f], tok, addr) == 1)
+				mnl_attr_put(nlh, IFLA_DUONET_REACH_TARGET,
+					     f ? 16 : 4, addr);
+			else if (inet_pton(family[!f], tok, addr) != 1)
+				ret = -1;
+		}
+		free(copy);
+		mnl_attr_nest_end(nlh, nest[f]);
+	}
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, info);
+	if (ret || !*list) {
+		fprintf(stderr,
+			"duoctl: '%s' is not a list of IPv4 and IPv6 addresses (A,B,...) or none\n",
+			list);
+		usage();
+	}
+	return talk(nl, nlh, NULL);
+}
+
 static int cmd_set(int argc, char **argv)
 {
 	struct mnl_socket *nl;
@@ -604,6 +709,13 @@ static int cmd_set(int argc, char **argv)
 
 	if (argc != 3)
 		usage();
+	if (!strcmp(argv[1], "reach-targets")) {
+		nl = open_nl();
+		upper = need_upper(nl, argv[0])->ifindex;
+		ret = put_targets(nl, upper, argv[2]);
+		mnl_socket_close(nl);
+		return ret ? 1 : 0;
+	}
 	for (i = 0; i < NKEYS; i++)
 		if (!strcmp(argv[1], keys[i].key))
 			attr = keys[i].attr;

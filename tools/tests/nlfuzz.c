@@ -120,9 +120,20 @@ static size_t random_attr(char *buf, size_t room, bool *malformed)
 	 * a trailing attribute that claims too much are the core's liberal
 	 * parsing's (ignored, with a rate-limited log line).
 	 */
-	if ((known && (len != 4 || (type & NLA_F_NESTED))) ||
-	    (type & ~NLA_F_NESTED) == IFLA_DUONET_PAD)
+	if (type == IFLA_DUONET_REACH_IP4 || type == IFLA_DUONET_REACH_IP6 ||
+	    type == (IFLA_DUONET_REACH_IP4 | NLA_F_NESTED) ||
+	    type == (IFLA_DUONET_REACH_IP6 | NLA_F_NESTED)) {
+		/*
+		 * The target lists: nested, and strict policy wants the flag.
+		 * With it, what is inside may be a valid list (an empty one
+		 * is), so the kernel may take it.
+		 */
+		if (!(type & NLA_F_NESTED))
+			*malformed = true;
+	} else if ((known && (len != 4 || (type & NLA_F_NESTED))) ||
+		   (type & ~NLA_F_NESTED) == IFLA_DUONET_PAD) {
 		*malformed = true;
+	}
 	return NLA_HDRLEN + NLA_ALIGN(len);
 }
 
@@ -187,7 +198,7 @@ static bool compared(int t)
 	return t != IFLA_DUONET_ACTIVE_PATH && t != IFLA_DUONET_PV_ONLY &&
 	       t != IFLA_DUONET_SWITCHES_TO_VF && t != IFLA_DUONET_SWITCHES_TO_PV &&
 	       t != IFLA_DUONET_LAST_SWITCH_USECS && t != IFLA_DUONET_PAD &&
-	       t != IFLA_DUONET_ADAPTIVE;
+	       t != IFLA_DUONET_ADAPTIVE && t != IFLA_DUONET_VF_REACHABLE;
 }
 
 static int snap_cb(const struct nlmsghdr *nlh, void *arg)

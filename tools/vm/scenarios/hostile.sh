@@ -51,8 +51,10 @@ case_netlink_fuzz() {
 	g g0 'duoctl set duo0 pv $(netdev_of_driver virtio_net) 2>/dev/null
 		duoctl set duo0 vf $(netdev_of_driver igb) 2>/dev/null; true'
 	g g0 'for kv in announce-count=3 announce-interval-ms=100 failback-delay-ms=0 damp-flaps=0 \
-		hint-mask=0 adaptive-low-pps=2000 adaptive-high-pps=10000 adaptive-dwell-ms=5000; do
-		duoctl set duo0 ${kv%=*} ${kv#*=} || exit 1; done'
+		hint-mask=0 adaptive-low-pps=2000 adaptive-high-pps=10000 adaptive-dwell-ms=5000 \
+		reach-interval-ms=0 reach-missed=2; do
+		duoctl set duo0 ${kv%=*} ${kv#*=} || exit 1; done
+		duoctl set duo0 reach-targets none'
 	g g0 'ethtool --set-priv-flags duo0 pv-only off adaptive off'
 	g g0 'duoctl wait duo0 --path vf --timeout 20'
 	lab_ping_clean after_fuzz 2
