@@ -194,11 +194,15 @@ struct duo_reach_cfg {
 
 struct duo_reach {
 	struct duo_reach_cfg cfg;	/* RTNL writes; the data path reads */
-	unsigned long answer_at;	/* jiffies of the last answer (data path) */
+	u64 answer_ns;			/* the last answer (data path), ktime */
 	bool proven;			/* fo.vf.reachable, for the data path */
 	bool vf_usable;			/* RTNL: the VF's link, as last seen */
-	unsigned long since;		/* RTNL: answers count from here */
+	u64 since_ns;			/* RTNL: answers count from here */
 	unsigned long next_probe;	/* RTNL */
+	u64 round_ns;			/* RTNL: the last round of probes */
+	bool probed;			/* RTNL: a round sent since `since` */
+	u32 silent;			/* RTNL: of them, unanswered in a row */
+	bool warned_ip6;		/* RTNL: IPv6 off on the VF, said */
 	u64 probes;			/* RTNL */
 	u64 lost;			/* RTNL: times the VF stopped answering */
 	struct delayed_work work;

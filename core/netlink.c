@@ -21,6 +21,15 @@ static struct netlink_range_validation high_range = { 1, 100000000 };
 static struct netlink_range_validation dwell_range = { 0, 3600000 };
 static struct netlink_range_validation reach_range = { 0, 60000 };
 
+/* Inside IFLA_DUONET_REACH_IP4/IP6: addresses, nothing else. */
+static const struct nla_policy reach_ip4_policy[IFLA_DUONET_REACH_TARGET + 1] = {
+	[IFLA_DUONET_REACH_TARGET] = NLA_POLICY_EXACT_LEN(sizeof(__be32)),
+};
+
+static const struct nla_policy reach_ip6_policy[IFLA_DUONET_REACH_TARGET + 1] = {
+	[IFLA_DUONET_REACH_TARGET] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+};
+
 const struct nla_policy duo_nl_policy[IFLA_DUONET_MAX + 1] = {
 	/*
 	 * Strict for every attribute: a length other than its type's, a
@@ -48,8 +57,8 @@ const struct nla_policy duo_nl_policy[IFLA_DUONET_MAX + 1] = {
 	[IFLA_DUONET_ADAPTIVE] = { .type = NLA_REJECT },
 	[IFLA_DUONET_REACH_INTERVAL_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &reach_range),
 	[IFLA_DUONET_REACH_MISSED] = NLA_POLICY_RANGE(NLA_U32, 1, 255),
-	[IFLA_DUONET_REACH_IP4] = { .type = NLA_NESTED },
-	[IFLA_DUONET_REACH_IP6] = { .type = NLA_NESTED },
+	[IFLA_DUONET_REACH_IP4] = NLA_POLICY_NESTED(reach_ip4_policy),
+	[IFLA_DUONET_REACH_IP6] = NLA_POLICY_NESTED(reach_ip6_policy),
 	[IFLA_DUONET_VF_REACHABLE] = { .type = NLA_REJECT },
 };
 

@@ -20,9 +20,11 @@
  */
 #include <linux/etherdevice.h>
 #include <linux/if_arp.h>
+#include <linux/if_vlan.h>
 #include <linux/inetdevice.h>
 #include <linux/ipv6.h>
 #include <linux/jiffies.h>
+#include <linux/timekeeping.h>
 #include <net/addrconf.h>
 #include <net/arp.h>
 #include <net/ipv6.h>
@@ -111,7 +113,8 @@ void duo_reach_rx(struct duo_priv *priv, const struct sk_buff *skb)
 	struct duo_pcpu_stats *st;
 	bool answer;
 
-	if (skb->pkt_type != PACKET_HOST)
+	/* A tag no VLAN device took is not for our untagged probes. */
+	if (skb->pkt_type != PACKET_HOST || skb_vlan_tag_present(skb))
 		return;
 	if (skb->protocol == htons(ETH_P_ARP))
 		answer = arp_answer(r, skb);
@@ -121,7 +124,7 @@ void duo_reach_rx(struct duo_priv *priv, const struct sk_buff *skb)
 		return;
 	if (!answer)
 		return;
-	WRITE_ONCE(r->answer_at, jiffies);
+	WRITE_ONCE(r->answer_ns, ktime_get_ns());
 	st = this_cpu_ptr(priv->pcpu);
 	u64_stats_update_begin(&st->syncp);
 	u64_stats_inc(&st->rx_reach_answers);
@@ -134,10 +137,17 @@ void duo_reach_rx(struct duo_priv *priv, const struct sk_buff *skb)
 static void probe_ip4(struct duo_priv *priv, struct net_device *vf, __be32 t)
 {
 #if IS_ENABLED(CONFIG_INET)
-	__be32 src = inet_select_addr(priv->dev, t, RT_SCOPE_LINK);
+	struct in_device *in_dev = __in_dev_get_rtnl(priv->dev);
 	struct sk_buff *skb;
+	__be32 src = 0;
 
-	/* No address yet: an ARP probe (source 0.0.0.0) is answered too. */
+	/*
+	 * An address of the upper's (inet_select_addr() would take another
+	 * device's when it has none); without one, an ARP probe (source
+	 * 0.0.0.0), which is answered too.
+	 */
+	if (in_dev && rcu_access_pointer(in_dev->ifa_list))
+		src = inet_select_addr(priv->dev, t, RT_SCOPE_LINK);
 	skb = arp_create(ARPOP_REQUEST, ETH_P_ARP, t, vf, src, NULL,
 			 priv->dev->dev_addr, NULL);
 	if (!skb)
@@ -151,11 +161,21 @@ static void probe_ip4(struct duo_priv *priv, struct net_device *vf, __be32 t)
 static void probe_ip6(struct duo_priv *priv, struct net_device *vf,
 		      const struct in6_addr *t)
 {
+	struct inet6_dev *idev = __in6_dev_get(vf);
 	struct in6_addr saddr, mcaddr;
 	struct sk_buff *skb;
 
-	/* An answer comes to an address of ours: none yet, no probe. */
-	if (ipv6_dev_get_saddr(dev_net(priv->dev), priv->dev, t, 0, &saddr))
+	/* IPv6 off on the VF: ip6_output() would drop the probe. */
+	if (!idev || READ_ONCE(idev->cnf.disable_ipv6)) {
+		if (!priv->reach.warned_ip6)
+			netdev_warn(priv->dev, "IPv6 is off on VF %s: its IPv6 targets cannot be asked\n",
+				    vf->name);
+		priv->reach.warned_ip6 = true;
+		return;
+	}
+	/* An answer comes to an address of the upper's: none yet, no probe. */
+	if (ipv6_dev_get_saddr(dev_net(priv->dev), priv->dev, t, 0, &saddr) ||
+	    !ipv6_chk_addr(dev_net(priv->dev), &saddr, priv->dev, 0))
 		return;
 	skb = ndisc_ns_create(vf, t, &saddr, 0);
 	if (!skb)
@@ -179,43 +199,63 @@ static void send_probes(struct duo_priv *priv, struct net_device *vf)
 #endif
 }
 
-/* The check's round: judge the answers, then probe when it is time. */
+/*
+ * Answers count from now; rounds without one are counted from now. In
+ * nanoseconds: a probe's answer often comes within the jiffy it left in.
+ */
+static void reach_restart(struct duo_reach *r)
+{
+	r->since_ns = ktime_get_ns();
+	r->next_probe = jiffies;
+	r->silent = 0;
+	r->probed = false;
+}
+
+/*
+ * The check's round: judge the answers, then probe when it is time.
+ * Silence is counted in rounds of probes actually sent, not in time: a
+ * round that RTNL or a paused guest held back proves nothing.
+ */
 static void reach_round(struct duo_priv *priv)
 {
 	struct duo_reach *r = &priv->reach;
 	struct duo_lower *vf = rtnl_dereference(priv->vf);
-	unsigned long now = jiffies, period, last, answer_at;
+	unsigned long now = jiffies;
+	u64 answer_ns, now_ns = ktime_get_ns();
 
 	ASSERT_RTNL();
-	if (!r->cfg.interval_ms)
+	/* Off, or no VF to ask: duo_reach_update() starts it again. */
+	if (!r->cfg.interval_ms || !vf || !duo_fo_usable(&priv->fo.vf))
 		return;
-	period = msecs_to_jiffies(r->cfg.interval_ms);
-	if (vf && duo_fo_usable(&priv->fo.vf)) {
-		answer_at = READ_ONCE(r->answer_at);
-		last = time_after(answer_at, r->since) ? answer_at : r->since;
-		if (!priv->fo.vf.reachable && time_after_eq(answer_at, r->since)) {
-			netdev_info(priv->dev, "VF %s answers the reachability check\n",
-				    vf->dev->name);
-			duo_path_event(priv, DUO_EV_VF_REACH_OK);
-		} else if (priv->fo.vf.reachable &&
-			   time_after(now, last + r->cfg.missed * period)) {
-			netdev_warn(priv->dev, "VF %s: no target answered for %u ms\n",
-				    vf->dev->name,
-				    jiffies_to_msecs(now - last));
-			r->lost++;
-			/* Answers count again from now. */
-			r->since = now;
-			duo_path_event(priv, DUO_EV_VF_REACH_LOST);
-		}
-		if (time_after_eq(now, r->next_probe)) {
-			send_probes(priv, vf->dev);
-			r->next_probe = now + period;
-		}
-	} else {
-		r->next_probe = now + period;
+	answer_ns = READ_ONCE(r->answer_ns);
+	if (!priv->fo.vf.reachable && answer_ns > r->since_ns) {
+		netdev_info(priv->dev, "VF %s answers the reachability check\n",
+			    vf->dev->name);
+		duo_path_event(priv, DUO_EV_VF_REACH_OK);
 	}
-	mod_delayed_work(DUO_COMPAT_WQ, &r->work,
-			 time_after(r->next_probe, now) ? r->next_probe - now : 0);
+	if (time_before(now, r->next_probe))
+		goto again;
+	/* The previous round's answers had an interval to come. */
+	if (r->probed && answer_ns <= r->round_ns)
+		r->silent++;
+	else if (r->probed)
+		r->silent = 0;
+	if (priv->fo.vf.reachable && r->silent >= r->cfg.missed) {
+		netdev_warn(priv->dev, "VF %s: no target answered %u rounds of probes (%u ms)\n",
+			    vf->dev->name, r->silent,
+			    (u32)div_u64(now_ns - max(answer_ns, r->since_ns),
+					 NSEC_PER_MSEC));
+		r->lost++;
+		reach_restart(r);
+		duo_path_event(priv, DUO_EV_VF_REACH_LOST);
+	}
+	/* Before they leave: an answer can come before send_probes() returns. */
+	r->round_ns = ktime_get_ns();
+	r->probed = true;
+	send_probes(priv, vf->dev);
+	r->next_probe = now + msecs_to_jiffies(r->cfg.interval_ms);
+again:
+	mod_delayed_work(DUO_COMPAT_WQ, &r->work, r->next_probe - now);
 }
 
 static void reach_work_fn(struct work_struct *work)
@@ -248,8 +288,8 @@ void duo_reach_update(struct duo_priv *priv)
 	r->vf_usable = usable;
 	if (!usable || !r->cfg.interval_ms)
 		return;
-	r->since = jiffies;
-	r->next_probe = r->since;
+	r->warned_ip6 = false;
+	reach_restart(r);
 	mod_delayed_work(DUO_COMPAT_WQ, &r->work, 0);
 }
 
@@ -273,18 +313,21 @@ void duo_reach_set(struct duo_priv *priv, const struct duo_reach_cfg *cfg)
 		return;
 	}
 	WRITE_ONCE(r->cfg.interval_ms, cfg->interval_ms);
-	if (!was_on) {
-		/* TX on the VF: it has `missed` intervals to answer. */
-		r->since = jiffies;
-		r->next_probe = r->since;
+	/*
+	 * On, or new settings: the rounds start again (TX on the VF: it has
+	 * `missed` rounds to answer).
+	 */
+	r->warned_ip6 = false;
+	reach_restart(r);
+	if (!was_on)
 		duo_path_event(priv, DUO_EV_REACH_ON);
-	}
 	mod_delayed_work(DUO_COMPAT_WQ, &r->work, 0);
 }
 
 void duo_reach_init(struct duo_priv *priv)
 {
 	priv->reach.cfg.missed = DUO_REACH_MISSED;
+	reach_restart(&priv->reach);
 	INIT_DELAYED_WORK(&priv->reach.work, reach_work_fn);
 }
 

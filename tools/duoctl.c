@@ -663,7 +663,7 @@ static int put_targets(struct mnl_socket *nl, int upper, const char *list)
 	struct nlmsghdr *nlh = newlink(buf, upper);
 	struct nlattr *info, *data, *nest[2];
 	unsigned char addr[16];
-	int family[2] = { AF_INET, AF_INET6 }, f, ret = 0;
+	int family[2] = { AF_INET, AF_INET6 }, f, n[2] = { 0, 0 }, ret = 0;
 
 	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "duonet");
@@ -678,18 +678,21 @@ static int put_targets(struct mnl_socket *nl, int upper, const char *list)
 		}
 		for (tok = strtok_r(copy, ",", &save); tok && strcmp(list, "none");
 		     tok = strtok_r(NULL, ",", &save)) {
-			if (inet_pton(family[f], tok, addr) == 1)
-				mnl_attr_put(nlh, IFLA_DUONET_REACH_TARGET,
-					     f ? 16 : 4, addr);
-			else if (inet_pton(family[!f], tok, addr) != 1)
+			if (inet_pton(family[f], tok, addr) == 1) {
+				/* The kernel takes 16; one more says so. */
+				if (++n[f] <= DUOCTL_MAX_TARGETS + 1)
+					mnl_attr_put(nlh, IFLA_DUONET_REACH_TARGET,
+						     f ? 16 : 4, addr);
+			} else if (inet_pton(family[!f], tok, addr) != 1) {
 				ret = -1;
+			}
 		}
 		free(copy);
 		mnl_attr_nest_end(nlh, nest[f]);
 	}
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, info);
-	if (ret || !*list) {
+	if (ret || (!n[0] && !n[1] && strcmp(list, "none"))) {
 		fprintf(stderr,
 			"duoctl: '%s' is not a list of IPv4 and IPv6 addresses (A,B,...) or none\n",
 			list);

@@ -32,6 +32,10 @@ case_setup() {
 	lab_peer ip addr add "$PEER6/64" dev vpeer nodad
 	g g0 "modprobe duonet && wait_for '[ \$(ip -o link show master duo0 2>/dev/null | wc -l) = 2 ]'"
 	g g0 "ip link set duo0 up && ip addr add $LAB_GUEST_IP/24 dev duo0 && ip addr add $GUEST6/64 dev duo0 nodad"
+	# No flap damping: this run's VF losses (unplugs, silences) follow
+	# each other closely, and a hold would keep TX off the VF for its
+	# own reason.
+	g g0 'duoctl set duo0 damp-flaps 0'
 	wait_path 1
 	lab_ping_clean setup 1
 	g g0 "ping -6 -c 1 -W 2 $PEER6 >/dev/null"
@@ -56,36 +60,44 @@ plug_blackholed() {
 	# The VF's link is up, its probes go nowhere: 2 s of it.
 	g g0 'wait_for "ip link show $(netdev_of_driver e1000e) | grep -q LOWER_UP" 20'
 	stat reach_answers > "$LAB_DIR/answers.plugged"
+	stat reach_probes > "$LAB_DIR/probes.plugged"
 	sleep 2
+}
+# After plug_blackholed: TX kept off the VF, probes sent (2 s at 50 ms:
+# about 40 rounds), none answered.
+blackholed_held() {
+	expect_eq "$(stat vf_active)" 0 "TX on the VF with nothing behind it"
+	expect_eq "$(stat reach_answers)" "$(cat "$LAB_DIR/answers.plugged")" "answers with nothing behind the VF"
+	expect_le $(($(cat "$LAB_DIR/probes.plugged") + 20)) "$(stat reach_probes)" "probes sent in the 2 s"
 }
 # The issue's case: a VF plugged with nothing behind it. With the check,
 # TX stays on the PV and nothing is lost; once the host puts the port in
 # place, the first answer brings TX back, nothing lost either.
 case_blackhole_plug() {
-	local probes
+	local switches
 	lab_measure blackhole_plug 0 "icmp -i 2" plug_blackholed
-	expect_eq "$(stat vf_active)" 0 "TX on the VF with nothing behind it"
-	expect_eq "$(stat reach_answers)" "$(cat "$LAB_DIR/answers.plugged")" "answers with nothing behind the VF"
-	probes=$(stat reach_probes)
-	expect_le 20 "$probes" "probes sent"
+	blackholed_held
+	switches=$(stat switches_reach)
 	lab_measure blackhole_heal 0 "icmp -i 2" eval 'tap_in; wait_path 1 5'
-	expect_le 1 "$(stat switches_reach)" "switches of the check"
+	expect_eq "$(stat switches_reach)" $((switches + 1)) "switches of the check at the heal"
 }
 
 # The VF stops answering while it carries TX (its port goes): TX leaves
-# it after two missed intervals, as on a link loss it would at once. The
-# loss is the detection: the last answer up to 50 ms before the port went,
-# then 100 ms without, judged at the next probe (50 ms): 100-200 ms, so
-# 50-100 pings, plus the guest's work delays under TCG. Bound 120.
+# it after two rounds of probes without an answer, as on a link loss it
+# would at once. The loss is the detection: the port goes within the
+# round after the last answered one, two silent rounds follow: 100-150
+# ms, 50-75 pings, plus the work's delays under TCG. Measured 69 (6.1)
+# and 77 (7.3); bound 100, the window's 75 and 25 for those delays.
 vf_silent() {
 	tap_out
 	wait_path 0 5
 }
 case_vf_stops_answering() {
-	local lost
-	lab_measure vf_silent 120 "icmp -i 2" vf_silent
-	expect_le 1 "$(stat reach_lost)" "losses of reachability counted"
-	g g0 "dmesg | grep -q 'no target answered for'"
+	local lost before
+	before=$(stat reach_lost)
+	lab_measure vf_silent 100 "icmp -i 2" vf_silent
+	expect_eq "$(stat reach_lost)" $((before + 1)) "losses of reachability counted"
+	g g0 "dmesg | grep -q 'no target answered 2 rounds of probes'"
 	lab_measure vf_answers_again 0 "icmp -i 2" eval 'tap_in; wait_path 1 5'
 	lost=$(awk '$1 == "vf_silent" { print $2 }' "$LAB_LOGDIR/loss.txt")
 	lab_log "vf_silent lost $lost (about $((lost * 2)) ms)"
@@ -97,7 +109,7 @@ case_ipv6_target() {
 	g g0 "duoctl set duo0 reach-targets $PEER6"
 	expect_eq "$(targets)" "$PEER6" "targets after the change"
 	lab_measure blackhole_plug6 0 "icmp -i 2" plug_blackholed
-	expect_eq "$(stat vf_active)" 0 "TX on the VF with nothing behind it (IPv6 target)"
+	blackholed_held
 	lab_measure blackhole_heal6 0 "icmp -i 2" eval 'tap_in; wait_path 1 5'
 	g g0 "duoctl set duo0 reach-targets $LAB_PEER_IP"
 }
@@ -143,6 +155,7 @@ case_bad_input() {
 	refused "reach-targets 0.0.0.0" "must be a unicast address"
 	refused "reach-targets 10.99.0.300" "not a list of IPv4 and IPv6 addresses"
 	refused "reach-targets $(seq -s, -f '10.99.1.%g' 1 17)" "at most 16"
+	refused "reach-targets ," "not a list of IPv4 and IPv6 addresses"
 	refused "reach-targets none" "needs a target"
 	expect_eq "$(settings)" "$before" "settings after the refusals"
 	g g0 "duoctl set duo0 reach-interval-ms 0 && duoctl set duo0 reach-targets none"
