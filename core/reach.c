@@ -69,7 +69,7 @@ static bool arp_answer(const struct duo_reach *r, const struct sk_buff *skb)
 	       ip4_target(r, a->b.sip);
 }
 
-#if IS_ENABLED(CONFIG_IPV6)
+/* Parsing only: without IPv6 in the kernel, no IPv6 target can be set. */
 static bool na_answer(const struct duo_reach *r, const struct sk_buff *skb)
 {
 	struct {
@@ -95,12 +95,6 @@ static bool na_answer(const struct duo_reach *r, const struct sk_buff *skb)
 	}
 	return false;
 }
-#else
-static bool na_answer(const struct duo_reach *r, const struct sk_buff *skb)
-{
-	return false;
-}
-#endif
 
 /*
  * A frame the VF received (rx handler, RCU): an answer to our probes is

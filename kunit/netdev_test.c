@@ -12,8 +12,11 @@
  */
 #include <kunit/test.h>
 #include <linux/etherdevice.h>
+#include <linux/if_arp.h>
+#include <linux/if_vlan.h>
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
+#include <net/ndisc.h>
 
 #include "core/duonet.h"
 #include "core/uapi.h"
@@ -233,6 +236,137 @@ static void own_echo_dropped(struct kunit *test)
 	duo_fake_receive_from(test, pv, pair_mac, 100);
 	KUNIT_EXPECT_EQ(test, duo_fake_stat(test, upper, "rx_own_echo"), 3);
 	KUNIT_EXPECT_EQ(test, duo_fake_stat(test, upper, "pv_rx_packets"), 2);
+}
+
+/* ---- the reachability check's answers (core/reach.c) ---------------- */
+
+struct reach_arp {
+	struct arphdr h;
+	u8 sha[ETH_ALEN];
+	__be32 sip;
+	u8 tha[ETH_ALEN];
+	__be32 tip;
+} __packed;
+
+struct reach_na {
+	struct ipv6hdr ip;
+	struct nd_msg nd;
+} __packed;
+
+/* A frame as a driver hands it up: data at the network header. */
+static bool reach_frame(struct kunit *test, struct net_device *upper,
+			u16 proto, u8 pkt_type, bool tagged, const void *l3,
+			unsigned int len)
+{
+	struct duo_priv *priv = priv_of(upper);
+	struct sk_buff *skb = alloc_skb(ETH_HLEN + len, GFP_KERNEL);
+	u64 before = READ_ONCE(priv->reach.answer_ns);
+
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	skb_reserve(skb, ETH_HLEN);
+	skb_put_data(skb, l3, len);
+	skb_reset_network_header(skb);
+	skb->protocol = htons(proto);
+	skb->pkt_type = pkt_type;
+	if (tagged)
+		__vlan_hwaccel_put_tag(skb, htons(ETH_P_8021Q), 7);
+	rcu_read_lock();
+	duo_reach_rx(priv, skb);
+	rcu_read_unlock();
+	kfree_skb(skb);
+	return READ_ONCE(priv->reach.answer_ns) != before;
+}
+
+/*
+ * What the receive side counts as an answer: an ARP reply addressed to
+ * us from a target; a solicited NA for a target with hop limit 255. Not
+ * a request, another sender, a frame for another host, a VLAN tag no
+ * device took, a truncated or foreign header.
+ */
+static void reach_answers_recognised(struct kunit *test)
+{
+	struct net_device *upper = duo_fake_upper(test);
+	struct duo_priv *priv = priv_of(upper);
+	struct duo_reach_cfg cfg = { .missed = 2 };
+	struct reach_arp arp = {
+		.h = { htons(ARPHRD_ETHER), htons(ETH_P_IP), ETH_ALEN, 4,
+		       htons(ARPOP_REPLY) },
+		.sip = htonl(0x0a630001), .tip = htonl(0x0a630002),
+	};
+	struct reach_na na = { };
+	struct reach_arp a;
+	struct reach_na n;
+	u64 answers = 0;
+
+	cfg.ip4[0] = htonl(0x0a630009);
+	cfg.ip4[1] = arp.sip;
+	cfg.ip6[0].s6_addr[0] = 0xfd;
+	cfg.ip6[0].s6_addr[15] = 1;
+	rtnl_lock();
+	duo_reach_set(priv, &cfg);	/* off (interval 0): targets only */
+	rtnl_unlock();
+	na.ip.version = 6;
+	na.ip.nexthdr = IPPROTO_ICMPV6;
+	na.ip.hop_limit = 255;
+	na.nd.icmph.icmp6_type = NDISC_NEIGHBOUR_ADVERTISEMENT;
+	na.nd.icmph.icmp6_solicited = 1;
+	na.nd.target = cfg.ip6[0];
+
+	KUNIT_EXPECT_TRUE(test, reach_frame(test, upper, ETH_P_ARP, PACKET_HOST,
+					    false, &arp, sizeof(arp)));
+	answers++;
+	KUNIT_EXPECT_TRUE(test, reach_frame(test, upper, ETH_P_IPV6, PACKET_HOST,
+					    false, &na, sizeof(na)));
+	answers++;
+	KUNIT_EXPECT_EQ(test, duo_fake_stat(test, upper, "reach_answers"), answers);
+
+	a = arp;
+	a.h.ar_op = htons(ARPOP_REQUEST);
+	KUNIT_EXPECT_FALSE_MSG(test, reach_frame(test, upper, ETH_P_ARP, PACKET_HOST,
+						 false, &a, sizeof(a)), "request");
+	a = arp;
+	a.sip = htonl(0x0a630003);
+	KUNIT_EXPECT_FALSE_MSG(test, reach_frame(test, upper, ETH_P_ARP, PACKET_HOST,
+						 false, &a, sizeof(a)), "not a target");
+	a = arp;
+	a.h.ar_hln = 8;
+	KUNIT_EXPECT_FALSE_MSG(test, reach_frame(test, upper, ETH_P_ARP, PACKET_HOST,
+						 false, &a, sizeof(a)), "hln 8");
+	KUNIT_EXPECT_FALSE_MSG(test, reach_frame(test, upper, ETH_P_ARP, PACKET_OTHERHOST,
+						 false, &arp, sizeof(arp)), "other host");
+	KUNIT_EXPECT_FALSE_MSG(test, reach_frame(test, upper, ETH_P_ARP, PACKET_HOST,
+						 true, &arp, sizeof(arp)), "tagged");
+	KUNIT_EXPECT_FALSE_MSG(test, reach_frame(test, upper, ETH_P_ARP, PACKET_HOST,
+						 false, &arp, sizeof(arp) - 1), "truncated");
+	KUNIT_EXPECT_FALSE_MSG(test, reach_frame(test, upper, ETH_P_IP, PACKET_HOST,
+						 false, &arp, sizeof(arp)), "not ARP");
+	n = na;
+	n.nd.icmph.icmp6_solicited = 0;
+	KUNIT_EXPECT_FALSE_MSG(test, reach_frame(test, upper, ETH_P_IPV6, PACKET_HOST,
+						 false, &n, sizeof(n)), "unsolicited NA");
+	n = na;
+	n.ip.hop_limit = 64;
+	KUNIT_EXPECT_FALSE_MSG(test, reach_frame(test, upper, ETH_P_IPV6, PACKET_HOST,
+						 false, &n, sizeof(n)), "hop limit 64");
+	n = na;
+	n.nd.target.s6_addr[15] = 2;
+	KUNIT_EXPECT_FALSE_MSG(test, reach_frame(test, upper, ETH_P_IPV6, PACKET_HOST,
+						 false, &n, sizeof(n)), "not a target");
+	n = na;
+	n.nd.icmph.icmp6_type = NDISC_NEIGHBOUR_SOLICITATION;
+	KUNIT_EXPECT_FALSE_MSG(test, reach_frame(test, upper, ETH_P_IPV6, PACKET_HOST,
+						 false, &n, sizeof(n)), "NS");
+	KUNIT_EXPECT_FALSE_MSG(test, reach_frame(test, upper, ETH_P_IPV6, PACKET_HOST,
+						 false, &na, sizeof(na) - 1), "truncated NA");
+	KUNIT_EXPECT_EQ(test, duo_fake_stat(test, upper, "reach_answers"), answers);
+
+	/* Targets gone: the same reply is no answer. */
+	memset(cfg.ip4, 0, sizeof(cfg.ip4));
+	rtnl_lock();
+	duo_reach_set(priv, &cfg);
+	rtnl_unlock();
+	KUNIT_EXPECT_FALSE_MSG(test, reach_frame(test, upper, ETH_P_ARP, PACKET_HOST,
+						 false, &arp, sizeof(arp)), "no IPv4 target");
 }
 
 /*
@@ -752,6 +886,7 @@ static struct kunit_case duo_netdev_cases[] = {
 	KUNIT_CASE(switch_tells_rtnetlink),
 	KUNIT_CASE(channels_keep_lower_ntuple_queue),
 	KUNIT_CASE(own_echo_dropped),
+	KUNIT_CASE(reach_answers_recognised),
 	KUNIT_CASE(delete_upper_releases_lowers),
 	KUNIT_CASE(dumps_fully_written),
 	{}

@@ -79,6 +79,37 @@ static uint32_t value(void)
  * the policy must refuse it: a known attribute with a length its type
  * cannot have.
  */
+/*
+ * A well-formed list of 0-3 reachability targets (nested, each of its
+ * family's length) whose addresses are random or the lab's peer: some
+ * valid, some refused (multicast, zero). Random bytes alone would
+ * almost never make one, and the lists would go untried.
+ */
+static size_t target_list(char *buf, size_t room, uint16_t type)
+{
+	struct nlattr *nest = (struct nlattr *)buf, *t;
+	size_t alen = type == IFLA_DUONET_REACH_IP4 ? 4 : 16, len = NLA_HDRLEN;
+	unsigned int i, n = rnd() % 4;
+	unsigned char *p;
+
+	if (room < NLA_HDRLEN + n * (NLA_HDRLEN + 16))
+		return 0;
+	for (i = 0; i < n; i++) {
+		t = (struct nlattr *)(buf + len);
+		t->nla_type = IFLA_DUONET_REACH_TARGET;
+		t->nla_len = NLA_HDRLEN + alen;
+		p = (unsigned char *)t + NLA_HDRLEN;
+		for (size_t j = 0; j < alen; j++)
+			p[j] = rnd();
+		if (rnd() % 2 && alen == 4)
+			memcpy(p, "\x0a\x63\x00\x01", 4);	/* 10.99.0.1 */
+		len += NLA_ALIGN(t->nla_len);
+	}
+	nest->nla_type = type | NLA_F_NESTED;
+	nest->nla_len = len;
+	return len;
+}
+
 static size_t random_attr(char *buf, size_t room, bool *malformed)
 {
 	struct nlattr *a = (struct nlattr *)buf;
@@ -88,6 +119,9 @@ static size_t random_attr(char *buf, size_t room, bool *malformed)
 	bool known = type > IFLA_DUONET_UNSPEC && type <= IFLA_DUONET_MAX &&
 		     type != IFLA_DUONET_PAD;
 
+	if ((type == IFLA_DUONET_REACH_IP4 || type == IFLA_DUONET_REACH_IP6) &&
+	    rnd() % 2)
+		return target_list(buf, room, type);
 	switch (rnd() % 6) {
 	case 0:		/* random length and bytes */
 		len = rnd() % 17;
@@ -201,6 +235,16 @@ static bool compared(int t)
 	       t != IFLA_DUONET_ADAPTIVE && t != IFLA_DUONET_VF_REACHABLE;
 }
 
+static uint64_t fnv1a(const void *p, size_t len)
+{
+	const unsigned char *b = p;
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	while (len--)
+		h = (h ^ *b++) * 0x100000001b3ULL;
+	return h;
+}
+
 static int snap_cb(const struct nlmsghdr *nlh, void *arg)
 {
 	struct snapshot *sn = arg;
@@ -215,8 +259,15 @@ static int snap_cb(const struct nlmsghdr *nlh, void *arg)
 			mnl_attr_for_each_nested(c, b) {
 				int t = mnl_attr_get_type(c);
 
-				if (t > IFLA_DUONET_MAX || !compared(t) ||
-				    mnl_attr_get_payload_len(c) != 4)
+				if (t > IFLA_DUONET_MAX || !compared(t))
+					continue;
+				/* The target lists: compared as their bytes' hash. */
+				if (t == IFLA_DUONET_REACH_IP4 || t == IFLA_DUONET_REACH_IP6) {
+					sn->val[t] = fnv1a(mnl_attr_get_payload(c),
+							   mnl_attr_get_payload_len(c));
+					continue;
+				}
+				if (mnl_attr_get_payload_len(c) != 4)
 					continue;
 				sn->val[t] = mnl_attr_get_u32(c);
 			}

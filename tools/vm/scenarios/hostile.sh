@@ -39,7 +39,8 @@ settings() { g g0 'duoctl show --json duo0' | python3 -c 'import json,sys; print
 
 case_netlink_fuzz() {
 	local out
-	out=$(g g0 "nlfuzz duo0 --count $FUZZ_COUNT --seed 0x${LAB_KREL//[^0-9]/} --create 2>&1")
+	out=$(g g0 "nlfuzz duo0 --count $FUZZ_COUNT --seed 0x${LAB_KREL//[^0-9]/} --create 2>&1") ||
+		{ lab_log "nlfuzz failed: $(printf '%s' "$out" | paste -sd '|')"; return 1; }
 	lab_log "nlfuzz: $(printf '%s' "$out" | paste -sd '|')"
 	printf '%s\n' "$out" | grep -q "^nlfuzz: sent=$FUZZ_COUNT .* unanswered=0 malformed_accepted=0 refused_but_changed=0$"
 	# Every refusal carried an extack message.
@@ -51,7 +52,8 @@ case_netlink_fuzz() {
 	g g0 'duoctl set duo0 pv $(netdev_of_driver virtio_net) 2>/dev/null
 		duoctl set duo0 vf $(netdev_of_driver igb) 2>/dev/null; true'
 	g g0 'for kv in announce-count=3 announce-interval-ms=100 failback-delay-ms=0 damp-flaps=0 \
-		hint-mask=0 adaptive-low-pps=2000 adaptive-high-pps=10000 adaptive-dwell-ms=5000 \
+		hint-mask=0 adaptive-high-pps=100000000 adaptive-low-pps=2000 \
+		adaptive-high-pps=10000 adaptive-dwell-ms=5000 \
 		reach-interval-ms=0 reach-missed=2; do
 		duoctl set duo0 ${kv%=*} ${kv#*=} || exit 1; done
 		duoctl set duo0 reach-targets none'
