@@ -29,6 +29,7 @@
 #include <net/sch_generic.h>
 
 #include "core/compat.h"
+#include "core/uapi.h"
 #include "failover/failover.h"
 #include "lower/lower.h"
 
@@ -181,7 +182,7 @@ struct duo_dedup {
  * The VF reachability check (core/reach.c): targets asked through the VF
  * every interval; no answer for `missed` intervals takes TX from it.
  */
-#define DUO_REACH_TARGETS	16	/* per family, as bonding's */
+#define DUO_REACH_TARGETS	IFLA_DUONET_REACH_TARGETS_MAX
 #define DUO_REACH_MISSED	2	/* default, as bonding's arp_missed_max */
 #define DUO_REACH_MIN_MS	10
 
@@ -199,8 +200,9 @@ struct duo_reach {
 	bool vf_usable;			/* RTNL: the VF's link, as last seen */
 	u64 since_ns;			/* RTNL: answers count from here */
 	unsigned long next_probe;	/* RTNL */
-	u64 round_ns;			/* RTNL: the last round of probes */
-	bool probed;			/* RTNL: a round sent since `since` */
+	u64 round_ns;			/* RTNL: the last round of probes; one
+					 * was sent since since_ns if later
+					 */
 	u32 silent;			/* RTNL: of them, unanswered in a row */
 	bool warned_ip6;		/* RTNL: IPv6 off on the VF, said */
 	u64 probes;			/* RTNL */

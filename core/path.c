@@ -478,8 +478,9 @@ void duo_path_init(struct duo_priv *priv)
 /* The works retry rather than wait for RTNL: cancelling under it is safe. */
 void duo_path_uninit(struct duo_priv *priv)
 {
-	cancel_delayed_work_sync(&priv->announce_work);
-	cancel_delayed_work_sync(&priv->policy_work);
-	cancel_delayed_work_sync(&priv->rate_work);
+	/* The reverse of init: the reachability check can arm the others. */
 	duo_reach_uninit(priv);
+	cancel_delayed_work_sync(&priv->rate_work);
+	cancel_delayed_work_sync(&priv->policy_work);
+	cancel_delayed_work_sync(&priv->announce_work);
 }

@@ -202,7 +202,6 @@ static void reach_restart(struct duo_reach *r)
 	r->since_ns = ktime_get_ns();
 	r->next_probe = jiffies;
 	r->silent = 0;
-	r->probed = false;
 }
 
 /*
@@ -216,6 +215,7 @@ static void reach_round(struct duo_priv *priv)
 	struct duo_lower *vf = rtnl_dereference(priv->vf);
 	unsigned long now = jiffies;
 	u64 answer_ns, now_ns = ktime_get_ns();
+	bool probed = r->round_ns > r->since_ns;	/* a round since */
 
 	ASSERT_RTNL();
 	/* Off, or no VF to ask: duo_reach_update() starts it again. */
@@ -230,9 +230,9 @@ static void reach_round(struct duo_priv *priv)
 	if (time_before(now, r->next_probe))
 		goto again;
 	/* The previous round's answers had an interval to come. */
-	if (r->probed && answer_ns <= r->round_ns)
+	if (probed && answer_ns <= r->round_ns)
 		r->silent++;
-	else if (r->probed)
+	else if (probed)
 		r->silent = 0;
 	if (priv->fo.vf.reachable && r->silent >= r->cfg.missed) {
 		netdev_warn(priv->dev, "VF %s: no target answered %u rounds of probes (%u ms)\n",
@@ -245,7 +245,6 @@ static void reach_round(struct duo_priv *priv)
 	}
 	/* Before they leave: an answer can come before send_probes() returns. */
 	r->round_ns = ktime_get_ns();
-	r->probed = true;
 	send_probes(priv, vf->dev);
 	r->next_probe = now + msecs_to_jiffies(r->cfg.interval_ms);
 again:

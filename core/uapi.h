@@ -65,6 +65,8 @@ enum {
 
 /* The attribute type of each target in IFLA_DUONET_REACH_IP4/IP6. */
 #define IFLA_DUONET_REACH_TARGET	1
+/* Targets per family, as bonding's arp_ip_target and ns_ip6_target. */
+#define IFLA_DUONET_REACH_TARGETS_MAX	16
 
 enum {
 	IFLA_DUONET_LOWER_UNSPEC,

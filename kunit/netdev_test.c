@@ -294,8 +294,8 @@ static void reach_answers_recognised(struct kunit *test)
 		.sip = htonl(0x0a630001), .tip = htonl(0x0a630002),
 	};
 	struct reach_na na = { };
-	struct reach_arp a;
-	struct reach_na n;
+	struct reach_arp req, stranger, hln8;
+	struct reach_na unsol, hop64, other6, ns;
 	u64 answers = 0;
 
 	cfg.ip4[0] = htonl(0x0a630009);
@@ -320,44 +320,57 @@ static void reach_answers_recognised(struct kunit *test)
 	answers++;
 	KUNIT_EXPECT_EQ(test, duo_fake_stat(test, upper, "reach_answers"), answers);
 
-	a = arp;
-	a.h.ar_op = htons(ARPOP_REQUEST);
-	KUNIT_EXPECT_FALSE_MSG(test, reach_frame(test, upper, ETH_P_ARP, PACKET_HOST,
-						 false, &a, sizeof(a)), "request");
-	a = arp;
-	a.sip = htonl(0x0a630003);
-	KUNIT_EXPECT_FALSE_MSG(test, reach_frame(test, upper, ETH_P_ARP, PACKET_HOST,
-						 false, &a, sizeof(a)), "not a target");
-	a = arp;
-	a.h.ar_hln = 8;
-	KUNIT_EXPECT_FALSE_MSG(test, reach_frame(test, upper, ETH_P_ARP, PACKET_HOST,
-						 false, &a, sizeof(a)), "hln 8");
-	KUNIT_EXPECT_FALSE_MSG(test, reach_frame(test, upper, ETH_P_ARP, PACKET_OTHERHOST,
-						 false, &arp, sizeof(arp)), "other host");
-	KUNIT_EXPECT_FALSE_MSG(test, reach_frame(test, upper, ETH_P_ARP, PACKET_HOST,
-						 true, &arp, sizeof(arp)), "tagged");
-	KUNIT_EXPECT_FALSE_MSG(test, reach_frame(test, upper, ETH_P_ARP, PACKET_HOST,
-						 false, &arp, sizeof(arp) - 1), "truncated");
-	KUNIT_EXPECT_FALSE_MSG(test, reach_frame(test, upper, ETH_P_IP, PACKET_HOST,
-						 false, &arp, sizeof(arp)), "not ARP");
-	n = na;
-	n.nd.icmph.icmp6_solicited = 0;
-	KUNIT_EXPECT_FALSE_MSG(test, reach_frame(test, upper, ETH_P_IPV6, PACKET_HOST,
-						 false, &n, sizeof(n)), "unsolicited NA");
-	n = na;
-	n.ip.hop_limit = 64;
-	KUNIT_EXPECT_FALSE_MSG(test, reach_frame(test, upper, ETH_P_IPV6, PACKET_HOST,
-						 false, &n, sizeof(n)), "hop limit 64");
-	n = na;
-	n.nd.target.s6_addr[15] = 2;
-	KUNIT_EXPECT_FALSE_MSG(test, reach_frame(test, upper, ETH_P_IPV6, PACKET_HOST,
-						 false, &n, sizeof(n)), "not a target");
-	n = na;
-	n.nd.icmph.icmp6_type = NDISC_NEIGHBOUR_SOLICITATION;
-	KUNIT_EXPECT_FALSE_MSG(test, reach_frame(test, upper, ETH_P_IPV6, PACKET_HOST,
-						 false, &n, sizeof(n)), "NS");
-	KUNIT_EXPECT_FALSE_MSG(test, reach_frame(test, upper, ETH_P_IPV6, PACKET_HOST,
-						 false, &na, sizeof(na) - 1), "truncated NA");
+	req = arp;
+	req.h.ar_op = htons(ARPOP_REQUEST);
+	stranger = arp;
+	stranger.sip = htonl(0x0a630003);
+	hln8 = arp;
+	hln8.h.ar_hln = 8;
+	unsol = na;
+	unsol.nd.icmph.icmp6_solicited = 0;
+	hop64 = na;
+	hop64.ip.hop_limit = 64;
+	other6 = na;
+	other6.nd.target.s6_addr[15] = 2;
+	ns = na;
+	ns.nd.icmph.icmp6_type = NDISC_NEIGHBOUR_SOLICITATION;
+	{
+		const struct {
+			const char *what;
+			u16 proto;
+			u8 pkt_type;
+			bool tagged;
+			const void *l3;
+			unsigned int len;
+		} no[] = {
+			{ "request", ETH_P_ARP, PACKET_HOST, false, &req, sizeof(req) },
+			{ "not a target", ETH_P_ARP, PACKET_HOST, false, &stranger,
+			  sizeof(stranger) },
+			{ "hln 8", ETH_P_ARP, PACKET_HOST, false, &hln8, sizeof(hln8) },
+			{ "other host", ETH_P_ARP, PACKET_OTHERHOST, false, &arp,
+			  sizeof(arp) },
+			{ "tagged", ETH_P_ARP, PACKET_HOST, true, &arp, sizeof(arp) },
+			{ "truncated", ETH_P_ARP, PACKET_HOST, false, &arp,
+			  sizeof(arp) - 1 },
+			{ "not ARP", ETH_P_IP, PACKET_HOST, false, &arp, sizeof(arp) },
+			{ "unsolicited NA", ETH_P_IPV6, PACKET_HOST, false, &unsol,
+			  sizeof(unsol) },
+			{ "hop limit 64", ETH_P_IPV6, PACKET_HOST, false, &hop64,
+			  sizeof(hop64) },
+			{ "NA not for a target", ETH_P_IPV6, PACKET_HOST, false, &other6,
+			  sizeof(other6) },
+			{ "NS", ETH_P_IPV6, PACKET_HOST, false, &ns, sizeof(ns) },
+			{ "truncated NA", ETH_P_IPV6, PACKET_HOST, false, &na,
+			  sizeof(na) - 1 },
+		};
+		int i;
+
+		for (i = 0; i < ARRAY_SIZE(no); i++)
+			KUNIT_EXPECT_FALSE_MSG(test, reach_frame(test, upper, no[i].proto,
+								 no[i].pkt_type, no[i].tagged,
+								 no[i].l3, no[i].len),
+					       "%s", no[i].what);
+	}
 	KUNIT_EXPECT_EQ(test, duo_fake_stat(test, upper, "reach_answers"), answers);
 
 	/* Targets gone: the same reply is no answer. */

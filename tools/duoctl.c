@@ -38,7 +38,6 @@
 #include "../core/uapi.h"
 
 #define DUOCTL_MAX_LINKS 256
-#define DUOCTL_MAX_TARGETS 16	/* per family, as the kernel takes */
 
 static const char *const usage_text =
 "usage: duoctl show [--json] [DEV]\n"
@@ -186,7 +185,7 @@ struct link {
 	int role;			/* lowers */
 	bool active;
 	/* The reachability targets, as text: "a,b" ("" for none). */
-	char targets[DUOCTL_MAX_TARGETS * 2 * (INET6_ADDRSTRLEN + 1)];
+	char targets[IFLA_DUONET_REACH_TARGETS_MAX * 2 * (INET6_ADDRSTRLEN + 1)];
 };
 
 static struct link links[DUOCTL_MAX_LINKS];
@@ -680,7 +679,7 @@ static int put_targets(struct mnl_socket *nl, int upper, const char *list)
 		     tok = strtok_r(NULL, ",", &save)) {
 			if (inet_pton(family[f], tok, addr) == 1) {
 				/* The kernel takes 16; one more says so. */
-				if (++n[f] <= DUOCTL_MAX_TARGETS + 1)
+				if (++n[f] <= IFLA_DUONET_REACH_TARGETS_MAX + 1)
 					mnl_attr_put(nlh, IFLA_DUONET_REACH_TARGET,
 						     f ? 16 : 4, addr);
 			} else if (inet_pton(family[!f], tok, addr) != 1) {
