@@ -121,9 +121,31 @@ case_failure_names_cause() {
 	grep -qxF "FAIL selftest/host/command (selftest.sh:$l2: grep -q never-there /dev/null)" "$r"
 }
 
+# A deferred loss verdict (LAB_DEFER=1 lab_measure) lets the case take its
+# next step, then fails it with the loss and where it was.
+blackhole_100ms() {
+	lab_ns ip route add blackhole "$LAB_PEER_IP/32"
+	sleep 0.1
+	lab_ns ip route del blackhole "$LAB_PEER_IP/32"
+}
+inner_deferred() {
+	LAB_DEFER=1 lab_measure blackholed 0 "icmp -i 2" blackhole_100ms
+	touch "$LAB_DIR/step-after"
+	lab_deferred
+}
+case_deferred_verdict() {
+	local r=$LAB_DIR/inner-results
+	: > "$r"
+	(DUO_RESULTS=$r run_case deferred inner_deferred) 2>/dev/null
+	lab_log "inner results: $(cat "$r")"
+	[ -f "$LAB_DIR/step-after" ] || { lab_log "the step after the measure did not run"; return 1; }
+	grep -qE '^FAIL selftest/host/deferred \(expected at most 0, got [0-9]+ \(packets lost: blackholed; longest_gap_ms=[0-9.]+ gaps=1 first_lost_seq=[0-9]+\); selftest.sh:[0-9]+: lab_deferred\)$' "$r"
+}
+
 run_case meter_clean case_meter_clean
 run_case meter_counts_its_stall case_meter_counts_its_stall
 run_case meter_counts_outage case_meter_counts_outage
 run_case meter_udp_periods case_meter_udp_periods
 run_case log_check_catches_splat case_log_check_catches_splat
 run_case failure_names_cause case_failure_names_cause
+run_case deferred_verdict case_deferred_verdict
