@@ -12,6 +12,14 @@
  * Generic mode on the upper (xdpgeneric) is the core's own: it runs the
  * program on the upper's frames after the rx handler.
  *
+ * One PV driver is not given the program: vmxnet3 (XDP since 6.6) clears
+ * its program pointer in vmxnet3_rq_cleanup_all() at every quiesce (close,
+ * MTU change, ring resize, reset) without a bpf_prog_put(): the program
+ * silently stops running in it and its reference leaks. duonet, which
+ * would go on believing it native, would then run it nowhere for that
+ * path (a drop rule bypassed on the PV after an `ip link set duo0 mtu`).
+ * The rx handler runs it for vmxnet3 instead.
+ *
  * References: the upper holds one on priv->xdp_prog (moved in by the core),
  * each lower's driver one (given with its XDP_SETUP_PROG, put when it is
  * replaced or removed). priv->xdp_native[slot] says the slot's lower runs
@@ -32,6 +40,15 @@
 
 #include "core/compat.h"
 #include "core/duonet.h"
+#include "lower/lower.h"
+
+/* Drivers whose native XDP loses the program it was given (see above). */
+static bool xdp_forgetful(const struct net_device *dev)
+{
+	const char *drv = duo_lower_driver(dev);
+
+	return drv && !strcmp(drv, "vmxnet3");
+}
 
 /*
  * Hands prog (or NULL: none) to dev's driver; true if it took it. quiet:
@@ -50,6 +67,12 @@ static bool lower_native_set(struct net_device *upper, struct net_device *dev,
 	if (!dev->netdev_ops->ndo_bpf) {
 		if (prog && !quiet)
 			netdev_info(upper, "%s runs the XDP program in generic mode: its driver has no XDP\n",
+				    dev->name);
+		return false;
+	}
+	if (xdp_forgetful(dev)) {
+		if (prog && !quiet)
+			netdev_info(upper, "%s runs the XDP program in generic mode: its driver loses a program when it resets\n",
 				    dev->name);
 		return false;
 	}

@@ -7,6 +7,7 @@
  * VLAN ids. Release undoes what claim did and nothing else: a lower goes
  * back to its own MTU and MAC, and down if duonet brought it up.
  */
+#include <linux/device.h>
 #include <linux/etherdevice.h>
 #include <linux/if_vlan.h>
 #include <linux/netdevice.h>
@@ -35,6 +36,14 @@ const char *duo_role_name(enum duo_role role)
 	default:
 		return "none";
 	}
+}
+
+/* Set before the driver's probe, so a lower's own netdev always has it. */
+const char *duo_lower_driver(const struct net_device *dev)
+{
+	const struct device *parent = dev->dev.parent;
+
+	return parent && parent->driver ? parent->driver->name : NULL;
 }
 
 /*

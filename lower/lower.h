@@ -43,6 +43,8 @@ bool duo_pv_standby_free_primary(struct net_device *master);
 void duo_pv_standby_mark(struct net_device *master, bool mark);
 enum duo_role duo_lower_detect_role(const struct net_device *dev);
 const char *duo_role_name(enum duo_role role);
+/* The name of the driver bound to the device dev sits on, or NULL. */
+const char *duo_lower_driver(const struct net_device *dev);
 
 /* Marks a device as a lower before userspace sees it (see lower.c). */
 void duo_lower_mark(struct net_device *dev);

@@ -13,17 +13,9 @@
 
 static const char * const duo_pv_drivers[] = { "virtio_net", "vmxnet3" };
 
-/* The driver bound to the device the netdev sits on (set before probe). */
-static const char *parent_driver(const struct net_device *dev)
-{
-	const struct device *parent = dev->dev.parent;
-
-	return parent && parent->driver ? parent->driver->name : NULL;
-}
-
 bool duo_pv_recognise(const struct net_device *dev)
 {
-	const char *drv = parent_driver(dev);
+	const char *drv = duo_lower_driver(dev);
 	unsigned int i;
 
 	if (!drv || dev->type != ARPHRD_ETHER)
