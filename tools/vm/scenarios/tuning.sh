@@ -13,17 +13,26 @@
 # queue pair and no RSS here: -L combined 2 and -X are ones the PV cannot
 # take.
 #
+# With DUO_TUNING_PV=vmxnet3 (tuning-vmxnet3.sh) the PV is VMware's
+# vmxnet3: it takes ring sizes and -K, and refuses -C (QEMU emulates a
+# version 1 device; coalescing needs 3), -L (no set_channels) and -X (one
+# queue: no RSS); the same cases, each refusal counted once and logged.
+#
 # usage: tuning.sh KERNEL_RELEASE
 set -eu
 . "$(dirname "$0")/../lab.sh"
 
 [ $# -eq 1 ] || { echo "usage: $0 KERNEL_RELEASE" >&2; exit 2; }
-lab_init tuning "$1"
+case ${DUO_TUNING_PV:-virtio} in
+virtio) PV=virtio PVDRV=virtio_net; lab_init tuning "$1" ;;
+vmxnet3) PV=vmxnet3 PVDRV=vmxnet3; lab_init tuning-vmxnet3 "$1" ;;
+*) echo "$0: DUO_TUNING_PV=virtio|vmxnet3" >&2; exit 2 ;;
+esac
 lab_net_up
 
 # The guest's lowers and counters.
 vf() { g g0 'netdev_of_driver igb'; }
-pv() { g g0 'netdev_of_driver virtio_net'; }
+pv() { g g0 "netdev_of_driver $PVDRV"; }
 stat() { g g0 "ethtool -S duo0 | sed -n 's/^ *$1: //p'"; }
 # ethtool's value of one field in its "Current" section: cur DEV -g 'RX:'
 cur() { g g0 "ethtool $2 $1 | sed -n '/^Current/,\$p' | sed -n 's/^$3[[:space:]]*//p'"; }
@@ -81,7 +90,7 @@ case_set() {
 	g g0 'ethtool -C duo0 rx-usecs 50'
 	expect_eq "$(coal "$v" rx-usecs)" 50 "VF rx-usecs"
 	pv_took coalescing "$n" "$(coal "$p" rx-usecs)" 50
-	# igb has 4+ queue pairs; virtio_net here has one: the PV refuses.
+	# igb has 4+ queue pairs; the PV here has one: it refuses.
 	n=$(stat pv_tuning_refused)
 	g g0 'ethtool -L duo0 combined 2'
 	expect_eq "$(cur "$v" -l 'Combined:')" 2 "VF combined channels"
@@ -188,7 +197,7 @@ case_channels_under_lower_rss() {
 
 case_guest_log_clean() { lab_check_log g0; }
 
-lab_boot g0 --vf igb
+lab_boot g0 --pv "$PV" --vf igb
 run_case up case_up
 run_case view case_view
 run_case set case_set
