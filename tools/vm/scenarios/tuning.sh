@@ -76,6 +76,17 @@ pv_took() {
 	fi
 }
 
+# What vmxnet3 is known to take (1) or refuse (0), asserted beyond
+# pv_took's either-way: vmxnet3_took WHAT 0|1 ACTUAL WANTED.
+vmxnet3_took() {
+	[ "$PV" = vmxnet3 ] || return 0
+	if [ "$2" = 1 ]; then
+		expect_eq "$3" "$4" "vmxnet3 takes the $1"
+	else
+		[ "$3" != "$4" ] || { lab_log "vmxnet3 took the $1 ($3), expected a refusal"; return 1; }
+	fi
+}
+
 case_set() {
 	local v p n
 	v=$(vf)
@@ -86,10 +97,12 @@ case_set() {
 	expect_eq "$(cur "$v" -g 'TX:')" 512 "VF tx ring"
 	expect_eq "$(cur duo0 -g 'RX:')" 512 "duo0 rx ring"
 	pv_took "ring sizes" "$n" "$(cur "$p" -g 'RX:')" 512
+	vmxnet3_took "ring sizes" 1 "$(cur "$p" -g 'RX:')" 512
 	n=$(stat pv_tuning_refused)
 	g g0 'ethtool -C duo0 rx-usecs 50'
 	expect_eq "$(coal "$v" rx-usecs)" 50 "VF rx-usecs"
 	pv_took coalescing "$n" "$(coal "$p" rx-usecs)" 50
+	vmxnet3_took coalescing 0 "$(coal "$p" rx-usecs)" 50
 	# igb has 4+ queue pairs; the PV here has one: it refuses.
 	n=$(stat pv_tuning_refused)
 	g g0 'ethtool -L duo0 combined 2'
@@ -108,6 +121,7 @@ case_set() {
 	expect_eq "$(feat duo0 rx-checksumming)" off "duo0 rx-checksumming"
 	expect_eq "$(feat "$v" rx-checksumming)" off "VF rx-checksumming"
 	pv_took offloads "$n" "$(feat "$p" rx-checksumming | cut -d' ' -f1)" off
+	vmxnet3_took offloads 1 "$(feat "$p" rx-checksumming | cut -d' ' -f1)" off
 	expect_eq "$(stat vf_tuning_refused)" 0 "VF refusals"
 	lab_ping_clean after_set 1
 }
