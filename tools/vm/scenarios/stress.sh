@@ -65,11 +65,18 @@ up_duo0() {
 # emulated: its CPU must keep up with the rest of the test).
 #   tcp_in  peer -> guest TCP   udp_in  peer -> guest UDP
 #   tcp_out guest -> peer TCP   udp_out guest -> peer UDP
-# Not on the debug kernel (DUO_STRESS_STREAMS=0 there by default): in a
-# guest several times slower, the e1000e stand-in with TX queued resets
-# itself (its watchdog's restart while the link is down) and its link
-# goes down and up every few seconds, even at an eighth of the rates;
-# there ping every 2 ms is the traffic and the kernel's checks the test.
+# Not on the debug kernel (DUO_STRESS_STREAMS=0 there by default; =1 runs
+# them). It was said that its e1000e stand-in resets itself under them;
+# four runs on 2026-12-06 (this tree, 1024 MB guest) showed no reset, hang
+# or link loss of its own on the console ("Link is Up" twice in a row is
+# the races' MTU changes reinitialising it), the streams alive through 4
+# unplug cycles, the races, 2 migrations and the reloads in one of them.
+# What keeps them off is the timing of the slowed guest under them: a
+# waited flap took 8-19 s (longer than the damping hold the case checks),
+# a link loss was learnt 279 ms late (140 lost against a bound of 72), a
+# re-plugged VF was not back on TX within 20 s, and the VF unplug inside
+# duonet-migrate-host outlasted its 30 s wait. There ping every 2 ms is
+# the traffic and the kernel's checks the test.
 case ${DUO_STRESS_STREAMS:-$([[ $LAB_KREL == *-duodebug ]] && echo 0 || echo 1)} in
 0) STREAMS=0 ;;
 *) STREAMS=1 ;;
@@ -214,14 +221,16 @@ case_unplug_cycles() {
 # check).
 carrier() { g "$G" "wait_for 'grep -q $1 /sys/class/net/\$(netdev_of_driver e1000e)/carrier' 20"; }
 case_link_flapping() {
-	local _ fb0 fb1
+	local i fb0 fb1 t0
 	g "$G" 'duoctl set duo0 damp-window-ms 60000 && duoctl set duo0 damp-hold-ms 8000'
 	fb0=$(g "$G" 'ethtool -S duo0 | sed -n "s/^ *switches_failback: //p"')
-	for _ in 1 2 3 4; do
+	for i in 1 2 3 4; do
+		t0=$(date +%s%N)
 		lab_qmp "$G" set-link vf0 down > /dev/null
 		carrier 0
 		lab_qmp "$G" set-link vf0 up > /dev/null
 		carrier 1
+		lab_log "flap $i: $((($(date +%s%N) - t0) / 1000000)) ms, down and up"
 	done
 	# The VF has link again, yet TX stays on the PV while damped ...
 	g "$G" '! duoctl wait duo0 --path vf --timeout 2 2>/dev/null'
@@ -250,6 +259,9 @@ flap_50ms() {
 }
 case_link_flapping_50ms() {
 	local c0 c1
+	# The defaults, whatever the case before left (a failed one does not
+	# restore its own).
+	g "$G" 'duoctl set duo0 damp-window-ms 10000 && duoctl set duo0 damp-hold-ms 5000'
 	c0=$(g "$G" 'ethtool -S duo0 | sed -n "s/^ *switches_carrier: //p"')
 	lab_measure flapping_50ms 24 "icmp -i 2" flap_50ms
 	g "$G" 'duoctl wait duo0 --path vf --timeout 30'
@@ -292,8 +304,10 @@ case_migrations() {
 	expect_eq "$MIGLOOP_OTHER_LOST" "$(lab_loss_bound 0)" "lost outside the migrations"
 	# scripts.sh holds a migration to the pause's paused/2 + 4 probes; here
 	# the guest also runs the iperf3 streams and announces itself a few
-	# ms later (1 over that bound in 1 of 20 migrations seen): + 10 more.
-	expect_le "$MIGLOOP_MIG_EXCESS" 10 "lost in a migration beyond paused/2 + 4 + 10"
+	# ms later: 1 over that bound in 1 of 20 migrations seen (the bound
+	# was + 10 more), paused/2 - 4 to - 2 in the 7 of 2026-12-06 (6.1,
+	# 7.3, the debug kernel). Bound: that one more.
+	expect_le "$MIGLOOP_MIG_EXCESS" 1 "lost in a migration beyond paused/2 + 4 + 1"
 	traffic_alive
 }
 
@@ -377,9 +391,11 @@ run_case link_flapping case_link_flapping
 run_case link_flapping_50ms case_link_flapping_50ms
 run_case races case_races
 # Not on the debug kernel built from 7.2 (tools/vm/debug-kernel.sh): in
-# its first make check, one planned resume of two lost 46 probes (92 ms)
-# outside the migrations, cause not found (the e1000e stand-in's link on
-# the slowed guest is suspected); on 6.1 and 7.3 it keeps its bound of 0.
+# its first make check one planned resume of two lost 46 probes outside
+# the migrations (cause not found); on 2026-12-06, with the streams on
+# (DUO_STRESS_STREAMS=1), one run's two migrations lost 0 outside them
+# (each paused/2 - 3), and another's VF unplug inside duonet-migrate-host
+# outlasted its 30 s wait. On 6.1 and 7.3 it keeps its bound of 0.
 case $LAB_KREL in
 *-duodebug) lab_log "migrations: not on the debug kernel (see stress.sh)" ;;
 *) run_case migrations case_migrations ;;
