@@ -73,9 +73,9 @@ replug() {
 	wait_path 1
 }
 # None lost, by design: the PCI unbind watch moves TX and the peers to the
-# PV before the VF's driver tears it down (its RX stays on some 70 ms more,
-# to e1000e_down()), and a returning VF takes TX only once linkwatch gave
-# it its qdisc (duo_lower_can_send()). Measured 0 in every run since that
+# PV before the VF's driver tears it down (e1000e logs its link down some
+# 70 ms after duonet's switch here), and a returning VF takes TX only once
+# linkwatch gave it its qdisc (duo_lower_can_send()). Measured 0 in every run since that
 # fix (6.1, 7.3 and the debug kernel, virtio and vmxnet3 as the PV, two
 # guests side by side; here 80 unplug cycles more, 40 of them beside two
 # busy loops) but one: a CI run (stop 26, 6.1, virtio) lost 1, its log not
