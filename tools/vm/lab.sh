@@ -126,6 +126,17 @@ lab_initramfs() {
 	echo "$out"
 }
 
+# lab_init_pv SUITE KREL PV: lab_init for a scenario run with either PV:
+# virtio (suite SUITE) or vmxnet3 (suite SUITE-vmxnet3). Sets PV, for
+# lab_boot's --pv, and PVDRV, its driver's name.
+lab_init_pv() {
+	case $3 in
+	virtio) PV=virtio PVDRV=virtio_net; lab_init "$1" "$2" ;;
+	vmxnet3) PV=vmxnet3 PVDRV=vmxnet3; lab_init "$1-vmxnet3" "$2" ;;
+	*) echo "$0: the PV is virtio or vmxnet3, not '$3'" >&2; exit 2 ;;
+	esac
+}
+
 # lab_boot NAME [options]: start a guest and wait for its agent.
 #   --pv virtio|vmxnet3       paravirtual NIC (default virtio)
 #   --vf e1000e|igb|igb-sriov|none
@@ -390,7 +401,7 @@ lab_measure() {
 	r=$(lab_meter_stop "$name" | head -n 1)
 	lost=$(lab_report_get "$r" lost)
 	# Where the loss was, for a failure read only from the suite's tail.
-	gaps=$(printf '%s\n' "$r" | grep -o 'longest_gap_ms=[^ ]* gaps=[^ ]* first_lost_seq=[^ ]*')
+	gaps=$(printf '%s\n' "$r" | grep -o 'longest_gap_ms=[^ ]* gaps=[^ ]* first_lost_seq=[^ ]*' || true)
 	lab_log "loss $name: $r"
 	# A meter that stalled did not look for part of the window.
 	[ "$(lab_report_get "$r" skipped)" = 0 ] ||

@@ -17,12 +17,7 @@ set -eu
 . "$(dirname "$0")/../lab.sh"
 
 [ $# -eq 1 ] || { echo "usage: $0 KERNEL_RELEASE" >&2; exit 2; }
-PV=${DUO_FAILOVER_PV:-virtio}
-case $PV in
-virtio) PVDRV=virtio_net; lab_init failover "$1" ;;
-vmxnet3) PVDRV=vmxnet3; lab_init failover-vmxnet3 "$1" ;;
-*) echo "$0: DUO_FAILOVER_PV=virtio|vmxnet3" >&2; exit 2 ;;
-esac
+lab_init_pv failover "$1" "${DUO_FAILOVER_PV:-virtio}"
 lab_net_up
 G=g0	# the guest now (g1 after the migration)
 

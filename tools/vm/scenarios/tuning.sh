@@ -23,11 +23,7 @@ set -eu
 . "$(dirname "$0")/../lab.sh"
 
 [ $# -eq 1 ] || { echo "usage: $0 KERNEL_RELEASE" >&2; exit 2; }
-case ${DUO_TUNING_PV:-virtio} in
-virtio) PV=virtio PVDRV=virtio_net; lab_init tuning "$1" ;;
-vmxnet3) PV=vmxnet3 PVDRV=vmxnet3; lab_init tuning-vmxnet3 "$1" ;;
-*) echo "$0: DUO_TUNING_PV=virtio|vmxnet3" >&2; exit 2 ;;
-esac
+lab_init_pv tuning "$1" "${DUO_TUNING_PV:-virtio}"
 lab_net_up
 
 # The guest's lowers and counters.

@@ -27,11 +27,7 @@ set -eu
 . "$(dirname "$0")/../lab.sh"
 
 [ $# -eq 1 ] || { echo "usage: $0 KERNEL_RELEASE" >&2; exit 2; }
-case ${DUO_XDP_PV:-virtio} in
-virtio) PV=virtio PVDRV=virtio_net; lab_init xdp "$1" ;;
-vmxnet3) PV=vmxnet3 PVDRV=vmxnet3; lab_init xdp-vmxnet3 "$1" ;;
-*) echo "$0: DUO_XDP_PV=virtio|vmxnet3" >&2; exit 2 ;;
-esac
+lab_init_pv xdp "$1" "${DUO_XDP_PV:-virtio}"
 lab_net_up
 OBJ=/usr/lib/duonet/xdpfilter.bpf.o
 PASS=7001 DROP=7002 TX=7003 REDIR=7004
