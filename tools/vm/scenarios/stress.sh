@@ -58,7 +58,7 @@ guest_now() {
 
 up_duo0() {
 	g "$G" 'modprobe duonet && wait_for "[ \$(ip -o link show master duo0 2>/dev/null | wc -l) = 2 ]"'
-	g "$G" "ip link set duo0 up && ip addr add $LAB_GUEST_IP/24 dev duo0 && duoctl wait duo0 --path vf --timeout 20"
+	g "$G" "ip link set duo0 up && ip addr add $LAB_GUEST_IP/24 dev duo0 && duoctl wait duo0 --path vf --timeout $(lab_slow 20)"
 }
 
 # Bulk traffic: iperf3 servers on both sides, clients paced (the guest is
@@ -186,9 +186,9 @@ cycles() {
 	local _
 	for _ in $(seq "$UNPLUGS"); do
 		unplug_vf
-		g "$G" 'duoctl wait duo0 --path pv --timeout 10'
+		g "$G" "duoctl wait duo0 --path pv --timeout $(lab_slow 10)"
 		lab_vf_plug "$G" > /dev/null
-		g "$G" 'duoctl wait duo0 --path vf --timeout 20'
+		g "$G" "duoctl wait duo0 --path vf --timeout $(lab_slow 20)"
 	done
 }
 case_unplug_cycles() {
@@ -218,11 +218,12 @@ case_unplug_cycles() {
 # loaded debug kernel): each one is waited for. The third VF loss within
 # the window holds failback off (60 s and 8 s here, not the defaults' 10
 # and 5, so a slow guest's flaps still count and the hold outlasts the
-# check).
-carrier() { g "$G" "wait_for 'grep -q $1 /sys/class/net/\$(netdev_of_driver e1000e)/carrier' 20"; }
+# check; three times that on the debug kernel, lab_slow: a CI run's hold
+# of 8 s there ended before the last flap's link came back).
+carrier() { g "$G" "wait_for 'grep -q $1 /sys/class/net/\$(netdev_of_driver e1000e)/carrier' $(lab_slow 20)"; }
 case_link_flapping() {
 	local i fb0 fb1 t0
-	g "$G" 'duoctl set duo0 damp-window-ms 60000 && duoctl set duo0 damp-hold-ms 8000'
+	g "$G" "duoctl set duo0 damp-window-ms $(lab_slow 60000) && duoctl set duo0 damp-hold-ms $(lab_slow 8000)"
 	fb0=$(g "$G" 'ethtool -S duo0 | sed -n "s/^ *switches_failback: //p"')
 	for i in 1 2 3 4; do
 		t0=$(date +%s%N)
@@ -235,7 +236,7 @@ case_link_flapping() {
 	# The VF has link again, yet TX stays on the PV while damped ...
 	g "$G" '! duoctl wait duo0 --path vf --timeout 2 2>/dev/null'
 	# ... then fails back when the hold ends, counted as a failback.
-	g "$G" 'duoctl wait duo0 --path vf --timeout 20'
+	g "$G" "duoctl wait duo0 --path vf --timeout $(lab_slow 20)"
 	fb1=$(g "$G" 'ethtool -S duo0 | sed -n "s/^ *switches_failback: //p"')
 	expect_eq "$((fb1 - fb0))" 1 "failbacks after the hold"
 	g "$G" 'duoctl set duo0 damp-window-ms 10000 && duoctl set duo0 damp-hold-ms 5000'
@@ -260,11 +261,15 @@ flap_50ms() {
 case_link_flapping_50ms() {
 	local c0 c1
 	# The defaults, whatever the case before left (a failed one does not
-	# restore its own).
-	g "$G" 'duoctl set duo0 damp-window-ms 10000 && duoctl set duo0 damp-hold-ms 5000'
+	# restore its own), and the VF losses before forgotten (a new
+	# damp-flaps restarts the count): the previous case's flaps, within
+	# the window, would otherwise make this one's loss the third and its
+	# return a failback after the hold, not a carrier switch.
+	g "$G" 'duoctl set duo0 damp-window-ms 10000 && duoctl set duo0 damp-hold-ms 5000 &&
+		duoctl set duo0 damp-flaps 0 && duoctl set duo0 damp-flaps 3'
 	c0=$(g "$G" 'ethtool -S duo0 | sed -n "s/^ *switches_carrier: //p"')
 	lab_measure flapping_50ms 24 "icmp -i 2" flap_50ms
-	g "$G" 'duoctl wait duo0 --path vf --timeout 30'
+	g "$G" "duoctl wait duo0 --path vf --timeout $(lab_slow 30)"
 	c1=$(g "$G" 'ethtool -S duo0 | sed -n "s/^ *switches_carrier: //p"')
 	lab_log "carrier switches while flapping: $((c1 - c0))"
 	expect_eq "$((c1 - c0))" 2 "carrier switches while flapping (to the PV and back)"
@@ -284,10 +289,10 @@ case_races() {
 		unplug_vf
 		sleep 0.3
 		lab_vf_plug "$G" > /dev/null
-		g "$G" 'wait_for "lower_of_duo0 e1000e" 20'
+		g "$G" "wait_for 'lower_of_duo0 e1000e' $(lab_slow 20)"
 	done
 	g "$G" 'touch /tmp/stop; sleep 1'
-	g "$G" 'ip link set duo0 mtu 1500 && ethtool --set-priv-flags duo0 pv-only off && duoctl wait duo0 --path vf --timeout 20'
+	g "$G" "ip link set duo0 mtu 1500 && ethtool --set-priv-flags duo0 pv-only off && duoctl wait duo0 --path vf --timeout $(lab_slow 20)"
 	g "$G" 'ip link set duo0 mtu 1450'
 	mtus=$(g "$G" 'cat /sys/class/net/duo0/mtu; for l in $(ip -o link show master duo0 | cut -d: -f2 | cut -d@ -f1); do cat /sys/class/net/$l/mtu; done' | paste -sd ' ')
 	expect_eq "$mtus" "1450 1450 1450" "MTU of duo0 and its lowers"
