@@ -14,9 +14,9 @@
 #   inguest  the in-guest tests (tools/vm/inguest/: pairing, failover on
 #            link, pv-only, settings, refusals, release, XDP on veth lowers)
 #            in one boot per kernel of the matrix
-#   lab      every tools/vm/scenarios/*.sh in a QEMU guest, on the oldest
-#            (smoke.sh, the lab's own check, left out there) and the
-#            newest kernel of the matrix; the core ones also on the
+#   lab      every tools/vm/scenarios/*.sh in a QEMU guest on the newest
+#            kernel of the matrix, those that differ by kernel version on
+#            the oldest (see "newest_only" below); the core ones also on the
 #            debug kernel (tools/vm/debug-kernel.sh: KASAN, kmemleak,
 #            lockdep; DUO_DEBUG_KERNEL=0 leaves it out)
 #   image    a Debian guest built with debootstrap and the packages, booted
@@ -42,9 +42,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 cache=${DUONET_CACHE:-/var/cache/duonet}
 results=$(mktemp /tmp/duocheck.XXXXXX)
-qpid=""
-# The quiet lane (below) is a process group of its own: stopped with it.
-trap 'rm -f "$results"; [ -z "$qpid" ] || kill -- -"$qpid" 2> /dev/null' EXIT
+trap 'rm -f "$results"' EXIT
 export DUO_RESULTS=$results
 export DUO_LOGDIR=$top/build/logs
 t_start=$SECONDS
@@ -66,7 +64,7 @@ run_suite() {
 	"$@"
 	rc=$?
 	after=$(grep -c . "$results")
-	# Where the time goes (the suite's budget: README, make check).
+	# Where the time goes (the suite's budget: docs/testing.md, Times).
 	echo "== $name took $((SECONDS - t0)) s"
 	if [ "$rc" != 0 ] && ! tail -n $((after - before)) "$results" | grep -q '^FAIL'; then
 		record FAIL "$name" "aborted with status $rc"
@@ -187,23 +185,17 @@ fi
 # their behaviour is tested by the scenarios that run them).
 python3 -m py_compile tools/vm/*.py 2>&1 || record FAIL tools/python "does not compile"
 # The Debian packages and the DKMS source (tools/tests/packaging.sh
-# records its cases itself); the image test boots what it built. Run in
-# the quiet lane (below), before the image tests.
+# records its cases itself); the image test below boots what it built.
 packaging() {
 	local rc=0
 	tools/tests/packaging.sh > "$top/build/logs/packaging.log" 2>&1 || rc=$?
 	grep -E '^(FAIL|SKIP) ' "$top/build/logs/packaging.log"
 	return "$rc"
 }
+run_suite packaging packaging
 
-# KUnit on UML: the failover state machine (kunit/run.sh records its
-# cases); in the quiet lane.
-kunit_suite() {
-	local before rc
-	if [ ! -f /usr/src/linux-source-6.12.tar.xz ]; then
-		missing kunit "no linux-source-6.12"
-		return
-	fi
+# KUnit on UML: the failover state machine (kunit/run.sh records its cases).
+if [ -f /usr/src/linux-source-6.12.tar.xz ]; then
 	before=$(grep -c . "$results")
 	# run.sh appends its PASS/FAIL lines to $DUO_RESULTS itself.
 	kunit/run.sh > "$top/build/logs/kunit.log" 2>&1
@@ -212,7 +204,9 @@ kunit_suite() {
 	if [ "$rc" != 0 ] && ! tail -n +$((before + 1)) "$results" | grep -q '^FAIL'; then
 		record FAIL kunit "kunit/run.sh failed ($rc), see build/logs/kunit.log"
 	fi
-}
+else
+	missing kunit "no linux-source-6.12"
+fi
 
 # The KTAP file's writer (tools/ktap.py), read back by the kernel's KTAP
 # parser from the tree KUnit unpacked (above).
@@ -227,39 +221,18 @@ if [ "$rc" != 0 ] && [ "$(grep -c . "$results")" = "$before" ]; then
 fi
 
 # Lab scenarios, per kernel that built and has a guest kernel: every
-# scenario on the oldest (6.1) and the newest (experimental's 7.x), the
+# scenario on the newest (experimental's 7.x), those that differ by kernel
+# version on the oldest (6.1, below), the
 # in-guest tests on every kernel; the debug kernel (sid's source, KASAN,
 # lockdep) runs them and the scenarios with hot-plug, migration, XDP and
 # races: failover, xdp, stress, and debug-*.sh (its fault injection, only
 # there). Its in-guest tests cover pairing, settings, refusals, release
 # and tuning through an ops-locked lower; pairing.sh, tuning.sh and
 # flood.sh there (about 6 min more, 2026-12-06) were left to the stock
-# kernels.
+# kernels for CI's 90 minutes.
 scenarios=${DUO_SCENARIOS:-$(cd tools/vm/scenarios && ls -- *.sh | sed 's/\.sh$//' | grep -v '^debug-')}
+newest_only="adaptive|flood|reach|scripts|settings|smoke|steering|trace"
 debug_scenarios="failover xdp stress $(cd tools/vm/scenarios && ls -- debug-*.sh 2>/dev/null | sed 's/\.sh$//' | paste -sd ' ')"
-
-# Two lanes, side by side on the machine's two cores (a guest is one
-# emulated CPU, one host thread): one after the other they took 85 min
-# of CI's 90 (2026-12-06).
-#   timed  the scenarios whose verdicts are loss, rate or time bounds
-#          (path switches, migrations, flapping, the stress cycles, XDP
-#          rates) and libvirt: at normal priority.
-#   quiet  what counts outcomes, not time: KUnit, the packages, the
-#          in-guest tests, pairing, settings, refusals, offloads, the
-#          image tests (their one migration is bounded by its own
-#          measured pause): at nice 10, so that whenever both lanes want
-#          a core the timed lane's guest and loss meter have it.
-# A scenario not named in quiet_scenarios is timed.
-quiet_scenarios="debug-faults flood hostile offloads pairing settings steering variants scripts"
-lane_of() {
-	case " $quiet_scenarios " in
-	*" $1 "*) echo quiet ;;
-	*) echo timed ;;
-	esac
-}
-
-# The lab's jobs, one per line: "LANE NAME MEM COMMAND...".
-jobs=$(mktemp /tmp/duojobs.XXXXXX)
 if ! command -v qemu-system-x86_64 >/dev/null; then
 	missing lab "qemu-system-x86_64 not installed"
 else
@@ -270,103 +243,72 @@ else
 		fi
 		list=$scenarios
 		if [ "$k" = "$debug_krel" ]; then
+			# The core scenarios; the kernel's checks need more memory.
 			list=${DUO_DEBUG_SCENARIOS:-$debug_scenarios}
 			[ -z "${DUO_SCENARIOS:-}" ] || list=$scenarios
 		elif [ "$k" != "$oldest" ] && [ "$k" != "$newest" ] && [ -z "${DUO_KERNELS:-}" ]; then
 			# Between the oldest and the newest: the in-guest tests only.
 			list=""
 		elif [ "$k" = "$oldest" ] && [ "$k" != "$newest" ] && [ -z "${DUO_SCENARIOS:-}" ]; then
-			# smoke.sh checks the lab itself (QMP plug, unplug, link,
-			# a migration without duonet paired) and duonet's load and
-			# unload, all of which the oldest's other scenarios do
-			# again with more to check: on the newest only (49 s).
-			list=$(printf '%s\n' $list | grep -vx smoke)
+			# The oldest runs what differs by kernel version: the
+			# calls core/compat.h bridges (pairing and link creation,
+			# tuning, XDP, netns, MAC, ops locking) and the lower
+			# drivers and net_failover of that kernel (failover*,
+			# standby, stress, variants, offloads, hostile). Left to
+			# the newest: smoke.sh (the lab's own check) and duonet's
+			# policies over the same calls (adaptive, flood, reach,
+			# scripts, settings, steering, trace), about 5 min; the
+			# in-guest tests still run on every kernel.
+			list=$(printf '%s\n' $list | grep -vxE "$newest_only")
 		fi
 		# The debug kernel's checks need more memory.
 		mem=$([ "$k" = "$debug_krel" ] && echo 1024 || echo "${LAB_MEM:-512}")
 		# The in-guest tests (no hypervisor action), on every kernel, in
 		# one boot each; the debug kernel adds an ops-locked VF (netdevsim).
-		[ -n "${DUO_SCENARIOS:-}" ] ||
-			echo "quiet inguest/$k $mem bash tools/vm/inguest/run.sh $k" >> "$jobs"
+		if [ -z "${DUO_SCENARIOS:-}" ]; then
+			echo "== in-guest tests on $k"
+			LAB_MEM=$mem run_suite "inguest/$k" bash tools/vm/inguest/run.sh "$k"
+		fi
 		for s in $list; do
-			echo "$(lane_of "$s") $s/$k $mem bash tools/vm/scenarios/$s.sh $k" >> "$jobs"
+			echo "== scenario $s on $k"
+			LAB_MEM=$mem run_suite "$s/$k" bash "tools/vm/scenarios/$s.sh" "$k"
 		done
 	done
 fi
 
-# run_lane LANE: the lab's jobs of LANE in order, then (quiet) KUnit and
-# the packages first and the image tests last, (timed) libvirt last.
-run_lane() {
-	local lane=$1 name mem cmd m suite k
-	if [ "$lane" = quiet ] && [ -z "${DUO_SCENARIOS:-}" ]; then
-		echo "== kunit"
-		kunit_suite
-		run_suite packaging packaging
-	fi
-	while read -r _ name mem cmd; do
-		echo "== ${name%%/*} on ${name#*/}"
-		# shellcheck disable=SC2086
-		LAB_MEM=$mem run_suite "$name" $cmd
-	done < <(awk -v l="$lane" '$1 == l' "$jobs")
-	[ -z "${DUO_SCENARIOS:-}" ] && command -v qemu-system-x86_64 >/dev/null || return 0
-	if [ "$lane" = quiet ]; then
-		# A real Debian guest (tools/image/): debootstrap, the packages
-		# make deb built (packaging above) installed with apt, DHCP from
-		# the peer side; once each with systemd-networkd,
-		# NetworkManager, and cloud-init; then the user's path on
-		# Debian 13 and on sid: the suite's own kernel, duonet-dkms
-		# building for it at install, a lease on duo0.
-		if ! ls build/deb/duonet-dkms_*.deb build/deb/duonet-tools_*.deb > /dev/null 2>&1; then
-			record FAIL image "no packages in build/deb (see packaging above)"
-			return 0
-		fi
+# A real Debian guest (tools/image/): debootstrap, the packages make deb
+# built (packaging above) installed with apt, DHCP from the peer side;
+# once each with systemd-networkd, NetworkManager, and cloud-init.
+if [ -z "${DUO_SCENARIOS:-}" ] && command -v qemu-system-x86_64 >/dev/null; then
+	if ! ls build/deb/duonet-dkms_*.deb build/deb/duonet-tools_*.deb > /dev/null 2>&1; then
+		record FAIL image "no packages in build/deb (see packaging above)"
+	else
 		for m in networkd nm cloud-init; do
 			echo "== image test with $m"
 			run_suite "image-$m" bash tools/image/test.sh --debs build/deb --manager "$m"
 		done
+		# The user's path on Debian 13 and on sid: the suite's own kernel,
+		# duonet-dkms building for it at install, a lease on duo0.
 		for suite in trixie sid; do
 			echo "== image test on $suite with networkd"
 			run_suite "image-$suite" bash tools/image/test.sh --debs build/deb --suite "$suite"
 		done
-	else
-		# duonet-migrate-host driving libvirt (virsh detach-device,
-		# migrate, attach-device) as operators do, against Debian's
-		# libvirtd: one kernel, the newest built; about 40 s (two
-		# daemons, one boot, one migration). A libvirtd that does not
-		# start fails its cases (no skip).
-		k=$(for k in $built; do echo "$k"; done | grep -v duodebug | sort -V | tail -n 1)
-		echo "== libvirt on ${k:-no kernel}"
-		if [ -z "$k" ]; then
-			record FAIL libvirt "no kernel built"
-		else
-			run_suite "libvirt/$k" bash tools/libvirt/test.sh "$k"
-		fi
 	fi
-}
+fi
 
-# The quiet lane in the background with its own results and log (shown
-# once it is done), the timed lane here; then the quiet lane's results
-# join the rest.
-qresults=$(mktemp /tmp/duocheck-quiet.XXXXXX)
-echo "== the quiet lane: build/logs/lane-quiet.log (shown when it ends)"
-set -m
-(
-	renice -n 10 "$BASHPID" > /dev/null
-	results=$qresults
-	export DUO_RESULTS=$qresults
-	run_lane quiet
-) > build/logs/lane-quiet.log 2>&1 &
-qpid=$!
-set +m
-t_lane=$SECONDS
-run_lane timed
-echo "== the timed lane took $((SECONDS - t_lane)) s"
-wait "$qpid" || true
-qpid=""
-echo "== the quiet lane (ended $((SECONDS - t_lane)) s after the lanes started):"
-cat build/logs/lane-quiet.log
-cat "$qresults" >> "$results"
-rm -f "$qresults" "$jobs"
+# duonet-migrate-host driving libvirt (virsh detach-device, migrate,
+# attach-device) as operators do, against Debian's libvirtd: one kernel,
+# the newest built; about 40 s (two daemons, one boot, one migration).
+# A libvirtd that does not start fails its cases (no skip).
+if [ -z "${DUO_SCENARIOS:-}" ] && command -v qemu-system-x86_64 >/dev/null; then
+	k=$(for k in $built; do echo "$k"; done | grep -v duodebug | sort -V | tail -n 1)
+	echo "== libvirt on ${k:-no kernel}"
+	if [ -z "$k" ]; then
+		record FAIL libvirt "no kernel built"
+	else
+		run_suite "libvirt/$k" bash tools/libvirt/test.sh "$k"
+	fi
+fi
 
 # The benchmarks' code, briefly (make bench runs them in full): the CPU
 # benchmark on two configurations, one rate, one repetition; each row a

@@ -134,8 +134,8 @@ install -m 644 "$top/tools/vm/guest/profile" "$root/etc/duo/profile"
 echo "root:x:0:0:root:/root:/bin/sh" > "$root/etc/passwd"
 echo "root:x:0:" > "$root/etc/group"
 
-# Written aside and renamed: make check's two lanes may boot the same
-# kernel at once, each building it (the same bytes) and reading it.
+# Written aside and renamed: two lab runs at once (make check and a
+# scenario by hand) may each build the same kernel's and read it.
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) | gzip -1 > "$out.tmp.$$"
 mv "$out.tmp.$$" "$out"
 echo "$key" > "$out.key"

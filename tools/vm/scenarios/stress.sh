@@ -223,7 +223,8 @@ case_unplug_cycles() {
 carrier() { g "$G" "wait_for 'grep -q $1 /sys/class/net/\$(netdev_of_driver e1000e)/carrier' $(lab_slow 20)"; }
 case_link_flapping() {
 	local i fb0 fb1 t0
-	g "$G" "duoctl set duo0 damp-window-ms $(lab_slow 60000) && duoctl set duo0 damp-hold-ms $(lab_slow 8000)"
+	g "$G" "duoctl set duo0 failback-delay-ms 0 &&
+		duoctl set duo0 damp-window-ms $(lab_slow 60000) && duoctl set duo0 damp-hold-ms $(lab_slow 8000)"
 	fb0=$(g "$G" 'ethtool -S duo0 | sed -n "s/^ *switches_failback: //p"')
 	for i in 1 2 3 4; do
 		t0=$(date +%s%N)
@@ -260,12 +261,15 @@ flap_50ms() {
 }
 case_link_flapping_50ms() {
 	local c0 c1
-	# The defaults, whatever the case before left (a failed one does not
-	# restore its own), and the VF losses before forgotten (a new
+	# The defaults, whatever the cases before left (a failed one does not
+	# restore its own: a CI run's unplug_cycles failed before setting
+	# failback-delay-ms back to 0 from its writers' values, and the
+	# return here came that delay after the link, a failback, not a
+	# carrier switch), and the VF losses before forgotten (a new
 	# damp-flaps restarts the count): the previous case's flaps, within
-	# the window, would otherwise make this one's loss the third and its
-	# return a failback after the hold, not a carrier switch.
-	g "$G" 'duoctl set duo0 damp-window-ms 10000 && duoctl set duo0 damp-hold-ms 5000 &&
+	# the window, would otherwise make this one's loss the third.
+	g "$G" 'duoctl set duo0 failback-delay-ms 0 &&
+		duoctl set duo0 damp-window-ms 10000 && duoctl set duo0 damp-hold-ms 5000 &&
 		duoctl set duo0 damp-flaps 0 && duoctl set duo0 damp-flaps 3'
 	c0=$(g "$G" 'ethtool -S duo0 | sed -n "s/^ *switches_carrier: //p"')
 	lab_measure flapping_50ms 24 "icmp -i 2" flap_50ms
