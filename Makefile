@@ -10,7 +10,7 @@
 #                 100 unplugs, 20 migrations ...) on every guest kernel, the
 #                 debug kernel too (13 min on 6.12, more there); as check
 # make bench      the benchmarks (tools/bench/): CSV, tables, a plot into
-#                 tools/bench/results/ and README.md; not part of check
+#                 tools/bench/results/ and docs/benchmarks.md; not part of check
 # make kunit      the KUnit suites on UML (kunit/run.sh)
 # make demo       boot the lab guest, move traffic, migrate, print a timeline
 # make tools      duoctl, duotrace and the lab's host tools (build/tools/)
@@ -201,6 +201,9 @@ deb:
 	rm -rf build/deb
 	mkdir -p build/deb/src
 	$(SRC_FILES) | tar --null -T - -cf - | tar -xf - -C build/deb/src
+	# Every file dated as the changelog, as make dist dates them: the
+	# packages' bytes then do not depend on when each file was checked out.
+	find build/deb/src -exec touch -h -d "@$$(dpkg-parsechangelog -S Timestamp)" {} +
 	cd build/deb/src && dpkg-buildpackage -us -uc -b
 	@ls build/deb/*.deb
 

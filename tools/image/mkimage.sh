@@ -13,7 +13,9 @@
 #
 # usage: mkimage.sh --debs DIR [--manager networkd|nm|cloud-init]
 #                   [--suite bookworm|trixie|sid] [--cache DIR]
-#   --debs DIR      duonet-dkms_*.deb and duonet-tools_*.deb (make deb)
+#   --debs DIR      duonet-dkms_*.deb and duonet-tools_*.deb (make deb);
+#                   both installed, but with cloud-init duonet-dkms alone
+#                   (duonet-tools copied to /root, not installed)
 #   --manager M     systemd-networkd (default), NetworkManager, or
 #                   cloud-init (NoCloud) rendering for systemd-networkd
 #   --suite S       the Debian suite (default bookworm; trixie and sid with
@@ -42,6 +44,14 @@ case $suite in bookworm) ;; trixie|sid) [ "$manager" = networkd ] || usage ;; *)
 [ -n "$debs" ] || usage
 set -- "$debs"/duonet-dkms_*.deb "$debs"/duonet-tools_*.deb
 [ -f "$1" ] && [ -f "$2" ] || { echo "mkimage: no duonet-dkms/duonet-tools .deb in $debs (make deb)" >&2; exit 1; }
+# What a guest installs: the module's package and the guest's tools, not
+# the host's duonet-host. The cloud-init image has duonet-dkms alone, as a
+# cloud image built with --no-install-recommends has it: the module's
+# package must give duo0 the lease and keep the lowers unmanaged by itself.
+# Its tools are copied in, for the migration test to install afterwards
+# (their dependencies, libmnl0 and libbpf1, come with iproute2).
+install_debs=("$1" "$2")
+[ "$manager" != cloud-init ] || install_debs=("$1")
 [ "$(id -u)" = 0 ] || { echo "mkimage: run as root (debootstrap, chroot)" >&2; exit 1; }
 command -v debootstrap > /dev/null || { echo "mkimage: no debootstrap (make deps)" >&2; exit 1; }
 log() { echo "mkimage: $*" >&2; }
@@ -94,7 +104,8 @@ tar -C "$root" -xf "$base"
 mount -t proc proc "$root/proc"
 mount -t sysfs sysfs "$root/sys"
 mkdir -p "$root/dev/pts" && mount -t devpts devpts "$root/dev/pts"
-cp "$@" "$root/tmp/"
+cp "${install_debs[@]}" "$root/tmp/"
+[ "$manager" != cloud-init ] || cp "$2" "$root/root/duonet-tools.deb"
 # The suite's main archive only: the kernel is the suite's release one
 # (taking its security updates here cost each image build a second kernel,
 # its DKMS build and initramfs: minutes per image, every run).
@@ -118,7 +129,7 @@ find "$root/lib/modules/$krel" -name 'duonet.ko*' | grep -q . ||
 	{ tail -n 40 "$tmp/install.log" >&2; log "DKMS built no duonet.ko for $krel"; exit 1; }
 rm -f "$root"/tmp/duonet-*.deb
 if [ -x "$root/usr/bin/dracut" ]; then
-	# What the README tells dracut users: dracut -f once duonet is
+	# What docs/install.md tells dracut users: dracut -f once duonet is
 	# installed (an image build is not the host it boots on: no hostonly).
 	in_root dracut --force --no-hostonly --kver "$krel" >> "$tmp/install.log" 2>&1 ||
 		{ tail -n 40 "$tmp/install.log" >&2; log "dracut failed"; exit 1; }

@@ -10,7 +10,12 @@
 # packaged duonet-migrate in the guest): nothing lost outside the
 # guest's pause, the lease and the route still there. With cloud-init, the
 # network config comes from a NoCloud seed (cloud-localds), matched by the
-# MAC the upper and both lowers share: it must land on the upper.
+# MAC the upper and both lowers share: it must land on the upper. That
+# image has duonet-dkms alone (mkimage.sh), as a cloud image built with
+# --no-install-recommends has it: the lease on duo0 and the lowers left
+# alone come from that package by itself; the migration case installs the
+# guest's tools first. The host's side of every migration is the script
+# the duonet-host package installs, run from the package's files alone.
 #
 #   peer ns                       host ns (br0)       guest (Debian image)
 #   vpeer 10.99.0.1 --veth------- tp0 (virtio) ------ PV  \
@@ -48,6 +53,10 @@ lab_peer dnsmasq --keep-in-foreground --no-resolv --no-hosts --port=0 --user=roo
 	--log-dhcp --log-facility="$LAB_DIR/dnsmasq.log" &
 echo $! > "$LAB_DIR/dnsmasq.pid"
 G=g0
+# The host's script as the duonet-host package installs it (it finds its
+# QMP client beside itself, in ../lib/duonet).
+dpkg-deb -x "$(ls "$debs"/duonet-host_*.deb | tail -n 1)" "$LAB_DIR/host"
+export MIGLOOP_HOST=$LAB_DIR/host/usr/sbin/duonet-migrate-host
 
 # The lowers of duo0, one name per line.
 lowers() { g "$G" 'cd /sys/class/net/duo0 && for l in lower_*; do echo ${l#lower_}; done'; }
@@ -96,13 +105,21 @@ case_lease_on_upper() {
 		done
 		expect_eq "$(sed -n 's/^duo0://p' "$LAB_DIR/nmcli")" connected "NetworkManager's view of duo0"
 	fi
-	g "$G" "duoctl wait duo0 --path vf --timeout 30"
+	if [ "$manager" = cloud-init ]; then
+		# duonet-dkms alone: no duoctl; the active path from ethtool.
+		g "$G" '! dpkg -s duonet-tools > /dev/null 2>&1 && ! command -v duoctl'
+		g "$G" "wait_for 'ethtool -S duo0 | grep -qx \" *vf_active: 1\"' 30"
+	else
+		g "$G" "duoctl wait duo0 --path vf --timeout 30"
+	fi
 	lab_ping_clean steady 3
 }
 
 # One planned migration cycle by the scripts; the lease, the route and the
 # manager's state are still there on the destination.
 case_migration() {
+	# The image with duonet-dkms alone: its tools installed now, offline.
+	[ "$manager" != cloud-init ] || g "$G" 'dpkg -i /root/duonet-tools.deb > /dev/null && command -v duonet-migrate'
 	migloop_run migrate 1 > "$LAB_DIR/loop.out"
 	cat "$LAB_DIR/loop.out" >&2
 	tail -n 1 "$LAB_DIR/loop.out" >> "$LAB_LOGDIR/loss.txt"

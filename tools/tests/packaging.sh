@@ -3,7 +3,7 @@
 # The Debian packages and the DKMS source, on the host (no guest, nothing
 # installed, nothing loaded):
 #
-#   deb          make deb builds duonet-dkms and duonet-tools (build/deb/)
+#   deb          make deb builds duonet-dkms, duonet-tools and duonet-host (build/deb/)
 #   release-tarball  make dist's tarball, unpacked where no git repository
 #                is, builds the same packages, byte for byte
 #   contents     each package holds exactly its files, with their modes; the
@@ -73,10 +73,11 @@ case_deb() {
 	local t=$SECONDS
 	if make -s -C "$top" deb > "$logs/packaging-deb.log" 2>&1 &&
 		[ -f "$deb/duonet-dkms_${version}_all.deb" ] &&
-		[ -f "$deb/duonet-tools_${version}_$arch.deb" ]; then
+		[ -f "$deb/duonet-tools_${version}_$arch.deb" ] &&
+		[ -f "$deb/duonet-host_${version}_all.deb" ]; then
 		record PASS deb "$((SECONDS - t)) s"
 	else
-		record FAIL deb "no duonet-dkms/duonet-tools $version: see build/logs/packaging-deb.log"
+		record FAIL deb "no duonet-dkms/duonet-tools/duonet-host $version: see build/logs/packaging-deb.log"
 		tail -n 20 "$logs/packaging-deb.log" >&2
 		return 1
 	fi
@@ -117,6 +118,12 @@ case_contents() {
 		echo "-rw-r--r-- /usr/share/doc/duonet-dkms/changelog.gz"
 		echo "-rw-r--r-- /usr/share/doc/duonet-dkms/copyright"
 		echo "-rw-r--r-- /usr/share/lintian/overrides/duonet-dkms"
+		# What must come with the module: the lowers kept to duonet.
+		echo "-rw-r--r-- /lib/udev/rules.d/75-duonet.rules"
+		echo "-rw-r--r-- /usr/lib/systemd/network/05-duonet-lower.network"
+		echo "-rw-r--r-- /usr/lib/systemd/network/98-duonet.link"
+		echo "-rw-r--r-- /usr/lib/NetworkManager/conf.d/90-duonet.conf"
+		echo "-rw-r--r-- /usr/share/man/man4/duonet.4.gz"
 		echo "-rw-r--r-- $src/dkms.conf"
 		# The module's sources, as the Makefile's modules target has them.
 		(cd "$top" && for f in Kbuild core/compat.mk core/*.[ch] lower/*.[ch] vf-path/*.[ch] \
@@ -129,18 +136,12 @@ case_contents() {
 
 	want=$tmp/tools.want
 	{
-		for f in duoctl duotrace duonet-migrate duonet-migrate-host; do
+		for f in duoctl duotrace duonet-migrate; do
 			echo "-rwxr-xr-x /usr/sbin/$f"
 		done
-		echo "-rw-r--r-- /usr/lib/duonet/qmp.py"
-		echo "-rw-r--r-- /lib/udev/rules.d/75-duonet.rules"
-		echo "-rw-r--r-- /usr/lib/systemd/network/05-duonet-lower.network"
-		echo "-rw-r--r-- /usr/lib/systemd/network/98-duonet.link"
-		echo "-rw-r--r-- /usr/lib/NetworkManager/conf.d/90-duonet.conf"
-		for f in duoctl.8 duotrace.8 duonet-migrate.8 duonet-migrate-host.8; do
+		for f in duoctl.8 duotrace.8 duonet-migrate.8; do
 			echo "-rw-r--r-- /usr/share/man/man8/$f.gz"
 		done
-		echo "-rw-r--r-- /usr/share/man/man4/duonet.4.gz"
 		for f in 10-duonet.network 10-duonet-name.link duo0.nmconnection interfaces.duo0; do
 			echo "-rw-r--r-- /usr/share/doc/duonet-tools/examples/$f"
 		done
@@ -152,14 +153,40 @@ case_contents() {
 	diff -u "$want" "$tmp/tools.got" > "$tmp/tools.diff" || got=1
 	verdict contents/duonet-tools "$(tail -n +3 "$tmp/tools.diff" | grep -E '^[-+]' | head -n 3 | tr '\n' ' ')" "$got"
 
+	# The host's package: the host script and its QMP client, nothing of
+	# the guest's (no udev rule, no network manager file, no module).
+	want=$tmp/host.want
+	{
+		echo "-rwxr-xr-x /usr/sbin/duonet-migrate-host"
+		echo "-rw-r--r-- /usr/lib/duonet/qmp.py"
+		echo "-rw-r--r-- /usr/share/man/man8/duonet-migrate-host.8.gz"
+		echo "-rw-r--r-- /usr/share/doc/duonet-host/changelog.gz"
+		echo "-rw-r--r-- /usr/share/doc/duonet-host/copyright"
+	} | sort > "$want"
+	files_of "$deb/duonet-host_${version}_all.deb" > "$tmp/host.got"
+	got=0
+	diff -u "$want" "$tmp/host.got" > "$tmp/host.diff" || got=1
+	verdict contents/duonet-host "$(tail -n +3 "$tmp/host.diff" | grep -E '^[-+]' | head -n 3 | tr '\n' ' ')" "$got"
+
 	# The version filled in, and what the packages depend on.
 	dpkg-deb -x "$deb/duonet-dkms_${version}_all.deb" "$tmp/dkms-root"
 	dpkg-deb -x "$deb/duonet-tools_${version}_$arch.deb" "$tmp/tools-root"
+	dpkg-deb -x "$deb/duonet-host_${version}_all.deb" "$tmp/host-root"
 	got=0
 	grep -qx "PACKAGE_VERSION=\"$version\"" "$tmp/dkms-root$src/dkms.conf" || got=1
 	dpkg-deb -f "$deb/duonet-dkms_${version}_all.deb" Depends | grep -qw dkms || got=1
 	dpkg-deb -f "$deb/duonet-tools_${version}_$arch.deb" Depends | grep -q 'libmnl0.*libbpf1\|libbpf1.*libmnl0' || got=1
-	verdict contents/version-depends "dkms.conf without PACKAGE_VERSION=\"$version\", or a dependency missing" "$got"
+	# Each installs alone: the module's package needs no tools, the host's
+	# nothing of the guest's; files that moved from duonet-tools 0.2.0
+	# replace it on upgrade.
+	! dpkg-deb -f "$deb/duonet-dkms_${version}_all.deb" Depends | grep -q duonet || got=1
+	! dpkg-deb -f "$deb/duonet-host_${version}_all.deb" Depends | grep -q 'duonet\|udev\|ethtool' || got=1
+	dpkg-deb -f "$deb/duonet-host_${version}_all.deb" Depends | grep -qw python3 || got=1
+	for f in duonet-dkms_${version}_all duonet-host_${version}_all; do
+		dpkg-deb -f "$deb/$f.deb" Replaces | grep -q 'duonet-tools (<< 0.3.0)' || got=1
+		dpkg-deb -f "$deb/$f.deb" Breaks | grep -q 'duonet-tools (<< 0.3.0)' || got=1
+	done
+	verdict contents/version-depends "dkms.conf without PACKAGE_VERSION=\"$version\", or a dependency, Breaks or Replaces wrong" "$got"
 }
 
 case_lintian() {
@@ -277,7 +304,7 @@ link_inner() {
 }
 
 case_udev() {
-	local root=$tmp/tools-root out want line
+	local root=$tmp/dkms-root out want line
 	local trixie=${DUONET_CACHE:-/var/cache/duonet}/chroots/trixie ctmp
 	if udevadm verify --help > /dev/null 2>&1; then
 		rc=0
@@ -354,7 +381,7 @@ keys_documented() {
 }
 
 case_networkd() {
-	local root=$tmp/tools-root out rc=0
+	local root=$tmp/dkms-root out rc=0
 	out=$(keys_documented "$root/usr/lib/systemd/network/05-duonet-lower.network" systemd.network) || rc=$?
 	verdict networkd/05-duonet-lower.network "$out" "$rc"
 	rc=0
@@ -363,10 +390,10 @@ case_networkd() {
 }
 
 case_shellcheck() {
-	local root=$tmp/tools-root droot=$tmp/dkms-root out rc=0
+	local root=$tmp/tools-root droot=$tmp/dkms-root hroot=$tmp/host-root out rc=0
 	out=$({ shellcheck -s sh "$droot/usr/share/initramfs-tools/hooks/duonet" &&
 		shellcheck -s bash "$droot/usr/lib/dracut/modules.d/90duonet/module-setup.sh" &&
-		shellcheck "$root/usr/sbin/duonet-migrate" "$root/usr/sbin/duonet-migrate-host" \
+		shellcheck "$root/usr/sbin/duonet-migrate" "$hroot/usr/sbin/duonet-migrate-host" \
 			"$top/tools/tests/packaging.sh"; } 2>&1) || rc=$?
 	verdict scripts "$(printf '%s' "$out" | grep -m 2 'SC[0-9]' | tr '\n' ' ')" "$rc"
 }

@@ -5,6 +5,8 @@
 # the guest), under ping every 2 ms from the peer, with the loss of every
 # step counted on the peer.
 #
+# MIGLOOP_HOST: the host script to run (default the tree's; the image
+# test runs the one the duonet-host package installs).
 # migloop_run MODE CYCLES: MODE replug (prepare, VF unplug, plug, resume)
 # or migrate (prepare, VF unplug, live migration to a new QEMU, VF plug on
 # the destination, resume). Needs the guest $G up with duo0 on the VF and
@@ -40,7 +42,7 @@ migloop_run() {
 			       --dst-guest "$LAB_VM/gexec.py $LAB_DIR/$dst.agent"
 			       --settle-ms 1400 --quit-source)
 		fi
-		if ! "$LAB_TOP/tools/migrate/duonet-migrate-host" "$mode" "${opts[@]}" \
+		if ! "${MIGLOOP_HOST:-$LAB_TOP/tools/migrate/duonet-migrate-host}" "$mode" "${opts[@]}" \
 			> "$LAB_DIR/migloop.$c.out"; then
 			cat "$LAB_DIR/migloop.$c.out" >&2
 			lab_meter_stop migloop >/dev/null
