@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # make bench: every benchmark, then the results into the repository:
-# tools/bench/results/ (CSV, tables, plot) and README.md's benchmark
-# section (between its bench markers), each stamped with the date, the
+# tools/bench/results/ (CSV, tables, plot) and docs/benchmarks.md's
+# latest run (between its bench markers), each stamped with the date, the
 # kernel and QEMU. Not part of make check (its smoke run is).
 #
 # usage: bench.sh [--kernel KREL] [--quick | --report-only]
@@ -52,13 +52,13 @@ cp "$out"/*.csv "$out"/*.md "$res/"
 [ ! -f "$out/cpu.png" ] || cp "$out/cpu.png" "$res/"
 echo "$stamp" > "$res/STAMP"
 
-# README: the section between the markers, rewritten.
+# docs/benchmarks.md: the section between the markers, rewritten.
 {
 	echo "Latest \`make bench\` ($stamp; tools/bench/results/):"
 	echo
 	cat "$out/cpu.md"
 	echo
-	[ ! -f "$out/cpu.png" ] || { echo "![guest CPU per packet](tools/bench/results/cpu.png)"; echo; }
+	[ ! -f "$out/cpu.png" ] || { echo "![guest CPU per packet](../tools/bench/results/cpu.png)"; echo; }
 	cat "$out/icount.md"
 	echo
 	cat "$out/peak.md"
@@ -67,14 +67,14 @@ echo "$stamp" > "$res/STAMP"
 	echo
 	cat "$out/scale.md"
 } > "$out/readme-section.txt"
-python3 - "$top/README.md" "$out/readme-section.txt" <<'PY'
+python3 - "$top/docs/benchmarks.md" "$out/readme-section.txt" <<'PY'
 import sys
 readme, section = sys.argv[1], open(sys.argv[2]).read()
 s = open(readme).read()
 b, e = "<!-- bench:begin -->", "<!-- bench:end -->"
 if b not in s or e not in s:
-    sys.exit("README.md has no bench markers")
+    sys.exit("docs/benchmarks.md has no bench markers")
 s = s[:s.index(b) + len(b)] + "\n" + section + s[s.index(e):]
 open(readme, "w").write(s)
 PY
-echo "bench: results in $res, README.md updated ($stamp)"
+echo "bench: results in $res, docs/benchmarks.md updated ($stamp)"
