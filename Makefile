@@ -14,7 +14,7 @@
 # make kunit      the KUnit suites on UML (kunit/run.sh)
 # make demo       boot the lab guest, move traffic, migrate, print a timeline
 # make tools      duoctl, duotrace and the lab's host tools (build/tools/)
-# make deb        the Debian packages duonet-dkms and duonet-tools, into build/deb/
+# make deb        the Debian packages duonet-dkms, duonet-tools and duonet-host, into build/deb/
 #                 (in a git clone or in a release tarball: the same packages)
 # make dist       the release tarball build/duonet-<version>.tar.gz
 # make dkms-install [KVER=release]  the module's source into /usr/src, then

@@ -280,7 +280,7 @@ fi
 # built (packaging above) installed with apt, DHCP from the peer side;
 # once each with systemd-networkd, NetworkManager, and cloud-init.
 if [ -z "${DUO_SCENARIOS:-}" ] && command -v qemu-system-x86_64 >/dev/null; then
-	if ! ls build/deb/duonet-dkms_*.deb build/deb/duonet-tools_*.deb > /dev/null 2>&1; then
+	if ! ls build/deb/duonet-dkms_*.deb build/deb/duonet-tools_*.deb build/deb/duonet-host_*.deb > /dev/null 2>&1; then
 		record FAIL image "no packages in build/deb (see packaging above)"
 	else
 		for m in networkd nm cloud-init; do

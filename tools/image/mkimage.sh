@@ -157,6 +157,10 @@ cloud-init)
 	# metadata servers, which have nothing to answer here.
 	# The image generates no locales: C.UTF-8 is always there.
 	printf 'datasource_list: [ NoCloud, None ]\nlocale: C.UTF-8\n' > "$root/etc/cloud/cloud.cfg.d/90-duonet-lab.cfg"
+	# A catch-all DHCP file, as many images carry: a lower that
+	# duonet-dkms (alone here) did not keep from networkd gets a lease,
+	# which the test sees. The upper matches cloud-init's file first.
+	printf '[Match]\nType=ether\n\n[Network]\nDHCP=yes\n' > "$root/etc/systemd/network/99-lab-dhcp-any.network"
 	in_root systemctl enable systemd-networkd > /dev/null 2>&1 ;;
 esac
 # The lab's command agent on ttyS1.

@@ -42,6 +42,8 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$debs" ] || usage
 case $manager in networkd|nm|cloud-init) ;; *) usage ;; esac
+host_deb=$(ls "$debs"/duonet-host_*.deb 2> /dev/null | sort -V | tail -n 1)
+[ -n "$host_deb" ] || { echo "$0: no duonet-host_*.deb in $debs (make deb)" >&2; exit 1; }
 
 image=$("$LAB_TOP/tools/image/mkimage.sh" --debs "$debs" --manager "$manager" --suite "$suite")
 lab_init "image-$([ "$suite" = bookworm ] || echo "$suite-")$manager" "$(cat "$image.krel")"
@@ -55,7 +57,7 @@ echo $! > "$LAB_DIR/dnsmasq.pid"
 G=g0
 # The host's script as the duonet-host package installs it (it finds its
 # QMP client beside itself, in ../lib/duonet).
-dpkg-deb -x "$(ls "$debs"/duonet-host_*.deb | tail -n 1)" "$LAB_DIR/host"
+dpkg-deb -x "$host_deb" "$LAB_DIR/host"
 export MIGLOOP_HOST=$LAB_DIR/host/usr/sbin/duonet-migrate-host
 
 # The lowers of duo0, one name per line.
@@ -106,8 +108,13 @@ case_lease_on_upper() {
 		expect_eq "$(sed -n 's/^duo0://p' "$LAB_DIR/nmcli")" connected "NetworkManager's view of duo0"
 	fi
 	if [ "$manager" = cloud-init ]; then
-		# duonet-dkms alone: no duoctl; the active path from ethtool.
+		# duonet-dkms alone: no duoctl; its udev rule marked the lowers
+		# (and networkd left them alone despite the image's catch-all
+		# DHCP file, above); the active path from ethtool.
 		g "$G" '! dpkg -s duonet-tools > /dev/null 2>&1 && ! command -v duoctl'
+		for l in $(lowers); do
+			g "$G" "udevadm info -q property /sys/class/net/$l | grep -qx DUONET_LOWER=1"
+		done
 		g "$G" "wait_for 'ethtool -S duo0 | grep -qx \" *vf_active: 1\"' 30"
 	else
 		g "$G" "duoctl wait duo0 --path vf --timeout 30"

@@ -191,26 +191,36 @@ cycles() {
 		g "$G" "duoctl wait duo0 --path vf --timeout $(lab_slow 20)"
 	done
 }
+# The readers and writers stopped, their round in progress finished (the
+# writers change failback-delay-ms and more: later cases must not race
+# them, whatever became of the case that started them).
+rw_stop() {
+	g "$G" "[ ! -d /tmp/rw ] || { touch /tmp/rw/stop; wait_for '[ -e /tmp/rw/done ]' $(lab_slow 30); }"
+}
 case_unplug_cycles() {
-	local r
+	local r shown
 	g "$G" 'rm -rf /tmp/rw; (rw_loop /tmp/rw > /dev/null 2>&1 &)'
 	# 0 lost: each unplug is make-before-break, each re-plug joins a VF
 	# only once its qdisc is attached (the debug kernel lost 182 in 10
 	# cycles before that, taken then for its e1000e dropping its link).
-	lab_measure "unplug_x$UNPLUGS" 0 "icmp -i 2" cycles
-	g "$G" 'touch /tmp/rw/stop; sleep 1'
+	# The verdict waits (LAB_DEFER) until the writers are stopped and the
+	# defaults back.
+	LAB_DEFER=1 lab_measure "unplug_x$UNPLUGS" 0 "icmp -i 2" cycles
+	rw_stop
 	r=$(g "$G" 'echo $(cat /tmp/rw/rounds) $(cat /tmp/rw/refused) $(cat /tmp/rw/ethtool_refused)')
 	lab_log "readers/writers: rounds, duoctl refused, ethtool refused: $r"
+	# What the writers left is what duo0 has; then back to the defaults.
+	shown=$(g "$G" 'duoctl show duo0')
+	g "$G" 'duoctl set duo0 announce-count 3 && duoctl set duo0 announce-interval-ms 100 &&
+		duoctl set duo0 failback-delay-ms 0 && ethtool -K duo0 gso on'
+	g "$G" 'duoctl show duo0' | grep -Eq "announce-count +3"
+	printf '%s\n' "$shown" | grep -Eq "announce-count +[23]"
 	set -- $r
 	# They ran alongside (a round is slow on the debug kernel: 4 in 10 cycles).
 	[ "$1" -ge 2 ]
 	expect_eq "$2" 0 "duoctl writes refused: $(g "$G" 'head -n 3 /tmp/rw/refused.log')"
-	# What the writers left is what duo0 has; then back to the defaults.
-	g "$G" 'duoctl show duo0' | grep -Eq "announce-count +[23]"
-	g "$G" 'duoctl set duo0 announce-count 3 && duoctl set duo0 announce-interval-ms 100 &&
-		duoctl set duo0 failback-delay-ms 0 && ethtool -K duo0 gso on'
-	g "$G" 'duoctl show duo0' | grep -Eq "announce-count +3"
 	traffic_alive
+	lab_deferred
 }
 
 # The e1000e stand-in restarts autonegotiation at every link change, so
@@ -223,6 +233,7 @@ case_unplug_cycles() {
 carrier() { g "$G" "wait_for 'grep -q $1 /sys/class/net/\$(netdev_of_driver e1000e)/carrier' $(lab_slow 20)"; }
 case_link_flapping() {
 	local i fb0 fb1 t0
+	rw_stop
 	g "$G" "duoctl set duo0 failback-delay-ms 0 &&
 		duoctl set duo0 damp-window-ms $(lab_slow 60000) && duoctl set duo0 damp-hold-ms $(lab_slow 8000)"
 	fb0=$(g "$G" 'ethtool -S duo0 | sed -n "s/^ *switches_failback: //p"')
@@ -261,11 +272,12 @@ flap_50ms() {
 }
 case_link_flapping_50ms() {
 	local c0 c1
+	rw_stop
 	# The defaults, whatever the cases before left (a failed one does not
-	# restore its own: a CI run's unplug_cycles failed before setting
-	# failback-delay-ms back to 0 from its writers' values, and the
-	# return here came that delay after the link, a failback, not a
-	# carrier switch), and the VF losses before forgotten (a new
+	# restore its own: a CI run's unplug_cycles failed before stopping
+	# its writers and setting failback-delay-ms back to 0 from their
+	# values, and the return here came that delay after the link, a
+	# failback, not a carrier switch), and the VF losses before forgotten (a new
 	# damp-flaps restarts the count): the previous case's flaps, within
 	# the window, would otherwise make this one's loss the third.
 	g "$G" 'duoctl set duo0 failback-delay-ms 0 &&
