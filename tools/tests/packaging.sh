@@ -106,10 +106,20 @@ case_release_tarball() {
 	verdict release-tarball "packages not the same as make deb's:$why" "$rc"
 }
 
+# contents_verdict PKG DEB: the expected "MODE PATH" lines, written to
+# $tmp/PKG.list, against the files of DEB (the package PKG). Not in a
+# pipeline: record() must set $failed in this shell.
+contents_verdict() {
+	local got=0
+	sort "$tmp/$1.list" > "$tmp/$1.want"
+	files_of "$2" > "$tmp/$1.got"
+	diff -u "$tmp/$1.want" "$tmp/$1.got" > "$tmp/$1.diff" || got=1
+	verdict "contents/$1" "$(tail -n +3 "$tmp/$1.diff" | grep -E '^[-+]' | head -n 3 | tr '\n' ' ')" "$got"
+}
+
 case_contents() {
-	local want got src f
+	local got src f
 	src=/usr/src/duonet-$version
-	want=$tmp/dkms.want
 	{
 		echo "-rw-r--r-- /lib/modprobe.d/duonet.conf"
 		echo "-rwxr-xr-x /usr/lib/dracut/modules.d/90duonet/module-setup.sh"
@@ -128,13 +138,9 @@ case_contents() {
 		# The module's sources, as the Makefile's modules target has them.
 		(cd "$top" && for f in Kbuild core/compat.mk core/*.[ch] lower/*.[ch] vf-path/*.[ch] \
 			pv-path/*.[ch] failover/*.[ch]; do echo "-rw-r--r-- $src/$f"; done)
-	} | sort > "$want"
-	files_of "$deb/duonet-dkms_${version}_all.deb" > "$tmp/dkms.got"
-	got=0
-	diff -u "$want" "$tmp/dkms.got" > "$tmp/dkms.diff" || got=1
-	verdict contents/duonet-dkms "$(tail -n +3 "$tmp/dkms.diff" | grep -E '^[-+]' | head -n 3 | tr '\n' ' ')" "$got"
+	} > "$tmp/duonet-dkms.list"
+	contents_verdict duonet-dkms "$deb/duonet-dkms_${version}_all.deb"
 
-	want=$tmp/tools.want
 	{
 		for f in duoctl duotrace duonet-migrate; do
 			echo "-rwxr-xr-x /usr/sbin/$f"
@@ -147,26 +153,19 @@ case_contents() {
 		done
 		echo "-rw-r--r-- /usr/share/doc/duonet-tools/changelog.gz"
 		echo "-rw-r--r-- /usr/share/doc/duonet-tools/copyright"
-	} | sort > "$want"
-	files_of "$deb/duonet-tools_${version}_$arch.deb" > "$tmp/tools.got"
-	got=0
-	diff -u "$want" "$tmp/tools.got" > "$tmp/tools.diff" || got=1
-	verdict contents/duonet-tools "$(tail -n +3 "$tmp/tools.diff" | grep -E '^[-+]' | head -n 3 | tr '\n' ' ')" "$got"
+	} > "$tmp/duonet-tools.list"
+	contents_verdict duonet-tools "$deb/duonet-tools_${version}_$arch.deb"
 
 	# The host's package: the host script and its QMP client, nothing of
 	# the guest's (no udev rule, no network manager file, no module).
-	want=$tmp/host.want
 	{
 		echo "-rwxr-xr-x /usr/sbin/duonet-migrate-host"
 		echo "-rw-r--r-- /usr/lib/duonet/qmp.py"
 		echo "-rw-r--r-- /usr/share/man/man8/duonet-migrate-host.8.gz"
 		echo "-rw-r--r-- /usr/share/doc/duonet-host/changelog.gz"
 		echo "-rw-r--r-- /usr/share/doc/duonet-host/copyright"
-	} | sort > "$want"
-	files_of "$deb/duonet-host_${version}_all.deb" > "$tmp/host.got"
-	got=0
-	diff -u "$want" "$tmp/host.got" > "$tmp/host.diff" || got=1
-	verdict contents/duonet-host "$(tail -n +3 "$tmp/host.diff" | grep -E '^[-+]' | head -n 3 | tr '\n' ' ')" "$got"
+	} > "$tmp/duonet-host.list"
+	contents_verdict duonet-host "$deb/duonet-host_${version}_all.deb"
 
 	# The version filled in, and what the packages depend on.
 	dpkg-deb -x "$deb/duonet-dkms_${version}_all.deb" "$tmp/dkms-root"
