@@ -116,7 +116,7 @@ link_down_paced() {
 # switch_ms NAME MAXMS: duonet's part of the last link loss (above).
 switch_ms() {
 	local name=$1 max=$2 ms
-	[[ $LAB_KREL != *-duodebug ]] || max=$((max * 3))
+	max=$((max * $(lab_debug_factor)))
 	ms=$(awk 'function ts(l) { match(l, /[0-9]+\.[0-9]+/); return substr(l, RSTART, RLENGTH) + 0 }
 		/NIC Link is Down/ { t = ts($0); d = 1; v = ""; next }
 		d && /TX path vf -> pv \(carrier\)/ { v = (ts($0) - t) * 1000; d = 0 }
