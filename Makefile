@@ -74,13 +74,17 @@ else
 endif
 
 tools: build/tools/lossmeter build/tools/duoctl build/tools/duotrace build/tools/steer \
-	build/tools/xdpfilter build/bpf/xdpfilter.bpf.o build/tools/nlfuzz build/tools/spin
+	build/tools/xdpfilter build/bpf/xdpfilter.bpf.o build/tools/nlfuzz build/tools/spin build/tools/tstamp
 
 build/tools/lossmeter: tools/vm/lossmeter.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_TOOLS) -static -o $@ $<
 
 build/tools/spin: tools/bench/spin.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_TOOLS) -static -o $@ $<
+
+build/tools/tstamp: tools/tests/tstamp.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_TOOLS) -static -o $@ $<
 

@@ -10,6 +10,7 @@
 
 #include <linux/ethtool.h>
 #include <linux/netdevice.h>
+#include <linux/phy.h>
 #include <net/rtnetlink.h>
 
 /* 6.12 turned the feature bit NETIF_F_LLTX into the flag dev->lltx. */
@@ -326,6 +327,45 @@ static inline int duo_compat_set_mac(struct net_device *dev, const u8 *addr,
 /* mac_pton() (core/notify.c): in linux/hex.h, which kernel.h includes before 7.2. */
 #ifdef DUO_HAVE_HEX_H
 #include <linux/hex.h>
+#endif
+
+/*
+ * Hardware timestamping (core/hwtstamp.c). 6.6 (DUO_HAVE_NDO_HWTSTAMP):
+ * ndo_hwtstamp_get/set and generic_hwtstamp_get/set_lower(); before,
+ * SIOC[SG]HWTSTAMP reach ndo_eth_ioctl. 6.11 (DUO_HAVE_TS_INFO_BY_LAYER):
+ * get_ts_info takes struct kernel_ethtool_ts_info, and
+ * ethtool_get_ts_info_by_layer() asks a lower; before, its PHY or driver
+ * is asked as 6.1's bonding does.
+ */
+#ifdef DUO_HAVE_NDO_HWTSTAMP
+#define DUO_COMPAT_HWTSTAMP_NDO	1
+#define DUO_COMPAT_HWTSTAMP_OPS	.ndo_hwtstamp_get = duo_hwtstamp_get, \
+				.ndo_hwtstamp_set = duo_hwtstamp_set
+#else
+#define DUO_COMPAT_HWTSTAMP_NDO	0
+#define DUO_COMPAT_HWTSTAMP_OPS	.ndo_eth_ioctl = duo_eth_ioctl
+#endif
+
+#ifdef DUO_HAVE_TS_INFO_BY_LAYER
+#define duo_compat_ts_info	kernel_ethtool_ts_info
+
+static inline int duo_compat_lower_ts_info(struct net_device *dev,
+					   struct duo_compat_ts_info *info)
+{
+	return ethtool_get_ts_info_by_layer(dev, info);
+}
+#else
+#define duo_compat_ts_info	ethtool_ts_info
+
+static inline int duo_compat_lower_ts_info(struct net_device *dev,
+					   struct duo_compat_ts_info *info)
+{
+	if (phy_has_tsinfo(dev->phydev))
+		return phy_ts_info(dev->phydev, info);
+	if (dev->ethtool_ops->get_ts_info)
+		return dev->ethtool_ops->get_ts_info(dev, info);
+	return ethtool_op_get_ts_info(dev, info);
+}
 #endif
 
 #endif /* _DUO_COMPAT_H */

@@ -30,5 +30,9 @@ ccflags-y += $(call duo_probe,do_xdp_generic.*sk_buff [*][*],netdevice.h,DUO_HAV
 # 6.17 (6.12.118 stable too): system_percpu_wq; 7.3 warns when work is
 # queued on system_wq, the same queue under its old name.
 ccflags-y += $(call duo_probe,extern struct workqueue_struct [*]system_percpu_wq,workqueue.h,DUO_HAVE_PERCPU_WQ)
+# 6.6: ndo_hwtstamp_get/set and generic_hwtstamp_get/set_lower() (core/hwtstamp.c).
+ccflags-y += $(call duo_probe,[*]ndo_hwtstamp_set..struct net_device,netdevice.h,DUO_HAVE_NDO_HWTSTAMP)
+# 6.11: struct kernel_ethtool_ts_info and ethtool_get_ts_info_by_layer().
+ccflags-y += $(call duo_probe,int ethtool_get_ts_info_by_layer,ethtool.h,DUO_HAVE_TS_INFO_BY_LAYER)
 # By 7.2: mac_pton() only in linux/hex.h, which kernel.h no longer includes.
 ccflags-y += $(call duo_probe,bool mac_pton,hex.h,DUO_HAVE_HEX_H)

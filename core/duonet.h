@@ -122,6 +122,14 @@ struct duo_chan {
 	struct ethtool_channels c;
 };
 
+/* Hardware timestamping the user set on the upper (core/hwtstamp.c). */
+struct duo_hwts {
+	bool set;			/* not off: given to a joining lower */
+	int flags;			/* struct hwtstamp_config's */
+	int tx_type;
+	int rx_filter;
+};
+
 /* What the user set with ethtool on the upper, replayed on every lower. */
 struct duo_tuning {
 	u32 ring_mask;			/* fields set: bit i of ring_fields[] */
@@ -137,6 +145,7 @@ struct duo_tuning {
 	u8 *rss_key;			/* RSS key set (kmalloc), or NULL */
 	u32 rss_key_size;
 	u8 rss_hfunc;			/* ETH_RSS_HASH_NO_CHANGE: not set */
+	struct duo_hwts hwts;
 	u64 refused[DUO_SLOT_MAX];	/* a lower could not take something */
 	bool in_set_features;		/* duo_set_features() running */
 };
@@ -370,6 +379,17 @@ int duo_xdp_check_lower(struct duo_priv *priv, struct net_device *dev,
 void duo_xdp_join(struct duo_priv *priv, struct duo_lower *lo);
 void duo_xdp_leave(struct duo_priv *priv, struct net_device *dev,
 		   enum duo_slot slot);
+
+/* core/hwtstamp.c */
+int duo_get_ts_info(struct net_device *dev, struct duo_compat_ts_info *info);
+#if DUO_COMPAT_HWTSTAMP_NDO
+int duo_hwtstamp_get(struct net_device *dev, struct kernel_hwtstamp_config *cfg);
+int duo_hwtstamp_set(struct net_device *dev, struct kernel_hwtstamp_config *cfg,
+		     struct netlink_ext_ack *extack);
+#else
+int duo_eth_ioctl(struct net_device *dev, struct ifreq *ifr, int cmd);
+#endif
+void duo_hwtstamp_replay(struct duo_priv *priv, struct duo_lower *lo);
 
 /* core/reach.c */
 void duo_reach_rx(struct duo_priv *priv, const struct sk_buff *skb);

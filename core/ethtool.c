@@ -194,6 +194,7 @@ const struct ethtool_ops duo_ethtool_ops = {
 	.get_drvinfo		= duo_get_drvinfo,
 	.get_link		= ethtool_op_get_link,
 	.get_link_ksettings	= duo_get_link_ksettings,
+	.get_ts_info		= duo_get_ts_info,
 	.get_sset_count		= duo_get_sset_count,
 	.get_strings		= duo_get_strings,
 	.get_ethtool_stats	= duo_get_ethtool_stats,

@@ -289,6 +289,7 @@ static const struct net_device_ops duo_netdev_ops = {
 	.ndo_del_slave		= duo_del_lower,
 	.ndo_bpf		= duo_xdp,
 	.ndo_xdp_xmit		= duo_xdp_xmit,
+	DUO_COMPAT_HWTSTAMP_OPS,
 };
 
 static void duo_setup(struct net_device *dev)

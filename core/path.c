@@ -394,6 +394,7 @@ int duo_join(struct duo_priv *priv, struct net_device *dev, enum duo_role role,
 	duo_stats_join(priv, lo);
 	/* Before it can carry TX: a resetting driver only delays its link. */
 	duo_tuning_replay(priv, lo);
+	duo_hwtstamp_replay(priv, lo);
 	/* The upper's XDP program: the rx handler runs it until the driver does. */
 	duo_xdp_join(priv, lo);
 	if (role == DUO_ROLE_VF) {

@@ -27,7 +27,7 @@ key_of() {
 	set -eo pipefail
 	{
 		echo "$krel"
-		sha256sum "$0" "$ko" "$top"/build/tools/{lossmeter,spin,duoctl,duotrace,steer,xdpfilter,nlfuzz} \
+		sha256sum "$0" "$ko" "$top"/build/tools/{lossmeter,spin,duoctl,duotrace,steer,xdpfilter,nlfuzz,tstamp} \
 			"$top/build/bpf/xdpfilter.bpf.o" "$top/tools/migrate/duonet-migrate" \
 			"$top/tools/vm/inguest/duonet.sh" "$top"/tools/vm/guest/{init,agent,profile}
 		for p in busybox ip ethtool tc kmod iperf3 bpftool setpriv unshare; do
@@ -80,6 +80,7 @@ copy_elf "$(command -v iperf3)" /usr/bin/iperf3
 for t in modprobe insmod rmmod lsmod modinfo depmod; do ln -s kmod "$root/sbin/$t"; done
 install -m 755 "$top/build/tools/lossmeter" "$root/usr/bin/lossmeter"
 install -m 755 "$top/build/tools/spin" "$root/usr/bin/spin"
+install -m 755 "$top/build/tools/tstamp" "$root/usr/bin/tstamp"
 copy_elf "$top/build/tools/duoctl" /usr/bin/duoctl
 copy_elf "$top/build/tools/duotrace" /usr/bin/duotrace
 copy_elf "$top/build/tools/steer" /usr/bin/steer

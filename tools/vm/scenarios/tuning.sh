@@ -205,6 +205,68 @@ case_channels_under_lower_rss() {
 	lab_ping_clean after_channels_under_lower_rss 1
 }
 
+# Hardware timestamping through duo0 (core/hwtstamp.c), as bonding does it:
+# ethtool -T and SIOC[SG]HWTSTAMP go to the path TX is on; a set must
+# carry HWTSTAMP_FLAG_BONDED_PHC_INDEX; a PV cannot take one; a new VF is
+# given the settings before it carries TX where its driver has
+# ndo_hwtstamp_set (7.x's igb), else the refusal is counted and logged
+# (6.x's igb takes them only by ioctl). QEMU's igb stamps transmitted
+# frames (tstamp tx counts the stamps that reach the socket); it stamps no
+# received one, so receive stamps are not checked.
+phc() { g g0 "ethtool -T $1 | sed -n 's/^PTP Hardware Clock: //p'"; }
+tsget() { g g0 "tstamp get $1"; }
+hw_sent() { g g0 "tstamp tx duo0 $LAB_PEER_IP 3320 3" | sed -n 's/.* hw=\([0-9]*\).*/\1/p'; }
+case_hwtstamp() {
+	local v out n
+	v=$(vf)
+	out=$(phc "$v")
+	case $out in ''|none) lab_log "the VF has no PHC: '$out'"; return 1 ;; esac
+	expect_eq "$(phc duo0)" "$out" "duo0's PHC = the VF's"
+	out=$(g g0 'tstamp set duo0 1 12 --no-phc-flag 2>&1; echo rc=$?')
+	case $out in *rc=0) lab_log "set without the flag accepted: $out"; return 1 ;; esac
+	g g0 "dmesg | grep -q 'duo0: duonet: set HWTSTAMP_FLAG_BONDED_PHC_INDEX'"
+	# PTP v2 events (12); QEMU's 82576 refuses "all" (1) with ERANGE.
+	expect_eq "$(g g0 'tstamp set duo0 1 12')" "flags=1 tx_type=1 rx_filter=12" "duo0 set"
+	expect_eq "$(tsget "$v")" "flags=1 tx_type=1 rx_filter=12" "the VF's settings"
+	expect_eq "$(tsget duo0)" "flags=1 tx_type=1 rx_filter=12" "duo0's settings"
+	expect_eq "$(hw_sent)" 3 "hardware TX stamps through duo0"
+	# TX on the PV: its (lack of a) clock, and a set refused.
+	g g0 'ethtool --set-priv-flags duo0 pv-only on && duoctl wait duo0 --path pv --timeout 5'
+	expect_eq "$(phc duo0)" none "duo0's PHC on the PV"
+	out=$(g g0 'tstamp set duo0 1 12 2>&1; echo rc=$?')
+	case $out in *rc=0) lab_log "set on the PV accepted: $out"; return 1 ;; esac
+	g g0 "dmesg | grep -q 'duo0: duonet: the path TX is on cannot timestamp in hardware'"
+	expect_eq "$(hw_sent)" 0 "hardware TX stamps on the PV"
+	g g0 'ethtool --set-priv-flags duo0 pv-only off && duoctl wait duo0 --path vf --timeout 5'
+	expect_eq "$(hw_sent)" 3 "hardware TX stamps back on the VF"
+	# A new VF (the other PV gives the same answers: virtio_net only).
+	[ "$PV" = virtio ] || return 0
+	n=$(stat vf_tuning_refused)
+	g g0 'duonet-migrate prepare duo0'
+	lab_vf_unplug g0
+	lab_vf_plug g0
+	g g0 'wait_for "[ \$(ip -o link show master duo0 | wc -l) = 2 ]" 20'
+	v=$(vf)
+	case $LAB_KREL in
+	6.*)
+		expect_eq "$(stat vf_tuning_refused)" $((n + 1)) "VF refusals (the timestamping)"
+		g g0 "dmesg | grep -q 'duo0: $v (vf) cannot take the timestamping settings (tx_type 1 rx_filter 12): -EOPNOTSUPP its driver takes them only by ioctl; set them again on duo0'"
+		expect_eq "$(tsget "$v")" "flags=0 tx_type=0 rx_filter=0" "the new VF's settings"
+		g g0 'duonet-migrate resume duo0 --timeout 20'
+		expect_eq "$(hw_sent)" 0 "hardware TX stamps on the new VF, not set"
+		g g0 'tstamp set duo0 1 12'
+		;;
+	*)
+		expect_eq "$(stat vf_tuning_refused)" "$n" "VF refusals"
+		expect_eq "$(stat vf_active)" 0 "TX on the PV before the resume"
+		expect_eq "$(tsget "$v")" "flags=1 tx_type=1 rx_filter=12" "the new VF's settings before the resume"
+		g g0 'duonet-migrate resume duo0 --timeout 20'
+		;;
+	esac
+	expect_eq "$(hw_sent)" 3 "hardware TX stamps through duo0 on the new VF"
+	lab_ping_clean after_hwtstamp 1
+}
+
 case_guest_log_clean() { lab_check_log g0; }
 
 lab_boot g0 --pv "$PV" --vf igb
@@ -215,4 +277,5 @@ run_case refuse case_refuse
 run_case replay case_replay
 run_case rss_default case_rss_default
 run_case channels_under_lower_rss case_channels_under_lower_rss
+run_case hwtstamp case_hwtstamp
 run_case guest_log_clean case_guest_log_clean
