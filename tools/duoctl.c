@@ -366,12 +366,72 @@ static bool dump_interrupted(void *buf, int len)
 }
 
 /*
+ * The error a dump ended with (its NLMSG_DONE's payload), 0 if none:
+ * libmnl takes any NLMSG_DONE for success, and the dump's rest is lost.
+ */
+static int dump_error(const void *buf, int len)
+{
+	const struct nlmsghdr *h = buf;
+	int err;
+
+	for (; mnl_nlmsg_ok(h, len); h = mnl_nlmsg_next(h, &len)) {
+		if (h->nlmsg_type != NLMSG_DONE ||
+		    mnl_nlmsg_get_payload_len(h) < sizeof(err))
+			continue;
+		memcpy(&err, mnl_nlmsg_get_payload(h), sizeof(err));
+		return err;
+	}
+	return 0;
+}
+
+/*
+ * Receive one datagram whole, however big: a link's RTM_NEWLINK outgrows a
+ * page with many altnames or VFs. As iproute2's rtnl_recvmsg(): its size
+ * peeked first, the buffer grown to it, and never under 32 KiB. The kernel
+ * sizes a dump's next datagram by the largest buffer the reader has
+ * offered, peeks included (up to 32 KiB); a link that does not fit an
+ * empty one ends RTM_GETLINK's dump there with NLMSG_DONE and no error
+ * (rtnl_dumpit(), RTNL_FLAG_DUMP_SPLIT_NLM_DONE): with a page, duoctl lost
+ * every link after one of 4.7 KiB. Returns the length, or -1 with errno.
+ */
+#define NL_RECV_MIN 32768
+
+static ssize_t nl_recv(struct mnl_socket *nl, char **buf, size_t *cap)
+{
+	int fd = mnl_socket_get_fd(nl);
+	ssize_t len;
+
+	if (*cap < NL_RECV_MIN) {
+		free(*buf);
+		*buf = malloc(NL_RECV_MIN);
+		if (!*buf)
+			return -1;
+		*cap = NL_RECV_MIN;
+	}
+	do
+		len = recv(fd, *buf, *cap, MSG_PEEK | MSG_TRUNC);
+	while (len < 0 && errno == EINTR);
+	if (len < 0)
+		return -1;
+	if ((size_t)len > *cap) {
+		char *p = realloc(*buf, len);
+
+		if (!p)
+			return -1;
+		*buf = p;
+		*cap = len;
+	}
+	return mnl_socket_recvfrom(nl, *buf, *cap);
+}
+
+/*
  * Send one request; print the kernel's extack message if it refuses.
  * TALK_AGAIN: a dump was interrupted (read to its end): run it again.
  */
 static int talk(struct mnl_socket *nl, struct nlmsghdr *nlh, mnl_cb_t cb)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	static char *buf;
+	static size_t cap;
 	unsigned int seq = time(NULL), port = mnl_socket_get_portid(nl);
 	bool intr = false;
 	int ret;
@@ -381,7 +441,7 @@ static int talk(struct mnl_socket *nl, struct nlmsghdr *nlh, mnl_cb_t cb)
 		perror("duoctl: netlink send");
 		return -1;
 	}
-	while ((ret = mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0) {
+	while ((ret = nl_recv(nl, &buf, &cap)) > 0) {
 		struct nlmsghdr *h = (struct nlmsghdr *)buf;
 
 		if (h->nlmsg_type == NLMSG_ERROR) {
@@ -401,6 +461,11 @@ static int talk(struct mnl_socket *nl, struct nlmsghdr *nlh, mnl_cb_t cb)
 		}
 		if (dump_interrupted(buf, ret))
 			intr = true;
+		if (dump_error(buf, ret) < 0) {
+			fprintf(stderr, "duoctl: the kernel ended the dump: %s\n",
+				strerror(-dump_error(buf, ret)));
+			return -1;
+		}
 		ret = mnl_cb_run(buf, ret, seq, port, cb, NULL);
 		if (ret <= MNL_CB_STOP)
 			break;
@@ -445,8 +510,15 @@ static int dump_links(struct mnl_socket *nl)
 	int tries, ret;
 
 	for (tries = 0; tries < 20; tries++) {
+		struct nlmsghdr *nlh = link_msg(buf, RTM_GETLINK, NLM_F_DUMP, 0);
+
+		/* With a filter mask, the kernel sizes every datagram of the
+		 * dump for its largest link (rtnl_calcit()), and the counters
+		 * duoctl does not read stay out.
+		 */
+		mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
 		nlinks = 0;
-		ret = talk(nl, link_msg(buf, RTM_GETLINK, NLM_F_DUMP, 0), link_cb);
+		ret = talk(nl, nlh, link_cb);
 		if (ret != TALK_AGAIN)
 			return ret;
 	}
@@ -838,10 +910,9 @@ static int64_t now_ms(void)
 
 static int read_events(struct mnl_socket *ev, int timeout_ms, mnl_cb_t cb, void *data)
 {
-	/* One event is one link's whole RTM_NEWLINK: more than a page where
-	 * a NIC has VFs or many altnames (the kernel's dumps go to 32 KiB).
-	 */
-	static char buf[32768];
+	/* One event is one link's whole RTM_NEWLINK (nl_recv()). */
+	static char *buf;
+	static size_t cap;
 	struct pollfd pfd = { .fd = mnl_socket_get_fd(ev), .events = POLLIN };
 	int ret;
 
@@ -854,9 +925,9 @@ static int read_events(struct mnl_socket *ev, int timeout_ms, mnl_cb_t cb, void 
 	}
 	if (!ret)
 		return EVENTS_NONE;
-	ret = mnl_socket_recvfrom(ev, buf, sizeof(buf));
-	/* Overrun (ENOBUFS) or an event too big (ENOSPC): events lost. */
-	if (ret < 0 && (errno == ENOBUFS || errno == ENOSPC))
+	ret = nl_recv(ev, &buf, &cap);
+	/* Overrun: events lost. */
+	if (ret < 0 && errno == ENOBUFS)
 		return TALK_AGAIN;
 	if (ret < 0) {
 		perror("duoctl: netlink");

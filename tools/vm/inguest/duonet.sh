@@ -246,6 +246,20 @@ test_settings() {
 	duoctl show "$U" | grep -qx "  announce-count 5" || fail "a refused value changed the setting"
 }
 
+# A lower whose netlink message outgrows a page (40 altnames of 100
+# characters: about 5 KiB): duoctl reads the dump whole.
+test_large_dump() {
+	i=0
+	while [ $i -lt 40 ]; do
+		ip link property add dev pv0 altname "$(printf 'pv0-%02d-%094d' $i 0)"
+		i=$((i + 1))
+	done
+	[ "$(ip -o link show pv0 | wc -c)" -gt 4096 ] || fail "pv0's line is short: $(ip -o link show pv0 | wc -c)"
+	duoctl show "$U" | grep -q "pv0" || fail "duoctl show: $(duoctl show "$U" 2>&1)"
+	duoctl set "$U" announce-count 4
+	duoctl show "$U" | grep -qx "  announce-count 4" || fail "announce-count not 4"
+}
+
 # Every refusal with its extack message, and nothing changed by it.
 test_refusals() {
 	ip link add vf1 address "$MAC" type veth peer name vfp1
@@ -350,7 +364,7 @@ test_ops_locked_lower() {
 }
 
 TESTS="pair_role_override failover_on_link pv_only_flag switch_events tx_verdict mq_spread stats_contract
-	settings refusals release_nomaster delete_upper xdp_attach_detach"
+	settings large_dump refusals release_nomaster delete_upper xdp_attach_detach"
 # Where the kernel has netconsole (the Debian kernels; not the debug one).
 # Where an HSR device is VLAN-challenged (6.x; 7.x's carries VLANs).
 if modprobe -q hsr 2>/dev/null && hsr_up 2>/dev/null &&
