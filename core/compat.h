@@ -9,6 +9,7 @@
 #define _DUO_COMPAT_H
 
 #include <linux/ethtool.h>
+#include <linux/net_tstamp.h>
 #include <linux/netdevice.h>
 #include <linux/phy.h>
 #include <net/rtnetlink.h>
@@ -364,7 +365,10 @@ static inline int duo_compat_lower_ts_info(struct net_device *dev,
 		return phy_ts_info(dev->phydev, info);
 	if (dev->ethtool_ops->get_ts_info)
 		return dev->ethtool_ops->get_ts_info(dev, info);
-	return ethtool_op_get_ts_info(dev, info);
+	/* 6.1's __ethtool_get_ts_info() for a driver without the op (vmxnet3). */
+	info->so_timestamping = SOF_TIMESTAMPING_RX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE;
+	info->phc_index = -1;
+	return 0;
 }
 #endif
 

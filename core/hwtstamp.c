@@ -41,8 +41,13 @@ int duo_get_ts_info(struct net_device *dev, struct duo_compat_ts_info *info)
 		dev_hold(lower);
 	}
 	rcu_read_unlock();
-	if (!lower)
-		return ethtool_op_get_ts_info(dev, info);
+	if (!lower) {
+		/* What the core reports of a device without the op. */
+		info->so_timestamping = SOF_TIMESTAMPING_RX_SOFTWARE |
+					SOF_TIMESTAMPING_SOFTWARE;
+		info->phc_index = -1;
+		return 0;
+	}
 	err = duo_compat_lower_ts_info(lower, info);
 	dev_put(lower);
 	return err;
@@ -72,6 +77,30 @@ static void store(struct duo_priv *priv, int flags, int tx_type, int rx_filter)
 	h->set = tx_type != HWTSTAMP_TX_OFF || rx_filter != HWTSTAMP_FILTER_NONE;
 }
 
+/*
+ * The lower a set goes to: the TX path's, if it stamps in hardware. A
+ * request to turn stamping off is taken wherever TX is: it goes to the VF
+ * if one is there (*lop NULL if none), and is stored, so a VF that joins
+ * later is left off. -ENODEV: no path; -EOPNOTSUPP: one without stamps.
+ */
+static int set_target(struct duo_priv *priv, int tx_type, int rx_filter,
+		      struct duo_lower **lop)
+{
+	struct duo_lower *lo = rtnl_dereference(priv->tx);
+
+	*lop = NULL;
+	if (lo && lower_hw_stamps(lo->dev)) {
+		*lop = lo;
+		return 0;
+	}
+	if (tx_type != HWTSTAMP_TX_OFF || rx_filter != HWTSTAMP_FILTER_NONE)
+		return lo ? -EOPNOTSUPP : -ENODEV;
+	lo = rtnl_dereference(priv->vf);
+	if (lo && lower_hw_stamps(lo->dev))
+		*lop = lo;
+	return 0;
+}
+
 #define NO_FLAG_MSG \
 	"duonet: set HWTSTAMP_FLAG_BONDED_PHC_INDEX: the PHC behind the upper changes with its path"
 #define NO_PATH_MSG	"duonet: no path carries TX: nothing to timestamp on"
@@ -79,32 +108,16 @@ static void store(struct duo_priv *priv, int flags, int tx_type, int rx_filter)
 
 #if DUO_COMPAT_HWTSTAMP_NDO
 /*
- * The lower TX is on, if it can take a request now: one that does not come
- * from an ioctl (no ifreq) reaches only a driver with the ndo.
+ * The lower TX is on, if it can answer: a request that does not come from
+ * an ioctl (no ifreq) reaches only a driver with the ndo.
  */
-static struct net_device *ts_lower(struct duo_priv *priv,
-				   const struct kernel_hwtstamp_config *cfg,
-				   bool set, struct netlink_ext_ack *extack)
+static struct net_device *get_target(struct duo_priv *priv,
+				     const struct kernel_hwtstamp_config *cfg)
 {
 	struct duo_lower *lo = rtnl_dereference(priv->tx);
-	const struct net_device_ops *ops;
-	bool has_ndo;
 
-	if (!lo) {
-		NL_SET_ERR_MSG(extack, NO_PATH_MSG);
+	if (!lo || (!cfg->ifr && !lo->dev->netdev_ops->ndo_hwtstamp_get))
 		return NULL;
-	}
-	ops = lo->dev->netdev_ops;
-	if (set && !lower_hw_stamps(lo->dev)) {
-		NL_SET_ERR_MSG(extack, NO_HW_MSG);
-		return NULL;
-	}
-	has_ndo = set ? !!ops->ndo_hwtstamp_set : !!ops->ndo_hwtstamp_get;
-	if (!cfg->ifr && !has_ndo) {
-		NL_SET_ERR_MSG(extack,
-			       "duonet: the TX path's driver takes timestamping settings only by ioctl (SIOCSHWTSTAMP)");
-		return NULL;
-	}
 	return lo->dev;
 }
 
@@ -133,7 +146,7 @@ int duo_hwtstamp_get(struct net_device *dev, struct kernel_hwtstamp_config *cfg)
 	int err;
 
 	ASSERT_RTNL();
-	lower = ts_lower(netdev_priv(dev), cfg, false, NULL);
+	lower = get_target(netdev_priv(dev), cfg);
 	if (!lower)
 		return -EOPNOTSUPP;
 	err = generic_hwtstamp_get_lower(lower, cfg);
@@ -144,19 +157,31 @@ int duo_hwtstamp_set(struct net_device *dev, struct kernel_hwtstamp_config *cfg,
 		     struct netlink_ext_ack *extack)
 {
 	struct duo_priv *priv = netdev_priv(dev);
-	struct net_device *lower;
 	struct hwtstamp_config out;
+	struct duo_lower *lo;
 	int err;
 
 	ASSERT_RTNL();
+	/* The path first: ptp4l asks without the flag where a get failed. */
+	err = set_target(priv, cfg->tx_type, cfg->rx_filter, &lo);
+	if (err == -ENODEV) {
+		NL_SET_ERR_MSG(extack, NO_PATH_MSG);
+		return -EOPNOTSUPP;
+	}
+	if (err) {
+		NL_SET_ERR_MSG(extack, NO_HW_MSG);
+		return err;
+	}
 	if (!(cfg->flags & HWTSTAMP_FLAG_BONDED_PHC_INDEX)) {
 		NL_SET_ERR_MSG(extack, NO_FLAG_MSG);
 		return -EOPNOTSUPP;
 	}
-	lower = ts_lower(priv, cfg, true, extack);
-	if (!lower)
+	if (lo && !cfg->ifr && !lo->dev->netdev_ops->ndo_hwtstamp_set) {
+		NL_SET_ERR_MSG(extack,
+			       "duonet: the path's driver takes timestamping settings only by ioctl (SIOCSHWTSTAMP)");
 		return -EOPNOTSUPP;
-	err = generic_hwtstamp_set_lower(lower, cfg, extack);
+	}
+	err = lo ? generic_hwtstamp_set_lower(lo->dev, cfg, extack) : 0;
 	if (!err)
 		err = phc_flag(cfg, &out);
 	if (err)
@@ -198,37 +223,39 @@ int duo_eth_ioctl(struct net_device *dev, struct ifreq *ifr, int cmd)
 	int err;
 
 	ASSERT_RTNL();
-	if (cmd != SIOCSHWTSTAMP && cmd != SIOCGHWTSTAMP)
-		return -EOPNOTSUPP;
-	if (cmd == SIOCSHWTSTAMP) {
+	if (cmd == SIOCGHWTSTAMP) {
+		lo = rtnl_dereference(priv->tx);
+		if (!lo)
+			return -EOPNOTSUPP;
+	} else if (cmd == SIOCSHWTSTAMP) {
 		if (copy_from_user(&cfg, ifr->ifr_data, sizeof(cfg)))
 			return -EFAULT;
+		/* The path first: ptp4l asks without the flag where a get failed. */
+		err = set_target(priv, cfg.tx_type, cfg.rx_filter, &lo);
+		if (err) {
+			netdev_err(dev, "%s\n", err == -ENODEV ? NO_PATH_MSG : NO_HW_MSG);
+			return -EOPNOTSUPP;
+		}
 		if (!(cfg.flags & HWTSTAMP_FLAG_BONDED_PHC_INDEX)) {
 			netdev_err(dev, "%s\n", NO_FLAG_MSG);
 			return -EOPNOTSUPP;
 		}
-	}
-	lo = rtnl_dereference(priv->tx);
-	if (!lo) {
-		if (cmd == SIOCSHWTSTAMP)
-			netdev_err(dev, "%s\n", NO_PATH_MSG);
+	} else {
 		return -EOPNOTSUPP;
 	}
-	if (cmd == SIOCSHWTSTAMP && !lower_hw_stamps(lo->dev)) {
-		netdev_err(dev, "%s\n", NO_HW_MSG);
-		return -EOPNOTSUPP;
+	if (lo) {
+		ops = lo->dev->netdev_ops;
+		if (!netif_device_present(lo->dev) || !ops->ndo_eth_ioctl)
+			return -EOPNOTSUPP;
+		strscpy_pad(ifrr.ifr_name, lo->dev->name, IFNAMSIZ);
+		ifrr.ifr_ifru = ifr->ifr_ifru;
+		err = ops->ndo_eth_ioctl(lo->dev, &ifrr, cmd);
+		if (err)
+			return err;
+		ifr->ifr_ifru = ifrr.ifr_ifru;
+		if (copy_from_user(&cfg, ifr->ifr_data, sizeof(cfg)))
+			return -EFAULT;
 	}
-	ops = lo->dev->netdev_ops;
-	if (!netif_device_present(lo->dev) || !ops->ndo_eth_ioctl)
-		return -EOPNOTSUPP;
-	strscpy_pad(ifrr.ifr_name, lo->dev->name, IFNAMSIZ);
-	ifrr.ifr_ifru = ifr->ifr_ifru;
-	err = ops->ndo_eth_ioctl(lo->dev, &ifrr, cmd);
-	if (err)
-		return err;
-	ifr->ifr_ifru = ifrr.ifr_ifru;
-	if (copy_from_user(&cfg, ifr->ifr_data, sizeof(cfg)))
-		return -EFAULT;
 	cfg.flags |= HWTSTAMP_FLAG_BONDED_PHC_INDEX;
 	if (copy_to_user(ifr->ifr_data, &cfg, sizeof(cfg)))
 		return -EFAULT;

@@ -215,13 +215,18 @@ case_channels_under_lower_rss() {
 # received one, so receive stamps are not checked.
 phc() { g g0 "ethtool -T $1 | sed -n 's/^PTP Hardware Clock: //p'"; }
 tsget() { g g0 "tstamp get $1"; }
-hw_sent() { g g0 "tstamp tx duo0 $LAB_PEER_IP 3320 3" | sed -n 's/.* hw=\([0-9]*\).*/\1/p'; }
+stamped() { g g0 "tstamp tx duo0 $LAB_PEER_IP 3320 3"; }
 case_hwtstamp() {
 	local v out n
 	v=$(vf)
 	out=$(phc "$v")
 	case $out in ''|none) lab_log "the VF has no PHC: '$out'"; return 1 ;; esac
 	expect_eq "$(phc duo0)" "$out" "duo0's PHC = the VF's"
+	# A get through duo0 says the PHC may change (the flag), whatever
+	# the lower holds.
+	g g0 "tstamp set $v 1 12 --no-phc-flag"
+	expect_eq "$(tsget duo0)" "flags=1 tx_type=1 rx_filter=12" "duo0's get of the VF's own settings"
+	g g0 "tstamp set $v 0 0 --no-phc-flag"
 	out=$(g g0 'tstamp set duo0 1 12 --no-phc-flag 2>&1; echo rc=$?')
 	case $out in *rc=0) lab_log "set without the flag accepted: $out"; return 1 ;; esac
 	g g0 "dmesg | grep -q 'duo0: duonet: set HWTSTAMP_FLAG_BONDED_PHC_INDEX'"
@@ -229,16 +234,21 @@ case_hwtstamp() {
 	expect_eq "$(g g0 'tstamp set duo0 1 12')" "flags=1 tx_type=1 rx_filter=12" "duo0 set"
 	expect_eq "$(tsget "$v")" "flags=1 tx_type=1 rx_filter=12" "the VF's settings"
 	expect_eq "$(tsget duo0)" "flags=1 tx_type=1 rx_filter=12" "duo0's settings"
-	expect_eq "$(hw_sent)" 3 "hardware TX stamps through duo0"
-	# TX on the PV: its (lack of a) clock, and a set refused.
+	expect_eq "$(stamped)" "sent=3 hw=3" "hardware TX stamps through duo0"
+	# TX on the PV: its (lack of a) clock, and a set refused; turning
+	# stamping off is taken, by the VF.
 	g g0 'ethtool --set-priv-flags duo0 pv-only on && duoctl wait duo0 --path pv --timeout 5'
 	expect_eq "$(phc duo0)" none "duo0's PHC on the PV"
 	out=$(g g0 'tstamp set duo0 1 12 2>&1; echo rc=$?')
 	case $out in *rc=0) lab_log "set on the PV accepted: $out"; return 1 ;; esac
 	g g0 "dmesg | grep -q 'duo0: duonet: the path TX is on cannot timestamp in hardware'"
-	expect_eq "$(hw_sent)" 0 "hardware TX stamps on the PV"
+	expect_eq "$(stamped)" "sent=3 hw=0" "hardware TX stamps on the PV"
+	expect_eq "$(g g0 'tstamp set duo0 0 0')" "flags=1 tx_type=0 rx_filter=0" "duo0 set off on the PV"
+	expect_eq "$(tsget "$v")" "flags=1 tx_type=0 rx_filter=0" "the VF's settings, off"
 	g g0 'ethtool --set-priv-flags duo0 pv-only off && duoctl wait duo0 --path vf --timeout 5'
-	expect_eq "$(hw_sent)" 3 "hardware TX stamps back on the VF"
+	expect_eq "$(stamped)" "sent=3 hw=0" "hardware TX stamps back on the VF, off"
+	g g0 'tstamp set duo0 1 12'
+	expect_eq "$(stamped)" "sent=3 hw=3" "hardware TX stamps back on the VF, on again"
 	# A new VF (the other PV gives the same answers: virtio_net only).
 	[ "$PV" = virtio ] || return 0
 	n=$(stat vf_tuning_refused)
@@ -253,7 +263,7 @@ case_hwtstamp() {
 		g g0 "dmesg | grep -q 'duo0: $v (vf) cannot take the timestamping settings (tx_type 1 rx_filter 12): -EOPNOTSUPP its driver takes them only by ioctl; set them again on duo0'"
 		expect_eq "$(tsget "$v")" "flags=0 tx_type=0 rx_filter=0" "the new VF's settings"
 		g g0 'duonet-migrate resume duo0 --timeout 20'
-		expect_eq "$(hw_sent)" 0 "hardware TX stamps on the new VF, not set"
+		expect_eq "$(stamped)" "sent=3 hw=0" "hardware TX stamps on the new VF, not set"
 		g g0 'tstamp set duo0 1 12'
 		;;
 	*)
@@ -263,7 +273,8 @@ case_hwtstamp() {
 		g g0 'duonet-migrate resume duo0 --timeout 20'
 		;;
 	esac
-	expect_eq "$(hw_sent)" 3 "hardware TX stamps through duo0 on the new VF"
+	expect_eq "$(phc duo0)" "$(phc "$v")" "duo0's PHC = the new VF's"
+	expect_eq "$(stamped)" "sent=3 hw=3" "hardware TX stamps through duo0 on the new VF"
 	lab_ping_clean after_hwtstamp 1
 }
 
