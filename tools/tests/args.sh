@@ -48,6 +48,17 @@ check set_too_big 2 "'4294967296' is not a number" set duo0 announce-count 42949
 check set_empty 2 "'' is not a number" set duo0 announce-count ""
 check set_not_duonet 1 "lo is not a duonet device" set lo announce-count 1
 check set_lower_not_duonet 1 "lo is not a duonet device" set lo vf none
+check set_pairs_odd 2 "usage:" set duo0 announce-count 1 announce-interval-ms
+check set_second_key_unknown 2 "unknown key 'colour'" set duo0 announce-count 1 colour 2
+check set_second_not_number 2 "'x' is not a number from 0" set duo0 announce-count 1 damp-flaps x
+check set_bad_target 2 "'1.2.3' is not a list of IPv4 and IPv6" set duo0 reach-targets 1.2.3
+check set_no_lower 1 "no interface nosuchdev" set duo0 vf nosuchdev
+check add_few 2 "usage:" add
+check add_long_name 2 "is not an interface name (1 to 15" add abcdefghijklmnop
+check add_empty_name 2 "is not an interface name" add ""
+check add_pairs_odd 2 "usage:" add duo7 announce-count
+check add_unknown_key 2 "unknown key 'colour'" add duo7 colour 1
+check add_not_number 2 "'-3' is not a number from 0" add duo7 announce-count -3
 check pair_few 2 "usage:" pair duo0
 check pair_bad_role 2 "role 'gpu' is not vf or pv" pair duo0 eth0 --role gpu
 check pair_role_missing 2 "usage:" pair duo0 eth0 --role

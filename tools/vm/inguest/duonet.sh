@@ -246,6 +246,31 @@ test_settings() {
 	duoctl show "$U" | grep -qx "  announce-count 5" || fail "a refused value changed the setting"
 }
 
+# iproute2's words, which ip itself refuses for duonet: duoctl add NAME
+# KEY VALUE ... (ip link add NAME type duonet ...), the lowers by the
+# keys vf and pv, and several settings in one request, taken all or none.
+test_add_and_set_many() {
+	ip link del "$U"
+	duoctl add duo8 vf vf0 pv pv0 announce-count 7 failback-delay-ms 20
+	show=$(duoctl show duo8)
+	for want in "  lower pv0: pv" "  lower vf0: vf" "  announce-count 7" "  failback-delay-ms 20"; do
+		echo "$show" | grep -qx "$want\(, active\)\{0,1\}" || fail "'$want' not in: $show"
+	done
+	out=$(duoctl set duo8 announce-count 2 announce-interval-ms 0 2>&1) && fail "interval 0 taken"
+	echo "$out" | grep -q "out of range" || fail "no range message: $out"
+	duoctl show duo8 | grep -qx "  announce-count 7" || fail "a refused request changed announce-count"
+	duoctl set duo8 announce-count 2 announce-interval-ms 50
+	show=$(duoctl show duo8)
+	for want in "  announce-count 2" "  announce-interval-ms 50"; do
+		echo "$show" | grep -qx "$want" || fail "'$want' not in: $show"
+	done
+	out=$(duoctl add duo8 2>&1) && fail "a second duo8 made"
+	echo "$out" | grep -q "File exists" || fail "no message for a name taken: $out"
+	out=$(duoctl set duo8 announce-count 2>&1) && fail "a key without its value taken"
+	echo "$out" | grep -q "^usage:" || fail "no usage for a key without its value: $out"
+	ip link del duo8
+}
+
 # A lower whose netlink message outgrows a page (40 altnames of 100
 # characters: about 5 KiB): duoctl reads the dump whole.
 test_large_dump() {
@@ -364,7 +389,7 @@ test_ops_locked_lower() {
 }
 
 TESTS="pair_role_override failover_on_link pv_only_flag switch_events tx_verdict mq_spread stats_contract
-	settings large_dump refusals release_nomaster delete_upper xdp_attach_detach"
+	settings add_and_set_many large_dump refusals release_nomaster delete_upper xdp_attach_detach"
 # Where the kernel has netconsole (the Debian kernels; not the debug one).
 # Where an HSR device is VLAN-challenged (6.x; 7.x's carries VLANs).
 if modprobe -q hsr 2>/dev/null && hsr_up 2>/dev/null &&
