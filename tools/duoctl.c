@@ -5,7 +5,7 @@
  *   duoctl show [--json] [DEV]     every duonet upper (or DEV): lowers, roles,
  *                                  active path, settings, switch counters
  *   duoctl set DEV KEY VALUE [KEY VALUE]...
- *                                  change settings, all or none; the kernel
+ *                                  change settings in one request; the kernel
  *                                  checks them and its message is printed
  *                                  when it refuses (ip link set DEV type
  *                                  duonet KEY VALUE ..., which ip refuses)
@@ -82,8 +82,10 @@ static const char *const manual_text =
 "        settings {KEY: number}, reach_targets [address], vf_reachable,\n"
 "        lowers [{ifname, role, active}].\n"
 "    set DEV KEY VALUE [KEY VALUE]...\n"
-"        Change settings of the upper DEV (see KEYS), in one request:\n"
-"        the kernel takes all of them or none. The spelling of iproute2's\n"
+"        Change settings of the upper DEV (see KEYS, each once), in one request:\n"
+"        a refused value changes no setting (the lowers vf and pv are\n"
+"        paired one after the other: the first stays if the second is\n"
+"        refused). The spelling of iproute2's\n"
 "        ip link set DEV type duonet KEY VALUE ..., which ip refuses (it\n"
 "        knows no duonet option; duonet(4) says why).\n"
 "    add NAME [KEY VALUE]...\n"
@@ -781,7 +783,7 @@ static void put_targets(struct nlmsghdr *nlh, const char *list)
 
 /*
  * KEY VALUE pairs (argc of them, even) into the upper's IFLA_INFO_DATA,
- * in one request: the kernel takes all of them or none. Exits with a
+ * in one request: a refused value changes no setting. Exits with a
  * usage error on an unknown key or a value that is not one.
  */
 static void put_pairs(struct nlmsghdr *nlh, int argc, char **argv)
@@ -798,8 +800,15 @@ static void put_pairs(struct nlmsghdr *nlh, int argc, char **argv)
 		const char *key = argv[i], *val = argv[i + 1];
 		unsigned long v;
 		unsigned int k;
-		int attr = -1;
+		int attr = -1, j;
 		char *end;
+
+		/* Once each: the request fits its buffer (15 keys: under 1 KiB). */
+		for (j = 0; j < i; j += 2)
+			if (!strcmp(argv[j], key)) {
+				fprintf(stderr, "duoctl: key '%s' given twice\n", key);
+				usage();
+			}
 
 		if (!strcmp(key, "reach-targets")) {
 			put_targets(nlh, val);
