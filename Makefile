@@ -73,12 +73,16 @@ else
 	done
 endif
 
-tools: build/tools/lossmeter build/tools/duoctl build/tools/duotrace build/tools/steer \
+tools: build/tools/lossmeter build/tools/gexec build/tools/duoctl build/tools/duotrace build/tools/steer \
 	build/tools/xdpfilter build/bpf/xdpfilter.bpf.o build/tools/nlfuzz build/tools/spin build/tools/tstamp
 
 build/tools/lossmeter: tools/vm/lossmeter.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_TOOLS) -static -o $@ $<
+
+build/tools/gexec: tools/vm/gexec.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_TOOLS) -o $@ $<
 
 build/tools/spin: tools/bench/spin.c
 	@mkdir -p $(@D)

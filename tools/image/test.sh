@@ -166,7 +166,7 @@ case_migration() {
 # renders networkd's file for that device.
 case_cloud_init() {
 	local f
-	# Within gexec.py's own limit (120 s), so that its status is read.
+	# Within gexec's own limit (120 s), so that its status is read.
 	g "$G" 'timeout 100 cloud-init status --wait --long' | tee "$LAB_DIR/ci.status" >&2 || true
 	expect_eq "$(sed -n 's/^status: //p' "$LAB_DIR/ci.status")" "done" "cloud-init's status"
 	g "$G" 'ls /etc/systemd/network/ | grep cloud-init' | tee "$LAB_DIR/ci.files" >&2 || true

@@ -158,7 +158,7 @@ g_boot() {
 		> "$LAB_DIR/g0.xml"
 	lv_daemon_wait 0
 	lv_virsh 0 create "$LAB_DIR/g0.xml"
-	"$LAB_VM/gexec.py" --wait-ready "$LAB_BOOT_TIMEOUT" --timeout 30 "$LAB_DIR/g0.agent" true ||
+	"$LAB_GEXEC" --wait-ready "$LAB_BOOT_TIMEOUT" --timeout 30 "$LAB_DIR/g0.agent" true ||
 		lab_die "guest g0 did not come up in ${LAB_BOOT_TIMEOUT}s"
 	lab_log "guest g0 up after $((SECONDS - t0)) s (libvirt $(lv_virsh 0 version | sed -n 's/.*libvirt //p' | head -n 1))"
 }
@@ -184,7 +184,7 @@ run_host() {
 	pid=$(cat "$LAB_DIR/$mode.meter.pid")
 	sleep 1
 	lab_meter_mark "$mode"
-	if ! "$host" "$mode" --guest "$LAB_VM/gexec.py $LAB_DIR/g0.agent" --vf-xml "$LAB_DIR/vf.xml" \
+	if ! "$host" "$mode" --guest "$LAB_GEXEC $LAB_DIR/g0.agent" --vf-xml "$LAB_DIR/vf.xml" \
 		--on-step "sleep 0.3; kill -USR1 $pid" "$@" > "$LAB_DIR/$mode.out"; then
 		cat "$LAB_DIR/$mode.out" >&2
 		lab_meter_stop "$mode" >/dev/null
@@ -245,7 +245,7 @@ case_migrate() {
 	lv_daemon_wait 1
 	run_host migrate --domain g0 --connect "$(lv_uri 0)" --dst-connect "$(lv_uri 1)" \
 		--dst-xml "$LAB_DIR/g1.xml" --dst-vf-xml "$LAB_DIR/vf1.xml" --migrate-uri tcp://127.0.0.1:$((49152 + 10)) \
-		--dst-guest "$LAB_VM/gexec.py $LAB_DIR/g1.agent" --settle-ms 1400
+		--dst-guest "$LAB_GEXEC $LAB_DIR/g1.agent" --settle-ms 1400
 	down=$(sed -n 's/^migrate .*downtime_ms=\([0-9]*\).*/\1/p' "$LAB_DIR/migrate.steps")
 	lost=$(awk '$1 == "migrate" { print $2 }' "$LAB_DIR/migrate.steps")
 	other=$(awk '$1 != "migrate" { s += $2 } END { print s }' "$LAB_DIR/migrate.steps")

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # The user tools' argument handling, on the host (no duonet device needed):
 # every usage error exits 2 with its message, --help prints the manual, a
-# name that is not a duonet upper exits 1. duoctl, duotrace, steer, xdpfilter, nlfuzz,
+# name that is not a duonet upper exits 1. duoctl, duotrace, steer, xdpfilter, nlfuzz, gexec,
 # duonet-migrate (guest side) and duonet-migrate-host. Refusals by the kernel are tested in the
 # guest (tools/vm/scenarios/settings.sh, pairing.sh).
 #
@@ -389,6 +389,46 @@ qmp_verdict migrate_dst_not_incoming $?
 qmp_pair paused inmigrate
 [ "$rc" = 0 ] && [[ $out == *" paused_ms=- "* ]]
 qmp_verdict migrate_paused_guest $?
+rm -rf "$stub"
+
+# The guest agent's client (tools/vm/gexec.c): usage, then the protocol
+# against a stand-in agent on a UNIX socket (guest/agent's protocol) that
+# leaves the first request unanswered: --wait-ready sends it again under a
+# new id; the answer's output and status come through; an agent that never
+# answers ends in 124 within --timeout.
+prog=$top/build/tools/gexec
+check no_args 2 "usage: gexec"
+check no_script 2 "a SOCKET and a SCRIPT are needed" /tmp/x.sock
+check bad_timeout 2 "not a number of seconds" --timeout x /tmp/x.sock true
+check zero_timeout 2 "must be above 0" --timeout 0 /tmp/x.sock true
+check unknown_option 2 "unknown option '--frob'" --frob /tmp/x.sock true
+check help 0 "usage: gexec" --help
+stub=$(mktemp -d /tmp/duoargs.XXXXXX)
+python3 - "$stub/agent.sock" <<'AGENT' &
+import base64, socket, sys
+srv = socket.socket(socket.AF_UNIX)
+srv.bind(sys.argv[1])
+srv.listen(2)
+for answer in (True, False):
+    c, _ = srv.accept()
+    f = c.makefile("rwb")
+    n = 0
+    for line in f:
+        verb, rid, b64 = line.split()
+        n += 1
+        if answer and n == 2:
+            script = base64.b64decode(b64).decode()
+            f.write(b"stale @@END 1.2 0\n@@BEGIN " + rid + b"\n" +
+                    script.encode() + b"\n@@END " + rid + b" 3\n")
+            f.flush()
+    c.close()
+AGENT
+agent=$!
+for i in $(seq 50); do [ -S "$stub/agent.sock" ] && break; sleep 0.1; done
+check resent_answered 3 "echo 'it ran'" --wait-ready 10 "$stub/agent.sock" echo "'it ran'"
+check no_answer 124 "no answer from the guest agent" --timeout 1 "$stub/agent.sock" true
+kill "$agent" 2>/dev/null
+wait "$agent" 2>/dev/null
 rm -rf "$stub"
 
 # The benchmarks' usage errors (tools/bench/), before anything boots.

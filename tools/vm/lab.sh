@@ -15,6 +15,8 @@
 
 LAB_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 LAB_VM=$LAB_TOP/tools/vm
+# The guest agent's client (tools/vm/gexec.c, built by make tools).
+LAB_GEXEC=$LAB_TOP/build/tools/gexec
 LAB_CACHE=${DUONET_CACHE:-/var/cache/duonet}
 LAB_MAC=${LAB_MAC:-52:54:00:d0:0e:01}
 LAB_PF_MAC=${LAB_PF_MAC:-52:54:00:d0:0e:f0}
@@ -51,6 +53,7 @@ lab_init() {
 	rm -rf "$LAB_LOGDIR"
 	mkdir -p "$LAB_LOGDIR"
 	[ "$(id -u)" = 0 ] || lab_die "the lab needs root (netns, taps)"
+	[ -x "$LAB_GEXEC" ] || lab_die "no $LAB_GEXEC (run 'make tools')"
 	[ -n "$DUO_RESULTS" ] || DUO_RESULTS=$LAB_DIR/results
 	trap lab_cleanup EXIT
 	trap 'exit 130' INT TERM
@@ -273,7 +276,7 @@ lab_boot() {
 	echo $! > "$LAB_DIR/$name.pid"
 	[ -n "$incoming" ] && return 0
 	local t0=$SECONDS
-	if ! "$LAB_VM/gexec.py" --wait-ready "$LAB_BOOT_TIMEOUT" --timeout 30 \
+	if ! "$LAB_GEXEC" --wait-ready "$LAB_BOOT_TIMEOUT" --timeout 30 \
 		"$LAB_DIR/$name.agent" true; then
 		cat "$LAB_DIR/$name.qemu.log" >&2
 		lab_guest_tail "$name"
@@ -294,7 +297,7 @@ lab_pair_mac() {
 g() {
 	local name=$1
 	shift
-	"$LAB_VM/gexec.py" "$LAB_DIR/$name.agent" "$@"
+	"$LAB_GEXEC" "$LAB_DIR/$name.agent" "$@"
 }
 
 lab_qmp() {

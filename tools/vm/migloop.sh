@@ -30,7 +30,7 @@ migloop_run() {
 	for ((c = 1; c <= cycles; c++)); do
 		# shellcheck disable=SC1090
 		. "$LAB_DIR/$G.env"
-		opts=(--qmp "$LAB_DIR/$G.qmp" --guest "$LAB_VM/gexec.py $LAB_DIR/$G.agent"
+		opts=(--qmp "$LAB_DIR/$G.qmp" --guest "$LAB_GEXEC $LAB_DIR/$G.agent"
 		      --vf-id vf0 --vf-device "$LAB_G_VFDEV"
 		      --on-step "sleep 0.3; kill -USR1 $meter_pid")
 		if [ "$mode" = migrate ]; then
@@ -39,7 +39,7 @@ migloop_run() {
 				${LAB_G_IMAGE:+--image "$LAB_G_IMAGE"} ${LAB_G_SEED:+--seed "$LAB_G_SEED"} \
 				--slot $((c % 2)) --incoming "unix:$LAB_DIR/$dst.mig"
 			opts+=(--dst-qmp "$LAB_DIR/$dst.qmp" --uri "unix:$LAB_DIR/$dst.mig"
-			       --dst-guest "$LAB_VM/gexec.py $LAB_DIR/$dst.agent"
+			       --dst-guest "$LAB_GEXEC $LAB_DIR/$dst.agent"
 			       --settle-ms 1400 --quit-source)
 		fi
 		if ! "${MIGLOOP_HOST:-$LAB_TOP/tools/migrate/duonet-migrate-host}" "$mode" "${opts[@]}" \
