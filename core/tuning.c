@@ -498,25 +498,38 @@ static bool kind_has(struct net_device *dev, const struct duo_tune_kind *k)
 
 /*
  * The upper's view: the shown lower's values, the stored ones over them,
- * and as limits the largest of the lowers'. -EOPNOTSUPP if no lower has
- * the operation and nothing is stored.
+ * and as limits the largest of the lowers'. The shown lower is the
+ * active one, else the VF, else the PV: the first that has the
+ * operation and answers it. A driver may have the operation and still
+ * refuse it for its device (vmxnet3 before version 3 and coalescing:
+ * -EOPNOTSUPP), as the PV that carries TX for a moment while the VF
+ * resets: then the next lower is shown. -EOPNOTSUPP if no lower answers
+ * and nothing is stored.
  */
 static int tune_view(struct duo_priv *priv, const struct duo_tune_kind *k,
 		     void *v)
 {
-	struct duo_lower *lo = shown_lower(priv, kind_has, k), *other;
+	struct duo_lower *vf = rtnl_dereference(priv->vf);
+	struct duo_lower *pv = rtnl_dereference(priv->pv);
+	struct duo_lower *cand[] = { rtnl_dereference(priv->tx), vf, pv };
+	struct duo_lower *lo = NULL, *other;
 	union duo_tune_buf o;
 	unsigned int i;
 	int err;
 
 	ASSERT_RTNL();
-	memset(v, 0, k->size);
-	if (lo) {
-		err = lower_get(k, lo->dev, v);
-		if (err)
+	for (i = 0; i < ARRAY_SIZE(cand) && !lo; i++) {
+		if (!cand[i] || !kind_has(cand[i]->dev, k))
+			continue;
+		memset(v, 0, k->size);
+		err = lower_get(k, cand[i]->dev, v);
+		if (!err)
+			lo = cand[i];
+		else if (err != -EOPNOTSUPP)
 			return err;
-		other = rtnl_dereference(priv->vf) == lo ?
-			rtnl_dereference(priv->pv) : rtnl_dereference(priv->vf);
+	}
+	if (lo) {
+		other = vf == lo ? pv : vf;
 		memset(&o, 0, sizeof(o));
 		if (other && kind_has(other->dev, k) && !lower_get(k, other->dev, &o))
 			for (i = 0; i < k->n; i++)
@@ -524,8 +537,10 @@ static int tune_view(struct duo_priv *priv, const struct duo_tune_kind *k,
 					*field(v, k->f[i].max) =
 						max(tune_field_get(v, k->f[i].max),
 						    tune_field_get(&o, k->f[i].max));
-	} else if (!*stored_mask(priv, k)) {
-		return -EOPNOTSUPP;
+	} else {
+		if (!*stored_mask(priv, k))
+			return -EOPNOTSUPP;
+		memset(v, 0, k->size);
 	}
 	fields_copy(k, *stored_mask(priv, k), v, stored(priv, k));
 	return 0;
