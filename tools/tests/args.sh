@@ -393,9 +393,10 @@ rm -rf "$stub"
 
 # The guest agent's client (tools/vm/gexec.c): usage, then the protocol
 # against a stand-in agent on a UNIX socket (guest/agent's protocol) that
-# leaves the first request unanswered: --wait-ready sends it again under a
-# new id; the answer's output and status come through; an agent that never
-# answers ends in 124 within --timeout.
+# answers the first request only after it was sent again (--wait-ready,
+# under a new id): the late answer to the first (status 9) is not taken
+# for the second's (status 3), whose output comes through; an agent that
+# never answers ends in 124 within --timeout.
 prog=$top/build/tools/gexec
 check no_args 2 "usage: gexec"
 check no_script 2 "a SOCKET and a SCRIPT are needed" /tmp/x.sock
@@ -412,20 +413,29 @@ srv.listen(2)
 for answer in (True, False):
     c, _ = srv.accept()
     f = c.makefile("rwb")
-    n = 0
+    ids = []
     for line in f:
         verb, rid, b64 = line.split()
-        n += 1
-        if answer and n == 2:
+        ids.append(rid)
+        if answer and len(ids) == 2:
             script = base64.b64decode(b64).decode()
-            f.write(b"stale @@END 1.2 0\n@@BEGIN " + rid + b"\n" +
-                    script.encode() + b"\n@@END " + rid + b" 3\n")
+            f.write(b"@@BEGIN " + ids[0] + b"\nlate\n@@END " + ids[0] + b" 9\n" +
+                    b"@@BEGIN " + rid + b"\n" + script.encode() + b"\n@@END " + rid + b" 3\n")
             f.flush()
     c.close()
 AGENT
 agent=$!
 for i in $(seq 50); do [ -S "$stub/agent.sock" ] && break; sleep 0.1; done
-check resent_answered 3 "echo 'it ran'" --wait-ready 10 "$stub/agent.sock" echo "'it ran'"
+# Exactly the second answer's output: nothing of the first's.
+out=$("$prog" --wait-ready 10 "$stub/agent.sock" echo "'it ran'" 2>&1)
+rc=$?
+if [ "$rc" = 3 ] && [ "$out" = "echo 'it ran'" ]; then
+	echo "PASS tools/args/gexec/resent_answered" >> "$results"
+else
+	echo "FAIL tools/args/gexec/resent_answered" >> "$results"
+	echo "gexec --wait-ready: status $rc (want 3), output '$out' (want the script)" >&2
+	failed=1
+fi
 check no_answer 124 "no answer from the guest agent" --timeout 1 "$stub/agent.sock" true
 kill "$agent" 2>/dev/null
 wait "$agent" 2>/dev/null

@@ -25,6 +25,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <math.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -65,7 +66,7 @@ static double seconds_arg(const char *opt, const char *s)
 
 	errno = 0;
 	v = strtod(s, &end);
-	if (errno || end == s || *end || v < 0 || v > 86400)
+	if (errno || end == s || *end || !isfinite(v) || v < 0 || v > 86400)
 		die_usage("%s: not a number of seconds (0-86400): '%s'", opt, s);
 	return v;
 }
