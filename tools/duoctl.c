@@ -18,6 +18,8 @@
  *                                  block until TX runs on that path
  *   duoctl monitor [--json] [DEV]  a line per path switch, from the
  *                                  kernel's RTM_NEWLINK events
+ *   duoctl get DEV FIELD           one field of show --json, as text, for
+ *                                  scripts without a JSON parser
  *
  * duoctl --help prints the manual.
  *
@@ -51,6 +53,7 @@ static const char *const usage_text =
 "       duoctl unpair UPPER DEV\n"
 "       duoctl wait DEV --path vf|pv [--timeout SECONDS]\n"
 "       duoctl monitor [--json] [DEV]\n"
+"       duoctl get DEV FIELD\n"
 "       duoctl --help\n";
 
 static const char *const manual_text =
@@ -65,6 +68,7 @@ static const char *const manual_text =
 "    duoctl unpair UPPER DEV\n"
 "    duoctl wait DEV --path vf|pv [--timeout SECONDS]\n"
 "    duoctl monitor [--json] [DEV]\n"
+"    duoctl get DEV FIELD\n"
 "\n"
 "DESCRIPTION\n"
 "    duonet bonds a passthrough VF and a paravirtual NIC into one upper\n"
@@ -80,7 +84,9 @@ static const char *const manual_text =
 "        pv_only, adaptive, policy (\"pv-only\", \"adaptive\", \"vf-first\"),\n"
 "        switches_to_vf, switches_to_pv, last_switch_usecs,\n"
 "        settings {KEY: number}, reach_targets [address], vf_reachable,\n"
-"        lowers [{ifname, role, active}].\n"
+"        lowers [{ifname, role, active}]. JSON keys are spelled with\n"
+"        underscores (announce_count for the key announce-count, as the\n"
+"        module parameters are); names are escaped.\n"
 "    set DEV KEY VALUE [KEY VALUE]...\n"
 "        Change settings of the upper DEV (see KEYS, each once), in one request:\n"
 "        a refused value changes no setting (the lowers vf and pv are\n"
@@ -113,6 +119,13 @@ static const char *const manual_text =
 "        lost or merged); --json: one object per line: ifname, ifindex,\n"
 "        from, to, switches (since the last line, normally 1),\n"
 "        switches_to_vf, switches_to_pv, last_switch_usecs.\n"
+"    get DEV FIELD\n"
+"        One field of DEV as show --json has it, printed as text on one\n"
+"        line, for scripts without a JSON parser: a top-level value\n"
+"        (active_path, policy, pv_only, ...; true or false for the\n"
+"        flags), a setting (announce_count or announce-count),\n"
+"        reach_targets (A,B or none), or vf or pv: the name of the lower\n"
+"        in that role (an empty line if there is none).\n"
 "\n"
 "KEYS (milliseconds where named so; numbers in decimal or 0x hex)\n"
 "    announce-count        peer announcements after a path switch (0-100)\n"
@@ -143,6 +156,8 @@ static const char *const manual_text =
 "                          16 of each family, or none\n"
 "    vf, pv                the lower in that role: an interface name, or\n"
 "                          none to release it (a role override, as pair)\n"
+"    A key may also be spelled with underscores (announce_count), as\n"
+"    in the JSON and the module parameters.\n"
 "\n"
 "EXIT STATUS\n"
 "    0 done; 1 the kernel refused, or DEV is not a duonet device or does\n"
@@ -156,15 +171,19 @@ static const char *const manual_text =
 "    duoctl pair duo0 eth2 --role vf\n"
 "    duoctl wait duo0 --path pv --timeout 5\n"
 "    duoctl monitor --json duo0\n"
+"    vf=$(duoctl get duo0 vf)\n"
 "\n"
 "SEE ALSO\n"
 "    ethtool(8) (ethtool -S duo0, --set-priv-flags duo0 pv-only on),\n"
 "    duonet-migrate(8)\n";
 
-static const struct {
+/* A word and the IFLA_DUONET_* attribute it stands for. */
+struct word_attr {
 	const char *key;
 	int attr;
-} keys[] = {
+};
+
+static const struct word_attr keys[] = {
 	{ "announce-count", IFLA_DUONET_ANNOUNCE_COUNT },
 	{ "announce-interval-ms", IFLA_DUONET_ANNOUNCE_INTERVAL_MS },
 	{ "failback-delay-ms", IFLA_DUONET_FAILBACK_DELAY_MS },
@@ -180,10 +199,7 @@ static const struct {
 };
 
 /* Keys whose value is a lower (an interface name, or none). */
-static const struct {
-	const char *key;
-	int attr;
-} role_keys[] = {
+static const struct word_attr role_keys[] = {
 	{ "vf", IFLA_DUONET_VF_IFINDEX },
 	{ "pv", IFLA_DUONET_PV_IFINDEX },
 };
@@ -597,26 +613,109 @@ static void print_json_list(const char *list)
 	}
 }
 
+/* A key as JSON spells it: announce-count is "announce_count". */
+static void json_key(const char *key)
+{
+	putchar('"');
+	for (; *key; key++)
+		putchar(*key == '-' ? '_' : *key);
+	printf("\":");
+}
+
+/* The same key: '_' and '-' are one (JSON and module parameters use '_'). */
+static bool key_eq(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++)
+		if (*a != *b && !(strchr("-_", *a) && strchr("-_", *b)))
+			return false;
+	return *a == *b;
+}
+
+/* The top-level fields of show --json that are one value each. */
+static const char *const scalars[] = {
+	"ifname", "ifindex", "active_path", "pv_only", "adaptive", "policy",
+	"switches_to_vf", "switches_to_pv", "last_switch_usecs",
+};
+
+/*
+ * The field f of the upper u (a scalar, a setting, reach_targets, or vf
+ * and pv: the lower's name) as text into buf; *str tells a JSON string.
+ * False for a field there is not.
+ */
+static bool field_text(const struct link *u, const char *f, char *buf, size_t n, bool *str)
+{
+	/* Numbers; a negative attribute is a flag (true or false). */
+	static const struct word_attr nums[] = {
+		{ "switches_to_vf", IFLA_DUONET_SWITCHES_TO_VF },
+		{ "switches_to_pv", IFLA_DUONET_SWITCHES_TO_PV },
+		{ "last_switch_usecs", IFLA_DUONET_LAST_SWITCH_USECS },
+		{ "pv_only", -IFLA_DUONET_PV_ONLY },
+		{ "adaptive", -IFLA_DUONET_ADAPTIVE },
+		{ "vf_reachable", -IFLA_DUONET_VF_REACHABLE },
+	};
+	unsigned int i;
+
+	*str = true;
+	*buf = 0;
+	if (!strcmp(f, "ifname"))
+		snprintf(buf, n, "%s", u->name);
+	else if (!strcmp(f, "active_path"))
+		snprintf(buf, n, "%s", path_name(u->val[IFLA_DUONET_ACTIVE_PATH]));
+	else if (!strcmp(f, "policy"))
+		snprintf(buf, n, "%s", policy_name(u));
+	else if (!strcmp(f, "reach_targets"))
+		snprintf(buf, n, "%s", *u->targets ? u->targets : "none");
+	else if (!strcmp(f, "vf") || !strcmp(f, "pv"))
+		for (i = 0; i < (unsigned int)nlinks; i++) {
+			if (links[i].lower && links[i].master == u->ifindex &&
+			    !strcmp(path_name(links[i].role), f))
+				snprintf(buf, n, "%s", links[i].name);
+		}
+	else
+		*str = false;
+	if (*str)
+		return true;
+	if (!strcmp(f, "ifindex")) {
+		snprintf(buf, n, "%d", u->ifindex);
+		return true;
+	}
+	for (i = 0; i < sizeof(nums) / sizeof(nums[0]); i++)
+		if (!strcmp(f, nums[i].key)) {
+			if (nums[i].attr < 0)
+				snprintf(buf, n, "%s", u->val[-nums[i].attr] ? "true" : "false");
+			else
+				snprintf(buf, n, "%llu", (unsigned long long)u->val[nums[i].attr]);
+			return true;
+		}
+	for (i = 0; i < NKEYS; i++)
+		if (key_eq(f, keys[i].key)) {
+			snprintf(buf, n, "%llu", (unsigned long long)u->val[keys[i].attr]);
+			return true;
+		}
+	return false;
+}
+
 static void print_json(const struct link *u, bool first)
 {
-	bool firstl = true;
+	char buf[sizeof(u->targets)];
+	bool firstl = true, str;
 	int i;
 
-	printf("%s{\"ifname\":", first ? "" : ",");
-	json_str(u->name);
-	printf(",\"ifindex\":%d,\"active_path\":\"%s\",\"pv_only\":%s,", u->ifindex,
-	       path_name(u->val[IFLA_DUONET_ACTIVE_PATH]),
-	       u->val[IFLA_DUONET_PV_ONLY] ? "true" : "false");
-	printf("\"adaptive\":%s,\"policy\":\"%s\",",
-	       u->val[IFLA_DUONET_ADAPTIVE] ? "true" : "false", policy_name(u));
-	printf("\"switches_to_vf\":%llu,\"switches_to_pv\":%llu,\"last_switch_usecs\":%llu,",
-	       (unsigned long long)u->val[IFLA_DUONET_SWITCHES_TO_VF],
-	       (unsigned long long)u->val[IFLA_DUONET_SWITCHES_TO_PV],
-	       (unsigned long long)u->val[IFLA_DUONET_LAST_SWITCH_USECS]);
-	printf("\"settings\":{");
-	for (i = 0; i < (int)NKEYS; i++)
-		printf("%s\"%s\":%llu", i ? "," : "", keys[i].key,
-		       (unsigned long long)u->val[keys[i].attr]);
+	printf("%s{", first ? "" : ",");
+	for (i = 0; i < (int)(sizeof(scalars) / sizeof(scalars[0])); i++) {
+		field_text(u, scalars[i], buf, sizeof(buf), &str);
+		printf("%s\"%s\":", i ? "," : "", scalars[i]);
+		if (str)
+			json_str(buf);
+		else
+			printf("%s", buf);
+	}
+	printf(",\"settings\":{");
+	for (i = 0; i < (int)NKEYS; i++) {
+		printf("%s", i ? "," : "");
+		json_key(keys[i].key);
+		printf("%llu", (unsigned long long)u->val[keys[i].attr]);
+	}
 	printf("},\"reach_targets\":[");
 	print_json_list(u->targets);
 	printf("],\"vf_reachable\":%s,\"lowers\":[",
@@ -735,7 +834,7 @@ static int role_attr(const char *role)
 	unsigned int i;
 
 	for (i = 0; i < sizeof(role_keys) / sizeof(role_keys[0]); i++)
-		if (!strcmp(role, role_keys[i].key))
+		if (key_eq(role, role_keys[i].key))
 			return role_keys[i].attr;
 	return -1;
 }
@@ -805,12 +904,12 @@ static void put_pairs(struct nlmsghdr *nlh, int argc, char **argv)
 
 		/* Once each: the request fits its buffer (15 keys: under 1 KiB). */
 		for (j = 0; j < i; j += 2)
-			if (!strcmp(argv[j], key)) {
+			if (key_eq(argv[j], key)) {
 				fprintf(stderr, "duoctl: key '%s' given twice\n", key);
 				usage();
 			}
 
-		if (!strcmp(key, "reach-targets")) {
+		if (key_eq(key, "reach-targets")) {
 			put_targets(nlh, val);
 			continue;
 		}
@@ -820,7 +919,7 @@ static void put_pairs(struct nlmsghdr *nlh, int argc, char **argv)
 			continue;
 		}
 		for (k = 0; k < NKEYS; k++)
-			if (!strcmp(key, keys[k].key))
+			if (key_eq(key, keys[k].key))
 				attr = keys[k].attr;
 		if (attr < 0) {
 			fprintf(stderr, "duoctl: unknown key '%s'\n", key);
@@ -882,6 +981,34 @@ static int cmd_add(int argc, char **argv)
 	ret = talk(nl, nlh, NULL);
 	mnl_socket_close(nl);
 	return ret ? 1 : 0;
+}
+
+/* duoctl get DEV FIELD: one field as text, for shell scripts. */
+static int cmd_get(int argc, char **argv)
+{
+	static const struct link none;
+	char buf[sizeof(none.targets)], field[64];
+	struct mnl_socket *nl;
+	unsigned int i;
+	bool str;
+
+	if (argc != 2)
+		usage();
+	/* JSON's spelling, or the key's: active-path is active_path. */
+	snprintf(field, sizeof(field), "%s", argv[1]);
+	for (i = 0; field[i]; i++)
+		field[i] = field[i] == '-' ? '_' : field[i];
+	/* The field first: a usage error before the device is looked up. */
+	if (strlen(argv[1]) >= sizeof(field) ||
+	    !field_text(&none, field, buf, sizeof(buf), &str)) {
+		fprintf(stderr, "duoctl: unknown field '%s'\n", argv[1]);
+		usage();
+	}
+	nl = open_nl();
+	field_text(need_upper(nl, argv[0]), field, buf, sizeof(buf), &str);
+	printf("%s\n", buf);
+	mnl_socket_close(nl);
+	return 0;
 }
 
 static int cmd_pair(int argc, char **argv)
@@ -1245,28 +1372,28 @@ static int cmd_monitor(int argc, char **argv)
 	}
 }
 
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+} cmds[] = {
+	{ "show", cmd_show }, { "set", cmd_set }, { "add", cmd_add },
+	{ "pair", cmd_pair }, { "unpair", cmd_unpair }, { "wait", cmd_wait },
+	{ "monitor", cmd_monitor }, { "get", cmd_get },
+};
+
 int main(int argc, char **argv)
 {
+	unsigned int i;
+
 	if (argc < 2)
 		usage();
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		fputs(manual_text, stdout);
 		return 0;
 	}
-	if (!strcmp(argv[1], "show"))
-		return cmd_show(argc - 2, argv + 2);
-	if (!strcmp(argv[1], "set"))
-		return cmd_set(argc - 2, argv + 2);
-	if (!strcmp(argv[1], "add"))
-		return cmd_add(argc - 2, argv + 2);
-	if (!strcmp(argv[1], "pair"))
-		return cmd_pair(argc - 2, argv + 2);
-	if (!strcmp(argv[1], "unpair"))
-		return cmd_unpair(argc - 2, argv + 2);
-	if (!strcmp(argv[1], "wait"))
-		return cmd_wait(argc - 2, argv + 2);
-	if (!strcmp(argv[1], "monitor"))
-		return cmd_monitor(argc - 2, argv + 2);
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (!strcmp(argv[1], cmds[i].name))
+			return cmds[i].fn(argc - 2, argv + 2);
 	fprintf(stderr, "duoctl: unknown command '%s'\n", argv[1]);
 	usage();
 	return 2;

@@ -56,6 +56,14 @@ check set_no_lower 1 "no interface nosuchdev" set duo0 vf nosuchdev
 check set_key_twice 2 "key 'announce-count' given twice" set duo0 announce-count 1 damp-flaps 2 announce-count 3
 check add_key_twice 2 "key 'reach-targets' given twice" add duo7 reach-targets 10.0.0.1 reach-targets 10.0.0.2
 check add_few 2 "usage:" add
+check get_few 2 "usage:" get duo0
+check get_many 2 "usage:" get duo0 vf pv
+check get_unknown_field 2 "unknown field 'colour'" get duo0 colour
+check get_nested_field 2 "unknown field 'lowers'" get duo0 lowers
+check get_not_duonet 1 "lo is not a duonet device" get lo active_path
+check get_setting_not_duonet 1 "lo is not a duonet device" get lo announce_count
+check set_underscore_key_not_duonet 1 "lo is not a duonet device" set lo announce_count 1
+check set_key_twice_spellings 2 "given twice" set duo0 announce-count 1 announce_count 2
 check add_long_name 2 "is not an interface name (1 to 15" add abcdefghijklmnop
 check add_empty_name 2 "is not an interface name" add ""
 check add_pairs_odd 2 "usage:" add duo7 announce-count

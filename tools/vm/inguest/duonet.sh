@@ -247,6 +247,23 @@ test_settings() {
 	duoctl show "$U" | grep -qx "  announce-count 5" || fail "a refused value changed the setting"
 }
 
+# duoctl get: a field as text for scripts (duonet-migrate's VF), the
+# JSON's keys with underscores only, a key given with either spelling.
+test_get_and_json() {
+	expect_eq "$(duoctl get "$U" vf) $(duoctl get "$U" pv)" "vf0 pv0" "the lowers"
+	expect_eq "$(duoctl get "$U" active_path) $(duoctl get "$U" policy)" "vf vf-first"
+	duoctl set "$U" announce_count 6 failback-delay-ms 30
+	expect_eq "$(duoctl get "$U" announce-count) $(duoctl get "$U" failback_delay_ms)" "6 30"
+	json=$(duoctl show --json "$U")
+	echo "$json" | grep -q '"announce_count":6,' || fail "no announce_count 6 in: $json"
+	keys=$(echo "$json" | grep -o '"[^"]*":' | sort -u)
+	echo "$keys" | grep -q -- - && fail "a JSON key with a '-': $(echo "$keys" | grep -- -)"
+	ethtool --set-priv-flags "$U" pv-only on
+	expect_eq "$(duoctl get "$U" pv_only) $(duoctl get "$U" policy)" "true pv-only"
+	duoctl unpair "$U" vf0
+	expect_eq "$(duoctl get "$U" vf)|$(duoctl get "$U" active_path)" "|pv" "no VF lower"
+}
+
 # iproute2's words, which ip itself refuses for duonet: duoctl add NAME
 # KEY VALUE ... (ip link add NAME type duonet ...), the lowers by the
 # keys vf and pv, and several settings in one request: a refused value
@@ -400,7 +417,7 @@ test_ops_locked_lower() {
 }
 
 TESTS="pair_role_override failover_on_link pv_only_flag switch_events tx_verdict mq_spread stats_contract
-	settings add_and_set_many large_dump refusals release_nomaster delete_upper xdp_attach_detach"
+	settings get_and_json add_and_set_many large_dump refusals release_nomaster delete_upper xdp_attach_detach"
 # Where the kernel has netconsole (the Debian kernels; not the debug one).
 # Where an HSR device is VLAN-challenged (6.x; 7.x's carries VLANs).
 if modprobe -q hsr 2>/dev/null && hsr_up 2>/dev/null &&

@@ -30,7 +30,7 @@ u = u[0]
 assert u["active_path"] == "vf" and u["pv_only"] is False, u
 assert sorted(l["role"] for l in u["lowers"]) == ["pv", "vf"], u
 assert [l["role"] for l in u["lowers"] if l["active"]] == ["vf"], u
-assert u["settings"]["announce-count"] == 3 and u["settings"]["failback-delay-ms"] == 0, u
+assert u["settings"]["announce_count"] == 3 and u["settings"]["failback_delay_ms"] == 0, u
 assert u["switches_to_vf"] >= 1, u'
 	g g0 'duoctl show | grep -q "^duo0: active vf"'
 	# Time on each path: the VF's grows while it carries TX, the PV's not.

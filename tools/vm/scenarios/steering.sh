@@ -58,7 +58,7 @@ case_refuse_masks() {
 		*) lab_log "hint-mask $m not refused: $out"; return 1 ;;
 		esac
 	done
-	expect_eq "$(g g0 'duoctl show --json duo0' | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["settings"]["hint-mask"])')" 0 "mask unchanged"
+	expect_eq "$(g g0 'duoctl show --json duo0' | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["settings"]["hint_mask"])')" 0 "mask unchanged"
 }
 
 # Without a mask the marks are not read: the flow stays on the VF.
