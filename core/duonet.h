@@ -34,7 +34,7 @@
 #include "lower/lower.h"
 
 #define DUO_DRV_NAME	"duonet"
-#define DUO_DRV_VERSION	"0.3.0"
+#define DUO_DRV_VERSION	"0.4.0"
 #define DUO_MAX_TX_QUEUES	64
 
 /*

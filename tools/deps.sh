@@ -106,6 +106,19 @@ fi
 # unpacked into the cache.
 "$(dirname "$0")/kernels.sh" fetch > /dev/null
 
+# qemu-ga for the lab's busybox guest (tools/libvirt/test.sh runs the
+# guest's side of a migration through libvirt's agent channel): bookworm's
+# qemu-guest-agent unpacked into the cache, not installed on the host.
+if [ ! -x "$CACHE/qga/usr/sbin/qemu-ga" ]; then
+	echo "deps: unpacking qemu-guest-agent into $CACHE/qga"
+	tmp=$(mktemp -d)
+	chown _apt "$tmp" 2>/dev/null || true
+	(cd "$tmp" && apt-get download -q qemu-guest-agent) || die "apt-get download qemu-guest-agent failed"
+	rm -rf "$CACHE/qga"
+	dpkg-deb -x "$tmp"/qemu-guest-agent_*.deb "$CACHE/qga"
+	rm -rf "$tmp"
+fi
+
 # checkpatch.pl and its data files, from the 6.12 source package.
 if [ ! -f "$CACHE/checkpatch/checkpatch.pl" ]; then
 	echo "deps: extracting checkpatch.pl from linux-source-6.12"

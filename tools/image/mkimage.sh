@@ -64,7 +64,7 @@ initgen=initramfs-tools
 [ "$suite" != sid ] || initgen=dracut
 pkgs="systemd,systemd-sysv,udev,dbus,kmod,procps,iproute2,ethtool,iputils-ping,
 coreutils,netbase,$initgen,linux-image-amd64,linux-headers-amd64,dkms,gcc,make,
-libc6-dev,ca-certificates"
+libc6-dev,ca-certificates,qemu-guest-agent"
 pkgs=$(printf '%s' "$pkgs" | tr -d '\n')
 uri=$("$top/tools/deps.sh" --archive-uri)
 [ -n "$uri" ] || { echo "mkimage: no apt source for bookworm on this machine" >&2; exit 1; }

@@ -59,6 +59,9 @@ G=g0
 # QMP client beside itself, in ../lib/duonet).
 dpkg-deb -x "$host_deb" "$LAB_DIR/host"
 export MIGLOOP_HOST=$LAB_DIR/host/usr/sbin/duonet-migrate-host
+# The guest's side through Debian's qemu-guest-agent in the image, as a
+# host without the lab's agent reaches it: the package's duonet-guest-exec.
+export MIGLOOP_GUEST_EXEC=$LAB_DIR/host/usr/sbin/duonet-guest-exec
 
 # The lowers of duo0, one name per line.
 lowers() { g "$G" 'cd /sys/class/net/duo0 && for l in lower_*; do echo ${l#lower_}; done'; }
@@ -120,6 +123,19 @@ case_lease_on_upper() {
 		g "$G" "duoctl wait duo0 --path vf --timeout 30"
 	fi
 	lab_ping_clean steady 3
+}
+
+# duonet-guest-exec --qga against the image's qemu-guest-agent: the
+# script's output, its stderr apart, its exit status (migloop below runs
+# duonet-migrate through it).
+case_guest_agent() {
+	local out rc=0
+	g "$G" 'wait_for "systemctl is-active -q qemu-guest-agent" 30'
+	out=$("$MIGLOOP_GUEST_EXEC" --qga "$LAB_DIR/$G.qga" \
+		'cat /sys/class/net/duo0/address; echo to-stderr >&2; exit 7' 2> "$LAB_DIR/qga.err") || rc=$?
+	expect_eq "$rc" 7 "the script's exit status through qemu-guest-agent"
+	expect_eq "$out" "$LAB_MAC" "the script's output through qemu-guest-agent"
+	expect_eq "$(cat "$LAB_DIR/qga.err")" to-stderr "the script's stderr through qemu-guest-agent"
 }
 
 # One planned migration cycle by the scripts; the lease, the route and the
@@ -211,4 +227,5 @@ lab_boot g0 --image "$image" --vf e1000e "${seed[@]}"
 run_case paired case_paired
 [ "$manager" != cloud-init ] || run_case cloud_init case_cloud_init
 run_case lease_on_upper case_lease_on_upper
+run_case guest_agent case_guest_agent
 run_case migration case_migration

@@ -25,7 +25,11 @@
 # temp dir. qemu.conf: root, no security driver, no cgroups, no QEMU mount
 # namespace (the daemon's own is private already).
 #
-# Cases: up (the domain boots, duo0 on the VF), replug (detach-device,
+# The guest's side runs through qemu-guest-agent (duonet-guest-exec
+# --domain: virsh qemu-agent-command), as on a host without the lab's
+# agent.
+#
+# Cases: up (the domain boots, duo0 on the VF, the agent answers), replug (detach-device,
 # attach-device: nothing lost, the VF joins again), migrate (to the second
 # daemon: nothing lost outside what the guest's downtime explains, the VF
 # joins on the destination), guest_log_clean.
@@ -137,7 +141,8 @@ lv_render() {
 	sed -e "s|@NAME@|$2|; s|@MEM@|$LAB_MEM|; s|@MAC@|$LAB_MAC|" \
 		-e "s|@KERNEL@|$LAB_DIR/vmlinuz|; s|@INITRD@|$LAB_DIR/initramfs.cpio.gz|" \
 		-e "s|@PVTAP@|tp$3|; s|@VFTAP@|tv$3|" \
-		-e "s|@CONSOLE@|$LAB_DIR/$2.console|; s|@AGENT@|$LAB_DIR/$2.agent|" "$1"
+		-e "s|@CONSOLE@|$LAB_DIR/$2.console|; s|@AGENT@|$LAB_DIR/$2.agent|" \
+		-e "s|@QGA@|$LAB_DIR/$2.qga|" "$1"
 }
 
 g_boot() {
@@ -169,7 +174,30 @@ case_up() {
 	g g0 'modprobe duonet && wait_for "[ \$(ip -o link show master duo0 2>/dev/null | wc -l) = 2 ]"'
 	g g0 "ip link set duo0 up && ip addr add $LAB_GUEST_IP/24 dev duo0 && duoctl wait duo0 --path vf --timeout 20"
 	lab_ping_clean up 1
+	# The guest's qemu-guest-agent through libvirt (duonet-guest-exec
+	# --domain, the guest command of the cases below): output and exit
+	# status. libvirt calls the agent connected once the guest opened its
+	# port (init starts qemu-ga at boot).
+	local out rc t0=$SECONDS
+	while :; do
+		rc=0
+		out=$(guest_exec 0 'cat /sys/class/net/duo0/address; exit 5' 2> "$LAB_DIR/qga.err") || rc=$?
+		[ "$rc" = 125 ] && [ $((SECONDS - t0)) -lt 30 ] || break
+		sleep 0.3
+	done
+	cat "$LAB_DIR/qga.err" >&2
+	expect_eq "$rc" 5 "the script's exit status through libvirt's agent channel"
+	expect_eq "$out" "$LAB_MAC" "the script's output through libvirt's agent channel"
 }
+
+# guest_exec N SCRIPT: SCRIPT in the domain on daemon N, by its agent.
+guest_exec() {
+	local -a c
+	read -ra c <<< "$(guest_cmd "$1")"
+	"${c[@]}" "$2"
+}
+# guest_cmd N: duonet-migrate-host's --guest command for daemon N's domain.
+guest_cmd() { echo "$LAB_TOP/tools/migrate/duonet-guest-exec --domain g0 --connect $(lv_uri "$1")"; }
 
 # joins NAME: how often the VF joined duo0 in guest NAME's console log.
 joins() { grep -c 'joined as the vf path' "$LAB_DIR/$1.console" || true; }
@@ -184,7 +212,7 @@ run_host() {
 	pid=$(cat "$LAB_DIR/$mode.meter.pid")
 	sleep 1
 	lab_meter_mark "$mode"
-	if ! "$host" "$mode" --guest "$LAB_GEXEC $LAB_DIR/g0.agent" --vf-xml "$LAB_DIR/vf.xml" \
+	if ! "$host" "$mode" --guest "$(guest_cmd 0)" --vf-xml "$LAB_DIR/vf.xml" \
 		--on-step "sleep 0.3; kill -USR1 $pid" "$@" > "$LAB_DIR/$mode.out"; then
 		cat "$LAB_DIR/$mode.out" >&2
 		lab_meter_stop "$mode" >/dev/null
@@ -245,7 +273,7 @@ case_migrate() {
 	lv_daemon_wait 1
 	run_host migrate --domain g0 --connect "$(lv_uri 0)" --dst-connect "$(lv_uri 1)" \
 		--dst-xml "$LAB_DIR/g1.xml" --dst-vf-xml "$LAB_DIR/vf1.xml" --migrate-uri tcp://127.0.0.1:$((49152 + 10)) \
-		--dst-guest "$LAB_GEXEC $LAB_DIR/g1.agent" --settle-ms 1400
+		--dst-guest "$(guest_cmd 1)" --settle-ms 1400
 	down=$(sed -n 's/^migrate .*downtime_ms=\([0-9]*\).*/\1/p' "$LAB_DIR/migrate.steps")
 	lost=$(awk '$1 == "migrate" { print $2 }' "$LAB_DIR/migrate.steps")
 	other=$(awk '$1 != "migrate" { s += $2 } END { print s }' "$LAB_DIR/migrate.steps")
@@ -287,6 +315,8 @@ case_guest_log_clean() {
 if ! command -v virsh >/dev/null || [ ! -x /usr/sbin/libvirtd ]; then
 	lab_die "libvirtd or virsh missing (run 'make deps')"
 fi
+[ -x "$LAB_CACHE/qga/usr/sbin/qemu-ga" ] ||
+	lab_die "no qemu-ga for the guest in $LAB_CACHE/qga (run 'make deps')"
 lab_net_up
 # The migration stream: loopback of the lab's host namespace.
 lab_ns ip link set lo up

@@ -156,11 +156,13 @@ case_contents() {
 	} > "$tmp/duonet-tools.list"
 	contents_verdict duonet-tools "$deb/duonet-tools_${version}_$arch.deb"
 
-	# The host's package: the host script and its QMP client, nothing of
+	# The host's package: the host scripts and the QMP client, nothing of
 	# the guest's (no udev rule, no network manager file, no module).
 	{
+		echo "-rwxr-xr-x /usr/sbin/duonet-guest-exec"
 		echo "-rwxr-xr-x /usr/sbin/duonet-migrate-host"
 		echo "-rw-r--r-- /usr/lib/duonet/qmp.py"
+		echo "-rw-r--r-- /usr/share/man/man8/duonet-guest-exec.8.gz"
 		echo "-rw-r--r-- /usr/share/man/man8/duonet-migrate-host.8.gz"
 		echo "-rw-r--r-- /usr/share/doc/duonet-host/changelog.gz"
 		echo "-rw-r--r-- /usr/share/doc/duonet-host/copyright"

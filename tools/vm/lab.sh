@@ -156,7 +156,8 @@ lab_init_pv() {
 #                             primary: the guest runs net_failover (comparison)
 #   --image B                 boot the Debian image B (tools/image/mkimage.sh:
 #                             B.raw, B.vmlinuz, B.initrd) instead of the busybox
-#                             initramfs; writes go to $LAB_DIR/disk.qcow2
+#                             initramfs; writes go to $LAB_DIR/disk.qcow2; its
+#                             qemu-guest-agent's port is $LAB_DIR/NAME.qga
 #   --seed FILE               a read-only second disk (a cloud-init NoCloud
 #                             seed from cloud-localds); with --image only
 lab_boot() {
@@ -202,6 +203,10 @@ lab_boot() {
 		rm -f "$LAB_DIR/.odirect"
 		disk=(-drive "file=$LAB_DIR/disk.qcow2,format=qcow2,if=virtio,file.locking=off$direct")
 		[ -z "$seed" ] || disk+=(-drive "file=$seed,format=raw,if=virtio,readonly=on")
+		# The image's qemu-guest-agent (duonet-guest-exec --qga).
+		disk+=(-device virtio-serial-pci,id=vser0
+			-chardev "socket,path=$LAB_DIR/$name.qga,server=on,wait=off,id=qga0"
+			-device "virtserialport,bus=vser0.0,chardev=qga0,name=org.qemu.guest_agent.0")
 	else
 		[ -z "$seed" ] || lab_die "lab_boot: --seed needs --image"
 		vmlinuz=$LAB_CACHE/kernels/$krel/boot/vmlinuz-$krel

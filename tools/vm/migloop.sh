@@ -7,6 +7,19 @@
 #
 # MIGLOOP_HOST: the host script to run (default the tree's; the image
 # test runs the one the duonet-host package installs).
+# MIGLOOP_GUEST_EXEC: reach the guest through its qemu-guest-agent with
+# this duonet-guest-exec (the image test: the package's), not the lab's
+# agent.
+
+# The guest command for duonet-migrate-host --guest, for guest NAME.
+migloop_guest() {
+	if [ -n "${MIGLOOP_GUEST_EXEC:-}" ]; then
+		echo "$MIGLOOP_GUEST_EXEC --qga $LAB_DIR/$1.qga"
+	else
+		echo "$LAB_GEXEC $LAB_DIR/$1.agent"
+	fi
+}
+
 # migloop_run MODE CYCLES: MODE replug (prepare, VF unplug, plug, resume)
 # or migrate (prepare, VF unplug, live migration to a new QEMU, VF plug on
 # the destination, resume). Needs the guest $G up with duo0 on the VF and
@@ -30,7 +43,7 @@ migloop_run() {
 	for ((c = 1; c <= cycles; c++)); do
 		# shellcheck disable=SC1090
 		. "$LAB_DIR/$G.env"
-		opts=(--qmp "$LAB_DIR/$G.qmp" --guest "$LAB_GEXEC $LAB_DIR/$G.agent"
+		opts=(--qmp "$LAB_DIR/$G.qmp" --guest "$(migloop_guest "$G")"
 		      --vf-id vf0 --vf-device "$LAB_G_VFDEV"
 		      --on-step "sleep 0.3; kill -USR1 $meter_pid")
 		if [ "$mode" = migrate ]; then
@@ -39,7 +52,7 @@ migloop_run() {
 				${LAB_G_IMAGE:+--image "$LAB_G_IMAGE"} ${LAB_G_SEED:+--seed "$LAB_G_SEED"} \
 				--slot $((c % 2)) --incoming "unix:$LAB_DIR/$dst.mig"
 			opts+=(--dst-qmp "$LAB_DIR/$dst.qmp" --uri "unix:$LAB_DIR/$dst.mig"
-			       --dst-guest "$LAB_GEXEC $LAB_DIR/$dst.agent"
+			       --dst-guest "$(migloop_guest "$dst")"
 			       --settle-ms 1400 --quit-source)
 		fi
 		if ! "${MIGLOOP_HOST:-$LAB_TOP/tools/migrate/duonet-migrate-host}" "$mode" "${opts[@]}" \

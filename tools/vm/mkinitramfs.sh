@@ -12,6 +12,8 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 cache=${DUONET_CACHE:-/var/cache/duonet}
 kmods=$cache/kernels/$krel/lib/modules/$krel
 ko=$top/build/$krel/duonet.ko
+# bookworm's qemu-guest-agent, unpacked by make deps (tools/deps.sh).
+qga=$cache/qga/usr/sbin/qemu-ga
 
 [ -d "$kmods" ] || { echo "$0: no guest kernel $krel in $cache/kernels (run 'make deps')" >&2; exit 1; }
 [ -f "$ko" ] || { echo "$0: $ko missing (run 'make')" >&2; exit 1; }
@@ -33,6 +35,7 @@ key_of() {
 		for p in busybox ip ethtool tc kmod iperf3 bpftool setpriv unshare; do
 			stat -L -c '%n %s %Y' "$(command -v "$p")"
 		done
+		stat -c '%n %s %Y' "$qga" 2>/dev/null || echo "no $qga"
 		stat -c '%n %s %Y' "$kmods/modules.dep"
 	} | sha256sum | cut -d' ' -f1
 }
@@ -47,9 +50,10 @@ rm -f "$out.key"
 # Drivers the lab may use; failover is for the net_failover comparison,
 # bridge for pairing.sh (a bridge over duo0, refused as its lower),
 # pktgen for tools/bench/peak.sh, veth and netdevsim (the debug kernel's)
-# for the in-guest tests' lowers, vxlan for offloads.sh.
+# for the in-guest tests' lowers, vxlan for offloads.sh, virtio_console
+# for qemu-ga's port (tools/libvirt/test.sh).
 # Those built into a kernel are simply not found and skipped.
-want="virtio_pci virtio_net vmxnet3 e1000e igb igbvf net_failover bonding bridge pktgen sch_ingress cls_bpf veth netdevsim vxlan netconsole 8021q hsr"
+want="virtio_pci virtio_net vmxnet3 e1000e igb igbvf net_failover bonding bridge pktgen sch_ingress cls_bpf veth netdevsim vxlan netconsole 8021q hsr virtio_console"
 
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
@@ -77,6 +81,9 @@ copy_elf "$(command -v tc)" /sbin/tc
 copy_elf "$(command -v kmod)" /sbin/kmod
 # Bulk TCP and UDP both ways under stress (stress.sh; the peer runs its own).
 copy_elf "$(command -v iperf3)" /usr/bin/iperf3
+# The QEMU guest agent, started by init when its port is there (only
+# tools/libvirt/test.sh has one; it fails without the agent).
+[ ! -x "$qga" ] || copy_elf "$qga" /usr/sbin/qemu-ga
 for t in modprobe insmod rmmod lsmod modinfo depmod; do ln -s kmod "$root/sbin/$t"; done
 install -m 755 "$top/build/tools/lossmeter" "$root/usr/bin/lossmeter"
 install -m 755 "$top/build/tools/spin" "$root/usr/bin/spin"
