@@ -74,8 +74,10 @@ us_between() {
 }
 # Every upper has both lowers.
 all_paired() {
+	# (The loop in a subshell: its exit is the condition's, not the
+	# script's; a VF plugged a moment ago is not yet a lower.)
 	g "$G" "wait_for '[ \$(ls -d /sys/class/net/duo* 2>/dev/null | wc -l) = $1 ] &&
-		for u in /sys/class/net/duo*; do [ \$(ls -d \$u/lower_* | wc -l) = 2 ] || exit 1; done' 20"
+		(for u in /sys/class/net/duo*; do [ \$(ls -d \$u/lower_* | wc -l) = 2 ] || exit 1; done)' 20"
 }
 
 raw=$out/scale-raw.csv
