@@ -470,21 +470,25 @@ out:
 	return err;
 }
 
-/*
- * The lower whose values the upper shows: the active one, else the VF,
- * else the PV; the first of them that has what is asked for.
- */
+/* The order in which lowers are shown: the active one, the VF, the PV. */
+static void shown_order(struct duo_priv *priv, struct duo_lower *lo[3])
+{
+	ASSERT_RTNL();
+	lo[0] = rtnl_dereference(priv->tx);
+	lo[1] = rtnl_dereference(priv->vf);
+	lo[2] = rtnl_dereference(priv->pv);
+}
+
+/* The lower whose values the upper shows: the first that has the kind. */
 static struct duo_lower *shown_lower(struct duo_priv *priv,
 				     bool (*has)(struct net_device *dev,
 						 const struct duo_tune_kind *k),
 				     const struct duo_tune_kind *k)
 {
-	struct duo_lower *lo[] = {
-		rtnl_dereference(priv->tx), rtnl_dereference(priv->vf),
-		rtnl_dereference(priv->pv),
-	};
+	struct duo_lower *lo[3];
 	unsigned int i;
 
+	shown_order(priv, lo);
 	for (i = 0; i < ARRAY_SIZE(lo); i++)
 		if (lo[i] && has(lo[i]->dev, k))
 			return lo[i];
@@ -509,15 +513,12 @@ static bool kind_has(struct net_device *dev, const struct duo_tune_kind *k)
 static int tune_view(struct duo_priv *priv, const struct duo_tune_kind *k,
 		     void *v)
 {
-	struct duo_lower *vf = rtnl_dereference(priv->vf);
-	struct duo_lower *pv = rtnl_dereference(priv->pv);
-	struct duo_lower *cand[] = { rtnl_dereference(priv->tx), vf, pv };
-	struct duo_lower *lo = NULL, *other;
+	struct duo_lower *cand[3], *lo = NULL, *other;
 	union duo_tune_buf o;
 	unsigned int i;
 	int err;
 
-	ASSERT_RTNL();
+	shown_order(priv, cand);
 	for (i = 0; i < ARRAY_SIZE(cand) && !lo; i++) {
 		if (!cand[i] || !kind_has(cand[i]->dev, k))
 			continue;
@@ -529,7 +530,7 @@ static int tune_view(struct duo_priv *priv, const struct duo_tune_kind *k,
 			return err;
 	}
 	if (lo) {
-		other = vf == lo ? pv : vf;
+		other = cand[1] == lo ? cand[2] : cand[1];
 		memset(&o, 0, sizeof(o));
 		if (other && kind_has(other->dev, k) && !lower_get(k, other->dev, &o))
 			for (i = 0; i < k->n; i++)
