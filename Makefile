@@ -42,7 +42,8 @@ endif
 # rebuilt with another configuration under the same release (the debug
 # kernel) empties its folder: since 6.13 kbuild no longer sees an external
 # module's objects go stale when the configuration changes.
-SRCS := Kbuild core/compat.mk $(wildcard core/*.[ch] lower/*.[ch] vf-path/*.[ch] pv-path/*.[ch] failover/*.[ch])
+include sources.mk
+SRCS := Kbuild sources.mk compat/compat.mk $(wildcard $(addsuffix /*.[ch],$(duo_srcdirs)))
 CFLAGS_TOOLS := -O2 -Wall -Wextra -Werror
 
 .PHONY: all modules deps check stress bench kunit demo tools clean help \

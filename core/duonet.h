@@ -28,10 +28,12 @@
 #include <net/rtnetlink.h>
 #include <net/sch_generic.h>
 
-#include "core/compat.h"
+#include "compat/compat.h"
 #include "core/uapi.h"
 #include "failover/failover.h"
 #include "lower/lower.h"
+#include "pv-path/pv.h"
+#include "vf-path/vf.h"
 
 #define DUO_DRV_NAME	"duonet"
 #define DUO_DRV_VERSION	"0.4.0"
@@ -290,6 +292,7 @@ void duo_upper_compute(struct net_device *dev);
 
 /* core/path.c */
 bool duo_standby_vf(struct duo_priv *priv, struct net_device *dev);
+enum duo_role duo_lower_detect_role(const struct net_device *dev);
 int duo_join(struct duo_priv *priv, struct net_device *dev, enum duo_role role,
 	     struct netlink_ext_ack *extack);
 void duo_leave(struct duo_priv *priv, struct duo_lower *lo);
@@ -428,27 +431,41 @@ static inline bool duo_lower_can_send(const struct net_device *dev)
 	       rcu_access_pointer(txq->qdisc_sleeping);
 }
 
-/* The MAC a pair is matched on: permanent if it has one, else current. */
-static inline const u8 *duo_pair_addr(const struct net_device *dev)
-{
-	return is_valid_ether_addr(dev->perm_addr) ? dev->perm_addr : dev->dev_addr;
-}
-
 static inline enum duo_slot duo_slot_of(const struct duo_lower *lo)
 {
 	return lo->role == DUO_ROLE_VF ? DUO_SLOT_VF : DUO_SLOT_PV;
 }
 
 /*
- * Both lowers, VF first; NULL entries for absent ones. For what runs
- * under RTNL (all ndo ops but ndo_set_rx_mode, which uses RCU; ethtool).
+ * The lower in a slot, or NULL. For what runs under RTNL (all ndo ops but
+ * ndo_set_rx_mode, which uses RCU; ethtool).
  */
-static inline void duo_lowers_of(struct duo_priv *priv, struct duo_lower *lo[2])
+static inline struct duo_lower *duo_lower_at(struct duo_priv *priv, int slot)
 {
 	ASSERT_RTNL();
-	lo[0] = rtnl_dereference(priv->vf);
-	lo[1] = rtnl_dereference(priv->pv);
+	return rtnl_dereference(slot == DUO_SLOT_VF ? priv->vf : priv->pv);
 }
+
+/* The lower in the first slot from *slot on that has one; NULL past the last. */
+static inline struct duo_lower *duo_lower_from(struct duo_priv *priv, int *slot)
+{
+	struct duo_lower *lo;
+
+	for (; *slot < DUO_SLOT_MAX; (*slot)++) {
+		lo = duo_lower_at(priv, *slot);
+		if (lo)
+			return lo;
+	}
+	return NULL;
+}
+
+/*
+ * Each lower there is, VF first, with its slot (an int: a loop that undoes
+ * what it did walks back with duo_lower_at()). RTNL. After a break, slot
+ * is lo's; after the last, DUO_SLOT_MAX.
+ */
+#define duo_for_each_lower(priv, lo, slot)				\
+	for ((slot) = 0; ((lo) = duo_lower_from(priv, &(slot))); (slot)++)
 
 /* The lower of one of our uppers that dev is, or NULL. RTNL held. */
 static inline struct duo_lower *duo_lower_of(const struct net_device *dev)

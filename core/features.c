@@ -88,16 +88,13 @@ void duo_upper_compute(struct net_device *dev)
 	unsigned short head = 0, tail = 0, hlen = ETH_HLEN;
 	unsigned int dst_release = IFF_XMIT_DST_RELEASE |
 				   IFF_XMIT_DST_RELEASE_PERM;
-	struct duo_lower *lo[2];
+	struct duo_lower *lo;
 	struct net_device *l;
-	int i;
+	int slot;
 
 	ASSERT_RTNL();
-	duo_lowers_of(priv, lo);
-	for (i = 0; i < 2; i++) {
-		if (!lo[i])
-			continue;
-		l = lo[i]->dev;
+	duo_for_each_lower(priv, lo, slot) {
+		l = lo->dev;
 		min_mtu = max(min_mtu, l->min_mtu);
 		/* A max_mtu of 0 is no limit (dev_validate_mtu()). */
 		if (l->max_mtu)

@@ -17,7 +17,7 @@
  * take them only that way until 7.x (6.12's e1000e and igb): the core
  * passes the user's ifreq on to it. A replay has no ifreq, so such a
  * lower cannot take one: the join goes on, counted in
- * <path>_tuning_refused and logged. core/compat.h has the versions.
+ * <path>_tuning_refused and logged. compat/compat.h has the versions.
  */
 #include <linux/ethtool.h>
 #include <linux/net_tstamp.h>

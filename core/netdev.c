@@ -10,7 +10,7 @@
 #include <linux/netdevice.h>
 #include <net/rtnetlink.h>
 
-#include "core/compat.h"
+#include "compat/compat.h"
 #include "core/duonet.h"
 #include "core/uapi.h"
 
@@ -50,20 +50,19 @@ static void duo_destructor(struct net_device *dev)
 static int duo_open(struct net_device *dev)
 {
 	struct duo_priv *priv = netdev_priv(dev);
-	struct duo_lower *lo[2];
-	int i, err;
+	struct duo_lower *lo;
+	int slot, err;
 
 	ASSERT_RTNL();
-	duo_lowers_of(priv, lo);
-	for (i = 0; i < 2; i++) {
-		if (!lo[i] || netif_running(lo[i]->dev))
+	duo_for_each_lower(priv, lo, slot) {
+		if (netif_running(lo->dev))
 			continue;
-		err = duo_lower_open(lo[i]->dev, NULL);
+		err = duo_lower_open(lo->dev, NULL);
 		if (err) {
-			netdev_warn(dev, "cannot open %s: %d\n", lo[i]->dev->name, err);
+			netdev_warn(dev, "cannot open %s: %d\n", lo->dev->name, err);
 			continue;
 		}
-		lo[i]->opened = true;
+		lo->opened = true;
 	}
 	netif_tx_start_all_queues(dev);
 	return 0;
@@ -72,16 +71,15 @@ static int duo_open(struct net_device *dev)
 static int duo_stop(struct net_device *dev)
 {
 	struct duo_priv *priv = netdev_priv(dev);
-	struct duo_lower *lo[2];
-	int i;
+	struct duo_lower *lo;
+	int slot;
 
 	ASSERT_RTNL();
 	netif_tx_disable(dev);
-	duo_lowers_of(priv, lo);
-	for (i = 0; i < 2; i++) {
-		if (lo[i] && lo[i]->opened) {
-			lo[i]->opened = false;
-			dev_close(lo[i]->dev);
+	duo_for_each_lower(priv, lo, slot) {
+		if (lo->opened) {
+			lo->opened = false;
+			dev_close(lo->dev);
 		}
 	}
 	/* Closing the VF ourselves is no flap: forget the loss history. */
@@ -104,25 +102,24 @@ static int sync_lowers(struct duo_priv *priv, const char *what,
 		       int (*sync)(struct duo_lower *lo, const void *val),
 		       const void *val, const void *old)
 {
-	struct duo_lower *lo[2];
-	int i, err = 0;
+	struct duo_lower *lo;
+	int slot, err = 0;
 
 	ASSERT_RTNL();
-	duo_lowers_of(priv, lo);
-	for (i = 0; i < 2; i++) {
-		if (!lo[i])
-			continue;
-		err = sync(lo[i], val);
+	duo_for_each_lower(priv, lo, slot) {
+		err = sync(lo, val);
 		if (err) {
 			netdev_err(priv->dev, "%s refused the %s: %d\n",
-				   lo[i]->dev->name, what, err);
+				   lo->dev->name, what, err);
 			break;
 		}
 	}
 	if (err)
-		while (--i >= 0)
-			if (lo[i])
-				sync(lo[i], old);
+		while (--slot >= 0) {
+			lo = duo_lower_at(priv, slot);
+			if (lo)
+				sync(lo, old);
+		}
 	return err;
 }
 
@@ -159,13 +156,11 @@ static int duo_set_mac_address(struct net_device *dev, void *p)
 static void duo_change_rx_flags(struct net_device *dev, int change)
 {
 	struct duo_priv *priv = netdev_priv(dev);
-	struct duo_lower *lo[2];
-	int i;
+	struct duo_lower *lo;
+	int slot;
 
-	duo_lowers_of(priv, lo);
-	for (i = 0; i < 2; i++)
-		if (lo[i])
-			duo_lower_sync_rx_flags(lo[i]);
+	duo_for_each_lower(priv, lo, slot)
+		duo_lower_sync_rx_flags(lo);
 }
 
 /* Under the upper's address lock, maybe from softirq: RCU, not RTNL. */
@@ -187,34 +182,31 @@ static void duo_set_rx_mode(struct net_device *dev)
 static int duo_vlan_rx_add_vid(struct net_device *dev, __be16 proto, u16 vid)
 {
 	struct duo_priv *priv = netdev_priv(dev);
-	struct duo_lower *lo[2];
-	int i, err = 0;
+	struct duo_lower *lo;
+	int slot, err = 0;
 
-	duo_lowers_of(priv, lo);
-	for (i = 0; i < 2; i++) {
-		if (!lo[i])
-			continue;
-		err = vlan_vid_add(lo[i]->dev, proto, vid);
+	duo_for_each_lower(priv, lo, slot) {
+		err = vlan_vid_add(lo->dev, proto, vid);
 		if (err)
 			break;
 	}
 	if (err)
-		while (--i >= 0)
-			if (lo[i])
-				vlan_vid_del(lo[i]->dev, proto, vid);
+		while (--slot >= 0) {
+			lo = duo_lower_at(priv, slot);
+			if (lo)
+				vlan_vid_del(lo->dev, proto, vid);
+		}
 	return err;
 }
 
 static int duo_vlan_rx_kill_vid(struct net_device *dev, __be16 proto, u16 vid)
 {
 	struct duo_priv *priv = netdev_priv(dev);
-	struct duo_lower *lo[2];
-	int i;
+	struct duo_lower *lo;
+	int slot;
 
-	duo_lowers_of(priv, lo);
-	for (i = 0; i < 2; i++)
-		if (lo[i])
-			vlan_vid_del(lo[i]->dev, proto, vid);
+	duo_for_each_lower(priv, lo, slot)
+		vlan_vid_del(lo->dev, proto, vid);
 	return 0;
 }
 
@@ -258,13 +250,12 @@ static int duo_del_lower(struct net_device *dev, struct net_device *lower)
  */
 static void duo_dellink(struct net_device *dev, struct list_head *head)
 {
-	struct duo_lower *lo[2];
-	int i;
+	struct duo_priv *priv = netdev_priv(dev);
+	struct duo_lower *lo;
+	int slot;
 
-	duo_lowers_of(netdev_priv(dev), lo);
-	for (i = 0; i < 2; i++)
-		if (lo[i])
-			duo_pair_decline(lo[i]->dev);
+	duo_for_each_lower(priv, lo, slot)
+		duo_pair_decline(lo->dev);
 	unregister_netdevice_queue(dev, head);
 }
 
@@ -394,19 +385,7 @@ struct net_device *duo_upper_create(struct net *net, struct net_device *pv)
 		return ERR_PTR(-ENOMEM);
 	dev->rtnl_link_ops = &duo_link_ops;
 	dev_net_set(dev, net);
-	/* A virtio NIC without a MAC feature has no permanent MAC. */
-	eth_hw_addr_set(dev, duo_pair_addr(pv));
-	memcpy(dev->perm_addr, duo_pair_addr(pv), ETH_ALEN);
-	/*
-	 * The guest's NIC is this upper: its MAC is the one the hypervisor
-	 * gave the VM, so it is permanent, as net_failover's master's is.
-	 * "Stolen" would hide it from tools that map MACs to devices
-	 * (cloud-init skips such devices and then finds no NIC at all,
-	 * since the lowers have a master). A PV without one lends its
-	 * current MAC, which is no more permanent here than there.
-	 */
-	dev->addr_assign_type = is_valid_ether_addr(pv->perm_addr) ?
-				NET_ADDR_PERM : NET_ADDR_STOLEN;
+	duo_pv_lend_addr(dev, pv);
 	priv = netdev_priv(dev);
 	priv->auto_created = true;
 	ether_addr_copy(priv->pair_addr, duo_pair_addr(pv));

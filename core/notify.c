@@ -13,7 +13,6 @@
 #include <linux/etherdevice.h>
 #include <linux/module.h>
 #include <linux/netdevice.h>
-#include <linux/pci.h>
 #include <linux/slab.h>
 #include <linux/xarray.h>
 #include <net/net_namespace.h>
@@ -552,60 +551,15 @@ static struct notifier_block duo_notifier = {
 	.notifier_call = duo_netdev_event,
 };
 
-/*
- * A VF's PCI device losing its driver (hot-unplug, sriov_numvfs=0, unbind)
- * is announced on the PCI bus before the driver's remove() runs, while the
- * VF can still receive: moving TX and the peers to the PV now makes the
- * unplug make-before-break. NETDEV_GOING_DOWN, which comes after the
- * driver has begun tearing the NIC down, then finds the switch done.
- * Uppers of the initial namespace, as auto-pairing.
- */
-#if IS_ENABLED(CONFIG_PCI)
-static int duo_pci_event(struct notifier_block *nb, unsigned long action,
-			 void *data)
+/* The VF watch's word (vf-path/vf.c): dev's PCI device is losing its driver. */
+static void vf_going(struct net_device *dev)
 {
-	struct device *pdev = data;
-	struct net_device *dev;
-	struct duo_lower *lo;
+	struct duo_lower *lo = duo_lower_of(dev);
 
-	if (action != BUS_NOTIFY_UNBIND_DRIVER ||
-	    to_pci_dev(pdev)->class >> 16 != PCI_BASE_CLASS_NETWORK)
-		return NOTIFY_DONE;
-	rtnl_lock();
-	for_each_netdev(&init_net, dev) {
-		lo = dev->dev.parent == pdev ? duo_lower_of(dev) : NULL;
-		if (lo && lo->role == DUO_ROLE_VF)
-			duo_lower_event(netdev_priv(lo->upper), lo,
-					DUO_EV_VF_UNREGISTER);
-	}
-	rtnl_unlock();
-	return NOTIFY_DONE;
+	ASSERT_RTNL();
+	if (lo && lo->role == DUO_ROLE_VF)
+		duo_lower_event(netdev_priv(lo->upper), lo, DUO_EV_VF_UNREGISTER);
 }
-
-static struct notifier_block duo_pci_notifier = {
-	.notifier_call = duo_pci_event,
-};
-
-static int pci_notify_init(void)
-{
-	return bus_register_notifier(&pci_bus_type, &duo_pci_notifier);
-}
-
-static void pci_notify_uninit(void)
-{
-	bus_unregister_notifier(&pci_bus_type, &duo_pci_notifier);
-}
-#else
-/* No PCI bus (UML without PCI emulation): VFs leave by NETDEV_GOING_DOWN. */
-static int pci_notify_init(void)
-{
-	return 0;
-}
-
-static void pci_notify_uninit(void)
-{
-}
-#endif /* CONFIG_PCI */
 
 int duo_notify_init(void)
 {
@@ -614,7 +568,7 @@ int duo_notify_init(void)
 	err = register_netdevice_notifier(&duo_notifier);
 	if (err)
 		return err;
-	err = pci_notify_init();
+	err = duo_vf_watch_init(vf_going);
 	if (err)
 		goto err_unregister_netdevice_notifier;
 	return 0;
@@ -626,7 +580,7 @@ err_unregister_netdevice_notifier:
 
 void duo_notify_uninit(void)
 {
-	pci_notify_uninit();
+	duo_vf_watch_uninit();
 	unregister_netdevice_notifier(&duo_notifier);
 	/* Nothing arms it now; a reading under way may queue the next. */
 	cancel_delayed_work_sync(&duo_cwatch_work);

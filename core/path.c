@@ -256,6 +256,16 @@ void duo_lower_event(struct duo_priv *priv, struct duo_lower *lo,
 		trace_duonet_lower_event(priv->dev, lo->dev, lo->role, vf_ev);
 }
 
+/* The role a device would have: a PV first (vmxnet3 is a PCI NIC too). */
+enum duo_role duo_lower_detect_role(const struct net_device *dev)
+{
+	if (duo_pv_recognise(dev))
+		return DUO_ROLE_PV;
+	if (duo_vf_recognise(dev))
+		return DUO_ROLE_VF;
+	return DUO_ROLE_NONE;
+}
+
 static int duo_check_join(struct duo_priv *priv, struct net_device *dev,
 			  enum duo_role role, struct netlink_ext_ack *extack)
 {

@@ -556,14 +556,12 @@ static int tune_view(struct duo_priv *priv, const struct duo_tune_kind *k,
 static int tune_set(struct duo_priv *priv, const struct duo_tune_kind *k,
 		    const void *v, struct netlink_ext_ack *extack)
 {
-	struct duo_lower *lo[2];
 	union duo_tune_buf view;
+	struct duo_lower *lo;
 	bool all = true;
-	unsigned int i;
-	int err;
+	int err, slot;
 	u32 diff;
 
-	duo_lowers_of(priv, lo);
 	/* What "changed" means needs the view: no view, no change. */
 	err = tune_view(priv, k, &view);
 	if (err == -EOPNOTSUPP)
@@ -575,8 +573,8 @@ static int tune_set(struct duo_priv *priv, const struct duo_tune_kind *k,
 		return 0;
 	*stored_mask(priv, k) |= diff;
 	fields_copy(k, diff, stored(priv, k), v);
-	for (i = 0; i < ARRAY_SIZE(lo); i++)
-		if (lo[i] && tune_lower(priv, k, lo[i], NULL))
+	duo_for_each_lower(priv, lo, slot)
+		if (tune_lower(priv, k, lo, NULL))
 			all = false;
 	if (!all)
 		NL_SET_ERR_MSG(extack,
@@ -721,15 +719,14 @@ u32 duo_get_rxfh_key_size(struct net_device *dev)
 u32 duo_rx_ring_count(struct net_device *dev)
 {
 	struct duo_priv *priv = netdev_priv(dev);
-	struct duo_lower *lo[2];
+	struct duo_lower *lo;
 	u32 rings = U32_MAX;
-	unsigned int i;
+	int slot;
 
-	duo_lowers_of(priv, lo);
 	/* A lower that cannot say its ring count does not limit the others. */
-	for (i = 0; i < ARRAY_SIZE(lo); i++)
-		if (lo[i] && rss_has(lo[i]->dev) && rx_rings(lo[i]->dev))
-			rings = min(rings, rx_rings(lo[i]->dev));
+	duo_for_each_lower(priv, lo, slot)
+		if (rss_has(lo->dev) && rx_rings(lo->dev))
+			rings = min(rings, rx_rings(lo->dev));
 	return rings == U32_MAX ? 0 : rings;
 }
 
@@ -858,21 +855,19 @@ static int rss_set(struct net_device *dev, const u32 *indir, const u8 *key,
 {
 	struct duo_priv *priv = netdev_priv(dev);
 	struct duo_tuning *t = &priv->tune;
-	struct duo_lower *lo[2];
 	u32 isz = duo_get_rxfh_indir_size(dev), ksz = duo_get_rxfh_key_size(dev);
+	struct duo_lower *lo;
 	u32 *new_indir = NULL;
 	u8 *new_key = NULL;
 	bool all = true;
-	unsigned int i;
+	int slot;
 
-	duo_lowers_of(priv, lo);
 	/* "default": nothing stored; each lower back to its own default. */
 	if (indir && rss_is_default(dev, indir, isz)) {
 		kfree(t->rss_indir);
 		t->rss_indir = NULL;
-		for (i = 0; i < ARRAY_SIZE(lo); i++)
-			if (lo[i])
-				rss_lower_default(priv, lo[i]);
+		duo_for_each_lower(priv, lo, slot)
+			rss_lower_default(priv, lo);
 		indir = NULL;
 		if (!key && hfunc == ETH_RSS_HASH_NO_CHANGE)
 			return 0;
@@ -901,8 +896,8 @@ static int rss_set(struct net_device *dev, const u32 *indir, const u8 *key,
 	}
 	if (hfunc != ETH_RSS_HASH_NO_CHANGE)
 		t->rss_hfunc = hfunc;
-	for (i = 0; i < ARRAY_SIZE(lo); i++)
-		if (lo[i] && rss_lower_apply(priv, lo[i]))
+	duo_for_each_lower(priv, lo, slot)
+		if (rss_lower_apply(priv, lo))
 			all = false;
 	if (!all)
 		NL_SET_ERR_MSG(extack,
@@ -979,8 +974,8 @@ int duo_set_features(struct net_device *dev, netdev_features_t features)
 {
 	struct duo_priv *priv = netdev_priv(dev);
 	netdev_features_t changed = (features ^ dev->features) & DUO_RX_FEATURES;
-	struct duo_lower *lo[2];
-	unsigned int i;
+	struct duo_lower *lo;
+	int slot;
 
 	ASSERT_RTNL();
 	/*
@@ -999,10 +994,8 @@ int duo_set_features(struct net_device *dev, netdev_features_t features)
 	 * ethtool set before this.
 	 */
 	priv->tune.in_set_features = true;
-	duo_lowers_of(priv, lo);
-	for (i = 0; i < ARRAY_SIZE(lo); i++)
-		if (lo[i])
-			feat_lower(priv, lo[i], changed);
+	duo_for_each_lower(priv, lo, slot)
+		feat_lower(priv, lo, changed);
 	priv->tune.in_set_features = false;
 	return 0;
 }

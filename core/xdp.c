@@ -38,7 +38,7 @@
 #include <linux/netdevice.h>
 #include <net/xdp.h>
 
-#include "core/compat.h"
+#include "compat/compat.h"
 #include "core/duonet.h"
 #include "lower/lower.h"
 
@@ -163,21 +163,20 @@ static int duo_xdp_set(struct net_device *dev, struct bpf_prog *prog,
 {
 	struct duo_priv *priv = netdev_priv(dev);
 	struct bpf_prog *old = rtnl_dereference(priv->xdp_prog);
-	struct duo_lower *lo[2];
-	int i;
+	struct duo_lower *lo;
+	int slot;
 
-	duo_lowers_of(priv, lo);
 	if (prog && bpf_prog_is_dev_bound(prog->aux)) {
 		NL_SET_ERR_MSG(extack,
 			       "duonet: a device-bound program cannot follow the path to the lowers");
 		return -EOPNOTSUPP;
 	}
-	for (i = 0; prog && i < 2; i++) {
-		if (lo[i] && dev_xdp_prog_count(lo[i]->dev)) {
+	duo_for_each_lower(priv, lo, slot) {
+		if (prog && dev_xdp_prog_count(lo->dev)) {
 			NL_SET_ERR_MSG(extack,
 				       "duonet: a lower has an XDP program of its own: detach it first");
 			netdev_err(dev, "XDP program refused: %s has one of its own\n",
-				   lo[i]->dev->name);
+				   lo->dev->name);
 			return -EBUSY;
 		}
 	}
@@ -190,11 +189,9 @@ static int duo_xdp_set(struct net_device *dev, struct bpf_prog *prog,
 	 */
 	if (!prog)
 		rcu_assign_pointer(priv->xdp_prog, NULL);
-	for (i = 0; i < 2; i++) {
-		if (!lo[i])
-			continue;
-		lower_switch(priv, lo[i]->dev, duo_slot_of(lo[i]), prog, !!old);
-		if (prog && !priv->xdp_native[duo_slot_of(lo[i])])
+	duo_for_each_lower(priv, lo, slot) {
+		lower_switch(priv, lo->dev, slot, prog, !!old);
+		if (prog && !priv->xdp_native[slot])
 			NL_SET_ERR_MSG(extack,
 				       "duonet: a lower runs the program in generic mode (see the kernel log)");
 	}

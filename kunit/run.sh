@@ -20,7 +20,8 @@
 #   linux-source-6.12/                the kernel tree (+ .done once unpacked)
 #     drivers/net/duonet_kunit/       our sources, copied in on every run:
 #       Kbuild (= kunit/Kbuild.kunit), Kconfig (= kunit/Kconfig.kunit),
-#       the *.[ch] of core/ lower/ vf-path/ pv-path/ failover/ kunit/
+#       sources.mk, compat/compat.mk, the *.[ch] of the folders
+#       sources.mk lists and of kunit/
 #   build-um/                         kunit.py's build dir (O=), kept warm
 #   module/                           M= folder for the duonet_kunit.ko check
 #   build.log, test.log, module.log   the logs of the last run
@@ -37,7 +38,8 @@ moddir=$cache/module
 jobs=${DUONET_KUNIT_JOBS:-$(nproc)}
 suites="duonet_dedup duonet_failover duonet_failover_random duonet_features duonet_netdev duonet_pairing duonet_stats"
 # The driver's folders built into duonet_kunit (kunit/ itself comes last).
-srcdirs="core lower vf-path pv-path failover"
+srcdirs=$(sed -n 's/^duo_srcdirs := //p' "$root/sources.mk")
+[ -n "$srcdirs" ] || { echo "kunit: no duo_srcdirs in $root/sources.mk" >&2; exit 1; }
 
 results=()
 
@@ -120,7 +122,8 @@ place_sources() {
 		sync_sources "$root/$d" "$dst/$d"
 	done
 	sync_sources "$here" "$dst/kunit"
-	sync_file "$root/core/compat.mk" "$dst/core/compat.mk"
+	sync_file "$root/compat/compat.mk" "$dst/compat/compat.mk"
+	sync_file "$root/sources.mk" "$dst/sources.mk"
 	sync_file "$here/Kbuild.kunit" "$dst/Kbuild"
 	sync_file "$here/Kconfig.kunit" "$dst/Kconfig"
 
@@ -250,7 +253,8 @@ module_check() {
 		sync_sources "$root/$d" "$moddir/$d"
 	done
 	sync_sources "$here" "$moddir/kunit"
-	sync_file "$root/core/compat.mk" "$moddir/core/compat.mk"
+	sync_file "$root/compat/compat.mk" "$moddir/compat/compat.mk"
+	sync_file "$root/sources.mk" "$moddir/sources.mk"
 	sync_file "$here/Kbuild.kunit" "$moddir/Kbuild"
 	make -C "$tree" O="$build" ARCH=um M="$moddir" W=1 \
 		-j"$jobs" modules >"$cache/module.log" 2>&1 || rc=$?

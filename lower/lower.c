@@ -13,18 +13,9 @@
 #include <linux/netdevice.h>
 #include <linux/slab.h>
 
-#include "core/compat.h"
+#include "compat/compat.h"
 #include "lower/fault.h"
 #include "lower/lower.h"
-
-enum duo_role duo_lower_detect_role(const struct net_device *dev)
-{
-	if (duo_pv_recognise(dev))
-		return DUO_ROLE_PV;
-	if (duo_vf_recognise(dev))
-		return DUO_ROLE_VF;
-	return DUO_ROLE_NONE;
-}
 
 const char *duo_role_name(enum duo_role role)
 {
@@ -49,7 +40,7 @@ const char *duo_lower_driver(const struct net_device *dev)
 /*
  * A lower is marked IFF_SLAVE (visible in its flags from its first uevent,
  * so udev and network managers can skip it) and kept from configuring
- * addresses itself (DUO_COMPAT_LOWER_PRIV_FLAGS, core/compat.h).
+ * addresses itself (DUO_COMPAT_LOWER_PRIV_FLAGS, compat/compat.h).
  */
 void duo_lower_mark(struct net_device *dev)
 {

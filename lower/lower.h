@@ -4,11 +4,12 @@
  * device and what duonet changed on it, so release can undo exactly that.
  *
  * All functions here run under RTNL (asserted). The upper is passed in as
- * an argument; nothing of core/ is included.
+ * an argument. Includes only compat/ (sources.mk has the order).
  */
 #ifndef _DUO_LOWER_H
 #define _DUO_LOWER_H
 
+#include <linux/etherdevice.h>
 #include <linux/netdevice.h>
 #include <linux/rcupdate.h>
 
@@ -33,18 +34,15 @@ struct duo_lower {
 	struct rcu_head rcu;
 };
 
-/* Per role: recognise a device as this role's lower (vf-path/, pv-path/). */
-bool duo_vf_recognise(const struct net_device *dev);
-bool duo_pv_recognise(const struct net_device *dev);
-/* QEMU's failover=on: the PV is virtio_net's net_failover master (pv.c). */
-bool duo_pv_standby_master(const struct net_device *dev);
-bool duo_pv_standby_free(struct net_device *dev);
-bool duo_pv_standby_free_primary(struct net_device *master);
-void duo_pv_standby_mark(struct net_device *master, bool mark);
-enum duo_role duo_lower_detect_role(const struct net_device *dev);
 const char *duo_role_name(enum duo_role role);
 /* The name of the driver bound to the device dev sits on, or NULL. */
 const char *duo_lower_driver(const struct net_device *dev);
+
+/* The MAC a pair is matched on: permanent if it has one, else current. */
+static inline const u8 *duo_pair_addr(const struct net_device *dev)
+{
+	return is_valid_ether_addr(dev->perm_addr) ? dev->perm_addr : dev->dev_addr;
+}
 
 /* Marks a device as a lower before userspace sees it (see lower.c). */
 void duo_lower_mark(struct net_device *dev);

@@ -4,12 +4,14 @@
  * and the PV of a host set up for QEMU's own failover (failover=on).
  */
 #include <linux/device.h>
+#include <linux/etherdevice.h>
 #include <linux/if_arp.h>
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
 #include <net/failover.h>
 
 #include "lower/lower.h"
+#include "pv-path/pv.h"
 
 static const char * const duo_pv_drivers[] = { "virtio_net", "vmxnet3" };
 
@@ -24,6 +26,24 @@ bool duo_pv_recognise(const struct net_device *dev)
 		if (!strcmp(drv, duo_pv_drivers[i]))
 			return true;
 	return false;
+}
+
+/*
+ * The address an upper auto-created over this PV takes (before it is
+ * registered): the PV's MAC, as its own. The guest's NIC is this upper:
+ * its MAC is the one the hypervisor gave the VM, so it is permanent, as
+ * net_failover's master's is. "Stolen" would hide it from tools that map
+ * MACs to devices (cloud-init skips such devices and then finds no NIC at
+ * all, since the lowers have a master). A PV without one (a virtio NIC
+ * without the MAC feature) lends its current MAC, which is no more
+ * permanent here than there.
+ */
+void duo_pv_lend_addr(struct net_device *upper, const struct net_device *pv)
+{
+	eth_hw_addr_set(upper, duo_pair_addr(pv));
+	memcpy(upper->perm_addr, duo_pair_addr(pv), ETH_ALEN);
+	upper->addr_assign_type = is_valid_ether_addr(pv->perm_addr) ?
+				  NET_ADDR_PERM : NET_ADDR_STOLEN;
 }
 
 /*

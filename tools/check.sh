@@ -148,9 +148,24 @@ done
 # flags (as it does for the kernel's own include/trace/events/): for those,
 # only the checks that language makes meaningless are ignored.
 cp=$cache/checkpatch/checkpatch.pl
+# An iterator macro reuses its cursor by nature, as the kernel's
+# list_for_each_entry() does: MACRO_ARG_REUSE on the #define of a
+# *for_each* macro is not a finding; every other line passes through.
+iterators_reuse() {
+	local line f n
+	while IFS= read -r line; do
+		case $line in
+		*": CHECK:MACRO_ARG_REUSE:"*)
+			f=${line%%:*} n=${line#*:} n=${n%%:*}
+			sed -n "${n}p" "$f" | grep -qE '^#define [a-z_]*for_each[a-z_]*\(' && continue ;;
+		esac
+		printf '%s\n' "$line"
+	done
+}
 trace_ignore=COMPLEX_MACRO,OPEN_ENDED_LINE,PARENTHESIS_ALIGNMENT,EMBEDDED_FILENAME
 if [ -f "$cp" ]; then
-	src=$(git ls-files '*.[ch]' | grep -E '^(core|lower|vf-path|pv-path|failover|kunit)/' || true)
+	dirs=$(sed -n 's/^duo_srcdirs := //p' sources.mk | tr ' ' '|')
+	src=$(git ls-files '*.[ch]' | grep -E "^($dirs|kunit)/" || true)
 	trace=$(printf '%s\n' $src | grep -E '/trace\.h$' || true)
 	src=$(printf '%s\n' $src | grep -vE '/trace\.h$' || true)
 	if [ -z "$src" ]; then
@@ -158,6 +173,7 @@ if [ -f "$cp" ]; then
 	elif out=$(perl "$cp" --no-tree --strict --terse --show-types -f $src 2>&1 &&
 		{ [ -z "$trace" ] || perl "$cp" --no-tree --strict --terse --show-types \
 			--ignore "$trace_ignore" -f $trace 2>&1; }) &&
+		out=$(printf '%s\n' "$out" | iterators_reuse) &&
 		! printf '%s\n' "$out" | grep -qE ': (ERROR|WARNING|CHECK):'; then
 		record PASS style/checkpatch
 	else
@@ -166,6 +182,25 @@ if [ -f "$cp" ]; then
 	fi
 else
 	missing style/checkpatch "no $cp"
+fi
+
+# Layers: a folder of sources.mk includes only the headers of itself and
+# of the folders listed before it (docs/DESIGN.md, "Architecture").
+below="" bad=""
+for d in $(sed -n 's/^duo_srcdirs := //p' sources.mk); do
+	below="$below $d"
+	for f in $(git ls-files "$d/*.[ch]"); do
+		for inc in $(sed -n 's|^#include "\([^/"]*\)/.*|\1|p' "$f"); do
+			case " $below " in *" $inc "*) ;; *) bad="$bad $f:$inc/" ;; esac
+		done
+	done
+done
+if [ -z "$below" ]; then
+	record FAIL style/layers "no duo_srcdirs in sources.mk"
+elif [ -n "$bad" ]; then
+	record FAIL style/layers "includes from a folder above:$bad"
+else
+	record PASS style/layers
 fi
 
 # Host tools.
@@ -251,7 +286,7 @@ else
 			list=""
 		elif [ "$k" = "$oldest" ] && [ "$k" != "$newest" ] && [ -z "${DUO_SCENARIOS:-}" ]; then
 			# The oldest runs what differs by kernel version: the
-			# calls core/compat.h bridges (pairing and link creation,
+			# calls compat/compat.h bridges (pairing and link creation,
 			# tuning, XDP, netns, MAC, ops locking) and the lower
 			# drivers and net_failover of that kernel (failover*,
 			# standby, stress, variants, offloads, hostile). Left to

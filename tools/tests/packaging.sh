@@ -136,8 +136,9 @@ case_contents() {
 		echo "-rw-r--r-- /usr/share/man/man4/duonet.4.gz"
 		echo "-rw-r--r-- $src/dkms.conf"
 		# The module's sources, as the Makefile's modules target has them.
-		(cd "$top" && for f in Kbuild core/compat.mk core/*.[ch] lower/*.[ch] vf-path/*.[ch] \
-			pv-path/*.[ch] failover/*.[ch]; do echo "-rw-r--r-- $src/$f"; done)
+		(cd "$top" && for f in Kbuild sources.mk compat/compat.mk \
+			$(sed -n 's/^duo_srcdirs := //p' sources.mk | sed 's#[^ ]*#&/*.[ch]#g'); do
+			echo "-rw-r--r-- $src/$f"; done)
 	} > "$tmp/duonet-dkms.list"
 	contents_verdict duonet-dkms "$deb/duonet-dkms_${version}_all.deb"
 

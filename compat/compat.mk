@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# Header probes for core/compat.h, where the headers have no macro to test:
+# Header probes for compat/compat.h, where the headers have no macro to test:
 # each defines DUO_HAVE_<X> when a pattern (grep -E) is found in a kernel
 # header of the tree being built against. Included by Kbuild and by
 # kunit/Kbuild.kunit. A pattern holds no parenthesis and no comma (make

@@ -3,7 +3,7 @@
  * Differences between the kernels duonet supports (Debian's 6.1, 6.12 and
  * 7.x; tools/kernels.sh lists them), kept in one place so the rest of the
  * code has no version #ifdefs. Each is keyed on what the headers provide:
- * a macro where there is one, else a DUO_HAVE_* probe (core/compat.mk).
+ * a macro where there is one, else a DUO_HAVE_* probe (compat/compat.mk).
  */
 #ifndef _DUO_COMPAT_H
 #define _DUO_COMPAT_H
@@ -188,7 +188,7 @@ static inline int duo_compat_get_rxnfc(struct net_device *dev,
  */
 #if defined(DUO_HAVE_NEWLINK_PARAMS) && !defined(DUO_HAVE_NETDEV_LOCK_OPS)
 /* Every kernel with newlink params (6.15) has ops locking: a probe missed. */
-#error "core/compat.mk did not find netdev_lock_ops() in net/netdev_lock.h"
+#error "compat/compat.mk did not find netdev_lock_ops() in net/netdev_lock.h"
 #endif
 
 #ifdef DUO_HAVE_NETDEV_LOCK_OPS
