@@ -284,10 +284,10 @@ void duo_netdev_uninit(void);
 struct net_device *duo_upper_create(struct net *net, struct net_device *pv);
 
 /* core/features.c */
-netdev_features_t duo_features_fix(netdev_features_t features,
-				   const netdev_features_t *pv,
-				   const netdev_features_t *vf,
-				   const netdev_features_t *vf_kept);
+netdev_features_t duo_features_common(netdev_features_t features,
+				      const netdev_features_t *pv,
+				      const netdev_features_t *vf,
+				      const netdev_features_t *vf_kept);
 void duo_upper_compute(struct net_device *dev);
 
 /* core/path.c */

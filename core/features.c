@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The upper's offloads and limits, as functions of its lowers' (the
- * decision alone in duo_features_fix(), so that ndo_fix_features and the
+ * decision alone in duo_features_common(), so that ndo_fix_features and the
  * KUnit suite duonet_features run the same one).
  *
  * As bonding, team and net_failover do: the upper offers what any lower
@@ -35,10 +35,10 @@ static netdev_features_t duo_base_features(netdev_features_t features)
  * an absent one; vf_kept is NULL when no VF was ever seen. With no lower
  * at all, everything the stack wants is kept for the first to come.
  */
-netdev_features_t duo_features_fix(netdev_features_t features,
-				   const netdev_features_t *pv,
-				   const netdev_features_t *vf,
-				   const netdev_features_t *vf_kept)
+netdev_features_t duo_features_common(netdev_features_t features,
+				      const netdev_features_t *pv,
+				      const netdev_features_t *vf,
+				      const netdev_features_t *vf_kept)
 {
 	/* An away VF cannot make the upper VLAN-challenged (duo_check_join()). */
 	netdev_features_t kept = vf_kept ? *vf_kept & ~NETIF_F_VLAN_CHALLENGED : 0;

@@ -219,9 +219,9 @@ static netdev_features_t duo_fix_features(struct net_device *dev,
 	struct duo_lower *vf = rtnl_dereference(priv->vf);
 
 	ASSERT_RTNL();
-	return duo_features_fix(features, pv ? &pv->dev->features : NULL,
-				vf ? &vf->dev->features : NULL,
-				priv->vf_features_valid ? &priv->vf_features : NULL);
+	return duo_features_common(features, pv ? &pv->dev->features : NULL,
+				   vf ? &vf->dev->features : NULL,
+				   priv->vf_features_valid ? &priv->vf_features : NULL);
 }
 
 static int duo_add_lower(struct net_device *dev, struct net_device *lower,

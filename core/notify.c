@@ -156,7 +156,7 @@ static void premark_drop(struct net_device *dev)
 		duo_lower_unmark(dev);
 }
 
-static bool taken(struct net_device *dev)
+static bool owned_elsewhere(struct net_device *dev)
 {
 	struct net_device *master = netdev_master_upper_dev_get(dev);
 
@@ -184,7 +184,7 @@ static void pair_scan(void)
 	ASSERT_RTNL();
 	for_each_netdev(&init_net, dev) {
 		if (!duo_pv_recognise(dev) || duo_lower_of(dev) || said_no(dev, false) ||
-		    taken(dev))
+		    owned_elsewhere(dev))
 			continue;
 		/*
 		 * A net_failover master's primary is let go first: its
@@ -210,7 +210,7 @@ static void pair_scan(void)
 		if (!duo_vf_recognise(dev) || duo_lower_of(dev) || said_no(dev, false))
 			continue;
 		priv = upper_for(dev, DUO_ROLE_VF);
-		if (!priv || (!duo_standby_vf(priv, dev) && taken(dev)))
+		if (!priv || (!duo_standby_vf(priv, dev) && owned_elsewhere(dev)))
 			continue;
 		err = duo_join(priv, dev, DUO_ROLE_VF, NULL);
 		if (err) {

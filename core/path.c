@@ -183,8 +183,8 @@ static void update_hints(struct duo_priv *priv)
 	WRITE_ONCE(priv->hint_ok[DUO_SLOT_PV], duo_fo_usable(&priv->fo.pv));
 }
 
-static void apply(struct duo_priv *priv, const struct duo_fo_decision *d,
-		  u64 now)
+static void apply_decision(struct duo_priv *priv,
+			   const struct duo_fo_decision *d, u64 now)
 {
 	struct net_device *dev = priv->dev;
 
@@ -232,7 +232,7 @@ void duo_path_event(struct duo_priv *priv, enum duo_fo_event ev)
 
 	ASSERT_RTNL();
 	d = duo_fo_step(&priv->fo, ev, now);
-	apply(priv, &d, now);
+	apply_decision(priv, &d, now);
 }
 
 /* vf_ev is the VF form of the event; the PV form has the same offset. */

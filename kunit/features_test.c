@@ -2,7 +2,7 @@
 /*
  * KUnit suite duonet_features: what the upper offers given its lowers.
  *
- *  offloads  duo_features_fix() (core/features.c, the upper's
+ *  offloads  duo_features_common() (core/features.c, the upper's
  *            ndo_fix_features): the upper offers the union of its
  *            lowers' SG, HIGHDMA, FRAGLIST and checksums, and the software
  *            segmentations always (a lower falls back, once, for what it
@@ -113,9 +113,9 @@ static void offloads_union(struct kunit *test)
 		const struct fix_case *c = &fix_cases[i];
 		netdev_features_t got;
 
-		got = duo_features_fix(c->wanted, c->pv ? &c->pv_f : NULL,
-				       c->vf ? &c->vf_f : NULL,
-				       c->kept ? &c->kept_f : NULL);
+		got = duo_features_common(c->wanted, c->pv ? &c->pv_f : NULL,
+					  c->vf ? &c->vf_f : NULL,
+					  c->kept ? &c->kept_f : NULL);
 		KUNIT_EXPECT_EQ_MSG(test, got, c->want, "%s: got %pNF want %pNF",
 				    c->name, &got, &c->want);
 	}
