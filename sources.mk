@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # duonet.ko's sources, listed once. Included by Kbuild, kunit/Kbuild.kunit
-# and the Makefile; the scripts read duo_srcdirs from here (sed).
+# and the Makefile; the scripts read duo_srcdirs from here with sed, so it
+# stays one line of the form "duo_srcdirs := a b c".
 #
 # The folders, bottom first: a folder includes only the headers of folders
 # before it (docs/DESIGN.md, "Architecture"). compat/ holds the kernels'

@@ -5,7 +5,8 @@
 #            newest 6.1, bookworm's and trixie's 6.12, sid's and
 #            experimental's 7.x), each with its own compiler (trixie's and
 #            sid's in chroots), with W=1: must build with zero warnings
-#   style    checkpatch.pl --strict on the kernel sources
+#   style    checkpatch.pl --strict on the kernel sources; the folders'
+#            includes one way down (sources.mk's order)
 #   kunit    the KUnit suites on UML (kunit/run.sh)
 #   tools    the lab's host tools build; Python parses
 #   packaging make deb, the packages' contents, lintian, man pages, udev
@@ -162,6 +163,14 @@ iterators_reuse() {
 		printf '%s\n' "$line"
 	done
 }
+# checkpatch ARGS...: its findings but an iterator's reuse; fails only if
+# checkpatch could not run (its exit status 1 means "found something").
+checkpatch() {
+	local out rc=0
+	out=$(perl "$cp" --no-tree --strict --terse --show-types "$@" 2>&1) || rc=$?
+	printf '%s\n' "$out" | iterators_reuse
+	[ "$rc" -le 1 ]
+}
 trace_ignore=COMPLEX_MACRO,OPEN_ENDED_LINE,PARENTHESIS_ALIGNMENT,EMBEDDED_FILENAME
 if [ -f "$cp" ]; then
 	dirs=$(sed -n 's/^duo_srcdirs := //p' sources.mk | tr ' ' '|')
@@ -170,10 +179,8 @@ if [ -f "$cp" ]; then
 	src=$(printf '%s\n' $src | grep -vE '/trace\.h$' || true)
 	if [ -z "$src" ]; then
 		record FAIL style/checkpatch "no kernel sources found"
-	elif out=$(perl "$cp" --no-tree --strict --terse --show-types -f $src 2>&1 &&
-		{ [ -z "$trace" ] || perl "$cp" --no-tree --strict --terse --show-types \
-			--ignore "$trace_ignore" -f $trace 2>&1; }) &&
-		out=$(printf '%s\n' "$out" | iterators_reuse) &&
+	elif out=$(checkpatch -f $src && { [ -z "$trace" ] ||
+		checkpatch --ignore "$trace_ignore" -f $trace; }) &&
 		! printf '%s\n' "$out" | grep -qE ': (ERROR|WARNING|CHECK):'; then
 		record PASS style/checkpatch
 	else
