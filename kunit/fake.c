@@ -152,6 +152,80 @@ void duo_fake_with_channels(struct net_device *dev, u32 max, u32 cur)
 	f->ch.combined_count = cur;
 }
 
+static void fake_get_ringparam(struct net_device *dev,
+			       struct ethtool_ringparam *ring,
+			       struct kernel_ethtool_ringparam *kring,
+			       struct netlink_ext_ack *extack)
+{
+	*ring = duo_fake(dev)->ring;
+}
+
+/* As a driver: its own limits checked (the core checks only the upper's). */
+static int fake_set_ringparam(struct net_device *dev,
+			      struct ethtool_ringparam *ring,
+			      struct kernel_ethtool_ringparam *kring,
+			      struct netlink_ext_ack *extack)
+{
+	struct duo_fake *f = duo_fake(dev);
+
+	f->ring_calls++;
+	if (f->ring_err)
+		return f->ring_err;
+	if (ring->rx_pending > f->ring.rx_max_pending ||
+	    ring->tx_pending > f->ring.tx_max_pending)
+		return -EINVAL;
+	f->ring.rx_pending = ring->rx_pending;
+	f->ring.tx_pending = ring->tx_pending;
+	return 0;
+}
+
+static int fake_get_coalesce(struct net_device *dev,
+			     struct ethtool_coalesce *coal,
+			     struct kernel_ethtool_coalesce *kcoal,
+			     struct netlink_ext_ack *extack)
+{
+	struct duo_fake *f = duo_fake(dev);
+
+	if (f->coal_get_err)
+		return f->coal_get_err;
+	*coal = f->coal;
+	return 0;
+}
+
+static int fake_set_coalesce(struct net_device *dev,
+			     struct ethtool_coalesce *coal,
+			     struct kernel_ethtool_coalesce *kcoal,
+			     struct netlink_ext_ack *extack)
+{
+	struct duo_fake *f = duo_fake(dev);
+
+	f->coal_calls++;
+	if (f->coal_err)
+		return f->coal_err;
+	f->coal = *coal;
+	return 0;
+}
+
+static const struct ethtool_ops fake_tune_ethtool_ops = {
+	.supported_coalesce_params = DUO_FAKE_COALESCE,
+	.get_ringparam	= fake_get_ringparam,
+	.set_ringparam	= fake_set_ringparam,
+	.get_coalesce	= fake_get_coalesce,
+	.set_coalesce	= fake_set_coalesce,
+};
+
+/* Before registering: rings of ring_cur entries (at most ring_max), -c/-C. */
+void duo_fake_with_tuning(struct net_device *dev, u32 ring_max, u32 ring_cur)
+{
+	struct duo_fake *f = duo_fake(dev);
+
+	dev->ethtool_ops = &fake_tune_ethtool_ops;
+	f->ring.rx_max_pending = ring_max;
+	f->ring.tx_max_pending = ring_max;
+	f->ring.rx_pending = ring_cur;
+	f->ring.tx_pending = ring_cur;
+}
+
 static void fake_release(void *arg)
 {
 	struct net_device *dev = arg;

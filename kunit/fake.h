@@ -32,7 +32,20 @@ struct duo_fake {
 	unsigned int set_channels_calls;
 	u64 ntuple_ring;		/* the rule's ring_cookie */
 	bool has_ntuple;		/* get_rxnfc lists the rule */
+	/*
+	 * With duo_fake_with_tuning(): ethtool -g/-G and -c/-C, the latter
+	 * for rx/tx usecs and frames only (DUO_FAKE_COALESCE).
+	 */
+	struct ethtool_ringparam ring;	/* what get_ringparam reports */
+	struct ethtool_coalesce coal;	/* what get_coalesce reports */
+	int ring_err;			/* set_ringparam fails with this */
+	int coal_err;			/* set_coalesce fails with this */
+	int coal_get_err;		/* get_coalesce fails with this */
+	unsigned int ring_calls;	/* set_ringparam calls, refused too */
+	unsigned int coal_calls;
 };
+
+#define DUO_FAKE_COALESCE	(ETHTOOL_COALESCE_USECS | ETHTOOL_COALESCE_MAX_FRAMES)
 
 static inline struct duo_fake *duo_fake(struct net_device *dev)
 {
@@ -46,6 +59,7 @@ struct net_device *duo_fake_alloc(struct kunit *test, const u8 *mac);
 void duo_fake_register(struct kunit *test, struct net_device *dev);
 struct net_device *duo_fake_lower(struct kunit *test, const u8 *mac);
 void duo_fake_with_channels(struct net_device *dev, u32 max, u32 cur);
+void duo_fake_with_tuning(struct net_device *dev, u32 ring_max, u32 ring_cur);
 void duo_fake_unregister(struct kunit *test, struct net_device *dev);
 struct net_device *duo_fake_upper(struct kunit *test);
 void duo_fake_own_upper(struct kunit *test, struct net_device *upper);
