@@ -9,6 +9,7 @@
  */
 #include <kunit/resource.h>
 #include <kunit/test.h>
+#include <linux/bpf.h>
 #include <linux/etherdevice.h>
 #include <linux/ethtool.h>
 #include <linux/netdevice.h>
@@ -86,6 +87,43 @@ static const struct net_device_ops fake_netdev_ops = {
 	.ndo_validate_addr	= eth_validate_addr,
 	.ndo_get_stats64	= fake_get_stats64,
 };
+
+/*
+ * A driver's XDP_SETUP_PROG: it keeps the reference it is given and puts
+ * the program it held (replaced or removed). It runs no program: frames
+ * a case passes in reach the rx handler as they are.
+ */
+static int fake_bpf(struct net_device *dev, struct netdev_bpf *bpf)
+{
+	struct duo_fake *f = duo_fake(dev);
+	struct bpf_prog *old;
+
+	if (bpf->command != XDP_SETUP_PROG)
+		return -EINVAL;
+	f->bpf_calls++;
+	if (bpf->prog && f->bpf_err)
+		return f->bpf_err;
+	old = f->xdp_prog;
+	f->xdp_prog = bpf->prog;
+	if (old)
+		bpf_prog_put(old);
+	return 0;
+}
+
+static const struct net_device_ops fake_xdp_netdev_ops = {
+	.ndo_start_xmit		= fake_xmit,
+	.ndo_change_mtu		= fake_change_mtu,
+	.ndo_set_mac_address	= fake_set_mac_address,
+	.ndo_validate_addr	= eth_validate_addr,
+	.ndo_get_stats64	= fake_get_stats64,
+	.ndo_bpf		= fake_bpf,
+};
+
+/* Before registering: native XDP (ndo_bpf). */
+void duo_fake_with_xdp(struct net_device *dev)
+{
+	dev->netdev_ops = &fake_xdp_netdev_ops;
+}
 
 static void fake_get_channels(struct net_device *dev,
 			      struct ethtool_channels *ch)

@@ -43,6 +43,10 @@ struct duo_fake {
 	int coal_get_err;		/* get_coalesce fails with this */
 	unsigned int ring_calls;	/* set_ringparam calls, refused too */
 	unsigned int coal_calls;
+	/* With duo_fake_with_xdp(): ndo_bpf, as a driver with native XDP. */
+	struct bpf_prog *xdp_prog;	/* the program it holds a reference on */
+	int bpf_err;			/* a program given is refused with this */
+	unsigned int bpf_calls;		/* XDP_SETUP_PROG calls, refused too */
 };
 
 #define DUO_FAKE_COALESCE	(ETHTOOL_COALESCE_USECS | ETHTOOL_COALESCE_MAX_FRAMES)
@@ -60,6 +64,7 @@ void duo_fake_register(struct kunit *test, struct net_device *dev);
 struct net_device *duo_fake_lower(struct kunit *test, const u8 *mac);
 void duo_fake_with_channels(struct net_device *dev, u32 max, u32 cur);
 void duo_fake_with_tuning(struct net_device *dev, u32 ring_max, u32 ring_cur);
+void duo_fake_with_xdp(struct net_device *dev);
 void duo_fake_unregister(struct kunit *test, struct net_device *dev);
 struct net_device *duo_fake_upper(struct kunit *test);
 void duo_fake_own_upper(struct kunit *test, struct net_device *upper);
