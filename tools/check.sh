@@ -99,7 +99,7 @@ narrowed=""
 [ "${DUO_DEBUG_KERNEL:-1}" = 1 ] || narrowed="$narrowed DUO_DEBUG_KERNEL=${DUO_DEBUG_KERNEL}"
 [ -z "$narrowed" ] || record SKIP check/narrowed "${narrowed# }: the rest left out"
 
-# The debug kernel (issue 8): built once into the cache, rebuilt when its
+# The debug kernel (KASAN, kmemleak, lockdep): built once into the cache, rebuilt when its
 # config changes; the core scenarios run on it too.
 debug_krel=""
 if [ "${DUO_DEBUG_KERNEL:-1}" = 1 ] && [ -z "${DUO_KERNELS:-}" ]; then

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Fault injection (issue 8; debug kernel only: make check runs debug-*.sh
+# Fault injection (debug kernel only: make check runs debug-*.sh
 # there, lower/fault.h): make one lower operation fail (MTU set, MAC set,
 # open, rx handler registration, offload sync) and check the error
 # reaches the user, duo0 and both lowers are as before (rolled back), and

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Hostile input (issue 8): the netlink fuzzer (tools/tests/nlfuzz.c)
+# Hostile input: the netlink fuzzer (tools/tests/nlfuzz.c)
 # against duo0's IFLA_INFO_DATA, every request answered, malformed ones
 # refused, a refused one changing nothing; ethtool values out of range on
 # every operation duonet supports, refused, nothing changed; an

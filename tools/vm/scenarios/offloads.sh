@@ -7,7 +7,7 @@
 # dev_queue_xmit(), sending each GSO batch to its driver with xmit_more.
 # duo0 counts the skbs it hands down (tx_packets), the lower's driver the
 # frames it sends: many frames per skb when the lower segments, one when
-# duo0 did (its offloads the lowers' intersection, before issue 18).
+# duo0 did (as when its offloads were the lowers' intersection).
 # Over the VF, then over the PV (pv-only).
 #
 #   peer ns                        host ns (br0)    guest g0

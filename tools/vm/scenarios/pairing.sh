@@ -174,7 +174,7 @@ print(" ".join(sorted(l["ifname"] + "=" + l["role"] for l in u["lowers"])))'; }
 	g g0 'ip link del dr && rmmod duonet'
 }
 
-# Saying no (issue 20): a deleted upper and a released lower stay as the
+# Saying no: a deleted upper and a released lower stay as the
 # user left them while other devices register (a NIC plugged on rp2 makes
 # auto-pairing scan again), until they register again themselves; skip=
 # keeps a MAC out altogether, not even marked, and a bad one is refused

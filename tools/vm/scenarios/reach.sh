@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# The VF reachability check (issue 20 item 3, core/reach.c): a VF whose
+# The VF reachability check (core/reach.c): a VF whose
 # link is up while nothing is behind it. In the lab that is the VF's tap
 # taken out of the bridge: QEMU's e1000e keeps its link, frames sent there
 # go nowhere. Loss counted on the peer (ping every 2 ms).
