@@ -4,7 +4,8 @@
  * net/core/dev_addr_lists_test.c: Ethernet devices with their own minimal
  * ops (the lowers), and uppers made as "ip link add type duonet" makes
  * them (rtnl_create_link() and duo_link_ops.newlink). Everything made is
- * unregistered and freed by KUnit when the case ends, lowers first.
+ * unregistered and freed by KUnit when the case ends, the last made
+ * first.
  *
  * A suite using them sets .suite_init = duo_fake_suite_init and
  * .suite_exit = duo_fake_suite_exit: duonet's netdevice notifier is what

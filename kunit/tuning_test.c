@@ -71,7 +71,11 @@ static struct ethtool_ringparam get_ring(struct net_device *upper)
 	return r;
 }
 
-/* ethtool -G: what ethtool's core does, the upper's view with rx and tx. */
+/*
+ * ethtool -G as ethtool's core does it (ethnl_set_rings()): the upper's
+ * view with rx and tx, the upper's limits checked, nothing asked when
+ * nothing changed.
+ */
 static int set_ring(struct net_device *upper, u32 rx, u32 tx,
 		    struct netlink_ext_ack *extack)
 {
@@ -80,6 +84,10 @@ static int set_ring(struct net_device *upper, u32 rx, u32 tx,
 	int err;
 
 	r = get_ring(upper);
+	if (r.rx_pending == rx && r.tx_pending == tx)
+		return 0;
+	if (rx > r.rx_max_pending || tx > r.tx_max_pending)
+		return -EINVAL;
 	r.rx_pending = rx;
 	r.tx_pending = tx;
 	rtnl_lock();
@@ -100,13 +108,18 @@ static int get_coal(struct net_device *upper, struct ethtool_coalesce *c)
 	return err;
 }
 
+/* ethtool -C as ethtool's core does it: a get first, its error returned. */
 static int set_coal(struct net_device *upper, const struct ethtool_coalesce *c,
 		    struct netlink_ext_ack *extack)
 {
 	struct kernel_ethtool_coalesce k = {};
-	struct ethtool_coalesce v = *c;
+	struct ethtool_coalesce v;
 	int err;
 
+	err = get_coal(upper, &v);
+	if (err)
+		return err;
+	v = *c;
 	rtnl_lock();
 	err = upper->ethtool_ops->set_coalesce(upper, &v, &k, extack);
 	rtnl_unlock();
@@ -115,16 +128,18 @@ static int set_coal(struct net_device *upper, const struct ethtool_coalesce *c,
 
 static void ring_applied_and_shown(struct kunit *test)
 {
-	struct net_device *vf = tuned_lower(test, 4096, 256);
-	struct net_device *pv = tuned_lower(test, 1024, 128);
+	struct net_device *vf = tuned_lower(test, 1024, 256);
+	struct net_device *pv = tuned_lower(test, 4096, 128);
 	struct net_device *upper = pair(test, vf, pv);
 	struct netlink_ext_ack ext = {};
 	struct ethtool_ringparam r;
 
-	/* The upper's view: the VF's (active) values, the larger limits. */
+	/* The upper's view: the active VF's values, the PV's larger limits. */
 	r = get_ring(upper);
 	KUNIT_EXPECT_EQ(test, r.rx_pending, 256);
+	KUNIT_EXPECT_EQ(test, r.tx_pending, 256);
 	KUNIT_EXPECT_EQ(test, r.rx_max_pending, 4096);
+	KUNIT_EXPECT_EQ(test, r.tx_max_pending, 4096);
 
 	KUNIT_EXPECT_EQ(test, set_ring(upper, 512, 256, &ext), 0);
 	KUNIT_EXPECT_NULL(test, ext._msg);
@@ -179,18 +194,24 @@ static void ring_replayed_on_join(struct kunit *test)
 {
 	struct net_device *pv = tuned_lower(test, 4096, 256);
 	struct net_device *upper = duo_fake_upper(test);
+	struct ethtool_coalesce c;
 	struct net_device *vf;
 
 	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
 	KUNIT_EXPECT_EQ(test, set_ring(upper, 1024, 256, NULL), 0);
 	KUNIT_EXPECT_EQ(test, duo_fake(pv)->ring.rx_pending, 1024);
+	KUNIT_ASSERT_EQ(test, get_coal(upper, &c), 0);
+	c.tx_max_coalesced_frames = 16;
+	KUNIT_EXPECT_EQ(test, set_coal(upper, &c, NULL), 0);
 
-	/* The VF plugged in after it: the stored value at its join. */
+	/* The VF plugged in after it: the stored values at its join. */
 	vf = tuned_lower(test, 4096, 64);
 	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
 	KUNIT_EXPECT_EQ(test, duo_fake(vf)->ring_calls, 1);
 	KUNIT_EXPECT_EQ(test, duo_fake(vf)->ring.rx_pending, 1024);
 	KUNIT_EXPECT_EQ(test, duo_fake(vf)->ring.tx_pending, 64);
+	KUNIT_EXPECT_EQ(test, duo_fake(vf)->coal_calls, 1);
+	KUNIT_EXPECT_EQ(test, duo_fake(vf)->coal.tx_max_coalesced_frames, 16);
 	KUNIT_EXPECT_EQ(test, duo_fake_stat(test, upper, "vf_tuning_refused"), 0);
 }
 
@@ -201,14 +222,14 @@ static void unchanged_not_stored(struct kunit *test)
 	struct net_device *vf;
 
 	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
-	/* What the upper shows already: nothing to store, nothing asked. */
-	KUNIT_EXPECT_EQ(test, set_ring(upper, 256, 256, NULL), 0);
-	KUNIT_EXPECT_EQ(test, duo_fake(pv)->ring_calls, 0);
+	/* rx as the upper shows it already: only tx is stored. */
+	KUNIT_EXPECT_EQ(test, set_ring(upper, 256, 512, NULL), 0);
+	KUNIT_EXPECT_EQ(test, duo_fake(pv)->ring.tx_pending, 512);
 
 	vf = tuned_lower(test, 4096, 64);
 	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
-	KUNIT_EXPECT_EQ(test, duo_fake(vf)->ring_calls, 0);
 	KUNIT_EXPECT_EQ(test, duo_fake(vf)->ring.rx_pending, 64);
+	KUNIT_EXPECT_EQ(test, duo_fake(vf)->ring.tx_pending, 512);
 }
 
 static void ring_without_entries_refused(struct kunit *test)
@@ -220,8 +241,12 @@ static void ring_without_entries_refused(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, set_ring(upper, 0, 256, &ext), -EINVAL);
 	KUNIT_EXPECT_STREQ(test, ext._msg, "duonet: a ring needs at least one entry");
+	ext._msg = NULL;
+	KUNIT_EXPECT_EQ(test, set_ring(upper, 256, 0, &ext), -EINVAL);
+	KUNIT_EXPECT_STREQ(test, ext._msg, "duonet: a ring needs at least one entry");
 	KUNIT_EXPECT_EQ(test, duo_fake(vf)->ring_calls + duo_fake(pv)->ring_calls, 0);
 	KUNIT_EXPECT_EQ(test, get_ring(upper).rx_pending, 256);
+	KUNIT_EXPECT_EQ(test, get_ring(upper).tx_pending, 256);
 }
 
 static void no_lower_has_the_setting(struct kunit *test)
@@ -230,11 +255,19 @@ static void no_lower_has_the_setting(struct kunit *test)
 	struct net_device *pv = duo_fake_lower(test, pair_mac);
 	struct net_device *upper = pair(test, vf, pv);
 	struct ethtool_coalesce c = { .rx_coalesce_usecs = 10 };
+	struct kernel_ethtool_coalesce k = {};
 	struct netlink_ext_ack ext = {};
+	int err;
 
-	KUNIT_EXPECT_EQ(test, set_coal(upper, &c, &ext), -EOPNOTSUPP);
-	KUNIT_EXPECT_STREQ(test, ext._msg, "duonet: no lower has this setting");
+	/* As ethtool's core sees it: the get before the set fails. */
 	KUNIT_EXPECT_EQ(test, get_coal(upper, &c), -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, set_coal(upper, &c, &ext), -EOPNOTSUPP);
+	/* The set itself, called anyway, says why. */
+	rtnl_lock();
+	err = upper->ethtool_ops->set_coalesce(upper, &c, &k, &ext);
+	rtnl_unlock();
+	KUNIT_EXPECT_EQ(test, err, -EOPNOTSUPP);
+	KUNIT_EXPECT_STREQ(test, ext._msg, "duonet: no lower has this setting");
 	KUNIT_EXPECT_EQ(test, duo_fake_stat(test, upper, "vf_tuning_refused"), 0);
 }
 
@@ -288,6 +321,32 @@ static void coalesce_view_passes_over_refusal(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, get_coal(upper, &c), -EIO);
 }
 
+/*
+ * TX on a PV that has get_coalesce and refuses it for its device (vmxnet3
+ * before version 3) while the VF has lost its link: the VF is shown, and
+ * the ring view is the PV's, TX's.
+ */
+static void coalesce_view_passes_over_active_pv(struct kunit *test)
+{
+	struct net_device *vf = tuned_lower(test, 4096, 256);
+	struct net_device *pv = tuned_lower(test, 4096, 128);
+	struct net_device *upper = pair(test, vf, pv);
+	struct ethtool_coalesce c;
+
+	netif_carrier_off(vf);
+	duo_fake_sync(vf);
+	KUNIT_ASSERT_PTR_EQ(test, duo_fake_tx(upper), pv);
+	KUNIT_EXPECT_EQ(test, get_ring(upper).rx_pending, 128);
+
+	duo_fake(vf)->coal.rx_coalesce_usecs = 3;
+	duo_fake(pv)->coal.rx_coalesce_usecs = 30;
+	KUNIT_ASSERT_EQ(test, get_coal(upper, &c), 0);
+	KUNIT_EXPECT_EQ(test, c.rx_coalesce_usecs, 30);
+	duo_fake(pv)->coal_get_err = -EOPNOTSUPP;
+	KUNIT_ASSERT_EQ(test, get_coal(upper, &c), 0);
+	KUNIT_EXPECT_EQ(test, c.rx_coalesce_usecs, 3);
+}
+
 static struct kunit_case duo_tuning_cases[] = {
 	KUNIT_CASE(ring_applied_and_shown),
 	KUNIT_CASE(ring_over_a_lower_limit),
@@ -298,6 +357,7 @@ static struct kunit_case duo_tuning_cases[] = {
 	KUNIT_CASE(no_lower_has_the_setting),
 	KUNIT_CASE(coalesce_unsupported_kept_out),
 	KUNIT_CASE(coalesce_view_passes_over_refusal),
+	KUNIT_CASE(coalesce_view_passes_over_active_pv),
 	{}
 };
 

@@ -190,26 +190,36 @@ static void join_gets_and_leave_gives_back(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, refs(p), 1);
 }
 
+/* Both lowers with native XDP; the VF's driver refuses the program. */
 static void driver_refusal_is_generic(struct kunit *test)
 {
 	struct bpf_prog *p = xdp_prog(test, XDP_DROP);
-	struct net_device *vf, *pv, *upper;
+	struct net_device *upper = duo_fake_upper(test);
+	struct net_device *vf = xdp_lower(test);
+	struct net_device *pv = xdp_lower(test);
 	struct netlink_ext_ack ext = {};
 
-	upper = pair(test, &vf, &pv);
+	duo_fake_open(test, upper);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
 	duo_fake(vf)->bpf_err = -EINVAL;
 	KUNIT_ASSERT_EQ(test, attach(upper, p, &ext), 0);
-	KUNIT_EXPECT_NOT_NULL(test, ext._msg);
+	KUNIT_EXPECT_STREQ(test, ext._msg,
+			   "duonet: a lower runs the program in generic mode (see the kernel log)");
 	KUNIT_EXPECT_EQ(test, duo_fake(vf)->bpf_calls, 1);
 	KUNIT_EXPECT_NULL(test, duo_fake(vf)->xdp_prog);
 	KUNIT_EXPECT_FALSE(test, priv_of(upper)->xdp_native[DUO_SLOT_VF]);
-	/* The case's and the upper's: none kept for the refusing driver. */
-	KUNIT_EXPECT_EQ(test, refs(p), 2);
+	KUNIT_EXPECT_PTR_EQ(test, duo_fake(pv)->xdp_prog, p);
+	KUNIT_EXPECT_TRUE(test, priv_of(upper)->xdp_native[DUO_SLOT_PV]);
+	/* The case's, the upper's, the PV's: none kept for the refusing VF. */
+	KUNIT_EXPECT_EQ(test, refs(p), 3);
 	/* Its frames meet the program in the rx handler instead. */
 	duo_fake_receive_from(test, vf, peer_mac, 100);
 	KUNIT_EXPECT_EQ(test, duo_fake_stat(test, upper, "vf_rx_packets"), 0);
 	KUNIT_ASSERT_EQ(test, attach(upper, NULL, NULL), 0);
 	KUNIT_EXPECT_EQ(test, refs(p), 1);
+	duo_fake_receive_from(test, vf, peer_mac, 100);
+	KUNIT_EXPECT_EQ(test, duo_fake_stat(test, upper, "vf_rx_packets"), 1);
 }
 
 static void bound_and_offload_refused(struct kunit *test)
@@ -256,6 +266,34 @@ static void replace_moves_every_reference(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, duo_fake_stat(test, upper, "pv_rx_packets"), 0);
 	KUNIT_ASSERT_EQ(test, attach(upper, NULL, NULL), 0);
 	KUNIT_EXPECT_EQ(test, refs(b), 1);
+	duo_fake_receive_from(test, pv, peer_mac, 100);
+	KUNIT_EXPECT_EQ(test, duo_fake_stat(test, upper, "pv_rx_packets"), 1);
+}
+
+/*
+ * A replacement the VF's driver refuses: the old program leaves that
+ * driver too (it must not run one program while the rx handler runs
+ * another), and the rx handler runs the new one for it.
+ */
+static void refused_replacement_is_generic(struct kunit *test)
+{
+	struct bpf_prog *a = xdp_prog(test, XDP_PASS);
+	struct bpf_prog *b = xdp_prog(test, XDP_DROP);
+	struct net_device *vf, *pv, *upper = pair(test, &vf, &pv);
+
+	KUNIT_ASSERT_EQ(test, attach(upper, a, NULL), 0);
+	duo_fake_receive_from(test, vf, peer_mac, 100);
+	KUNIT_EXPECT_EQ(test, duo_fake_stat(test, upper, "vf_rx_packets"), 1);
+	duo_fake(vf)->bpf_err = -EINVAL;
+	KUNIT_ASSERT_EQ(test, attach(upper, b, NULL), 0);
+	KUNIT_EXPECT_NULL(test, duo_fake(vf)->xdp_prog);
+	KUNIT_EXPECT_FALSE(test, priv_of(upper)->xdp_native[DUO_SLOT_VF]);
+	KUNIT_EXPECT_EQ(test, refs(a), 1);
+	KUNIT_EXPECT_EQ(test, refs(b), 2);
+	duo_fake_receive_from(test, vf, peer_mac, 100);
+	KUNIT_EXPECT_EQ(test, duo_fake_stat(test, upper, "vf_rx_packets"), 1);
+	KUNIT_ASSERT_EQ(test, attach(upper, NULL, NULL), 0);
+	KUNIT_EXPECT_EQ(test, refs(b), 1);
 }
 
 static struct kunit_case duo_xdp_cases[] = {
@@ -265,6 +303,7 @@ static struct kunit_case duo_xdp_cases[] = {
 	KUNIT_CASE(driver_refusal_is_generic),
 	KUNIT_CASE(bound_and_offload_refused),
 	KUNIT_CASE(replace_moves_every_reference),
+	KUNIT_CASE(refused_replacement_is_generic),
 	{}
 };
 
