@@ -507,8 +507,9 @@ static bool kind_has(struct net_device *dev, const struct duo_tune_kind *k)
  * operation and answers it. A driver may have the operation and still
  * refuse it for its device (vmxnet3 before version 3 and coalescing:
  * -EOPNOTSUPP), as the PV that carries TX for a moment while the VF
- * resets: then the next lower is shown. -EOPNOTSUPP if no lower answers
- * and nothing is stored.
+ * resets; a lower may be detached for a moment (its driver resetting it,
+ * netif_device_detach(): -ENODEV): then the next lower is shown.
+ * -EOPNOTSUPP if no lower answers and nothing is stored.
  */
 static int tune_view(struct duo_priv *priv, const struct duo_tune_kind *k,
 		     void *v)
@@ -526,7 +527,7 @@ static int tune_view(struct duo_priv *priv, const struct duo_tune_kind *k,
 		err = lower_get(k, cand[i]->dev, v);
 		if (!err)
 			lo = cand[i];
-		else if (err != -EOPNOTSUPP)
+		else if (err != -EOPNOTSUPP && err != -ENODEV)
 			return err;
 	}
 	if (lo) {

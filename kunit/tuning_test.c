@@ -347,6 +347,27 @@ static void coalesce_view_passes_over_active_pv(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, c.rx_coalesce_usecs, 3);
 }
 
+/*
+ * A lower detached for a moment (its driver resetting it:
+ * netif_device_detach()) is passed over in the view, as one refusing it.
+ */
+static void view_passes_over_detached(struct kunit *test)
+{
+	struct net_device *vf = tuned_lower(test, 4096, 256);
+	struct net_device *pv = tuned_lower(test, 4096, 128);
+	struct net_device *upper = pair(test, vf, pv);
+
+	netif_device_detach(vf);
+	KUNIT_EXPECT_EQ(test, get_ring(upper).rx_pending, 128);
+	/* A set goes on: stored, the PV takes it, the VF's refusal counted. */
+	KUNIT_EXPECT_EQ(test, set_ring(upper, 512, 128, NULL), 0);
+	KUNIT_EXPECT_EQ(test, duo_fake(pv)->ring.rx_pending, 512);
+	KUNIT_EXPECT_EQ(test, duo_fake(vf)->ring_calls, 0);
+	KUNIT_EXPECT_EQ(test, duo_fake_stat(test, upper, "vf_tuning_refused"), 1);
+	netif_device_attach(vf);
+	KUNIT_EXPECT_EQ(test, get_ring(upper).rx_pending, 512);
+}
+
 static struct kunit_case duo_tuning_cases[] = {
 	KUNIT_CASE(ring_applied_and_shown),
 	KUNIT_CASE(ring_over_a_lower_limit),
@@ -358,6 +379,7 @@ static struct kunit_case duo_tuning_cases[] = {
 	KUNIT_CASE(coalesce_unsupported_kept_out),
 	KUNIT_CASE(coalesce_view_passes_over_refusal),
 	KUNIT_CASE(coalesce_view_passes_over_active_pv),
+	KUNIT_CASE(view_passes_over_detached),
 	{}
 };
 
