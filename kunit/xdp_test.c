@@ -105,18 +105,24 @@ static struct duo_priv *priv_of(struct net_device *upper)
 	return netdev_priv(upper);
 }
 
-/* An upper with a native-XDP VF and a PV without XDP. */
-static struct net_device *pair(struct kunit *test, struct net_device **vf,
-			       struct net_device **pv)
+/* An upper with a native-XDP VF and a PV with native XDP or without. */
+static struct net_device *pair_xdp(struct kunit *test, struct net_device **vf,
+				   struct net_device **pv, bool pv_native)
 {
 	struct net_device *upper = duo_fake_upper(test);
 
 	*vf = xdp_lower(test);
-	*pv = duo_fake_lower(test, pair_mac);
+	*pv = pv_native ? xdp_lower(test) : duo_fake_lower(test, pair_mac);
 	duo_fake_open(test, upper);
 	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, *pv, DUO_ROLE_PV), 0);
 	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, *vf, DUO_ROLE_VF), 0);
 	return upper;
+}
+
+static struct net_device *pair(struct kunit *test, struct net_device **vf,
+			       struct net_device **pv)
+{
+	return pair_xdp(test, vf, pv, false);
 }
 
 static void native_and_generic(struct kunit *test)
@@ -194,14 +200,9 @@ static void join_gets_and_leave_gives_back(struct kunit *test)
 static void driver_refusal_is_generic(struct kunit *test)
 {
 	struct bpf_prog *p = xdp_prog(test, XDP_DROP);
-	struct net_device *upper = duo_fake_upper(test);
-	struct net_device *vf = xdp_lower(test);
-	struct net_device *pv = xdp_lower(test);
+	struct net_device *vf, *pv, *upper = pair_xdp(test, &vf, &pv, true);
 	struct netlink_ext_ack ext = {};
 
-	duo_fake_open(test, upper);
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
 	duo_fake(vf)->bpf_err = -EINVAL;
 	KUNIT_ASSERT_EQ(test, attach(upper, p, &ext), 0);
 	KUNIT_EXPECT_STREQ(test, ext._msg,
