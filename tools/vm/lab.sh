@@ -145,6 +145,7 @@ lab_init_pv() {
 #   --vf e1000e|igb|igb-sriov|none
 #                             VF stand-in on root port rp1 (default e1000e);
 #                             igb-sriov: an igb PF whose VF the guest creates
+#   --vf-mac MAC              the VF stand-in's MAC (default LAB_MAC, the PV's)
 #   --no-vf                   leave rp1 empty at boot (plug later)
 #   --slot N                  taps tpN/tvN (default 0)
 #   --pairs N                 N PV+VF pairs (default 1); pair I>0: MAC
@@ -162,7 +163,7 @@ lab_init_pv() {
 #                             seed from cloud-localds); with --image only
 lab_boot() {
 	local name=$1 pv=virtio vf=e1000e vf_at_boot=1 slot=0 incoming="" krel=$LAB_KREL
-	local failover=0 pvopt="" vfopt="" pairs=1 i mac image="" seed=""
+	local failover=0 pvopt="" vfopt="" pairs=1 i mac image="" seed="" vfmac=$LAB_MAC
 	local append="console=ttyS0 panic=-1 oops=panic" disk=()
 	shift
 	while [ $# -gt 0 ]; do
@@ -170,6 +171,7 @@ lab_boot() {
 		--pairs) pairs=$2; shift ;;
 		--pv) pv=$2; shift ;;
 		--vf) vf=$2; shift ;;
+		--vf-mac) vfmac=$2; shift ;;
 		--no-vf) vf_at_boot=0 ;;
 		--slot) slot=$2; shift ;;
 		--incoming) incoming=$2; shift ;;
@@ -228,7 +230,7 @@ lab_boot() {
 	*) lab_die "lab_boot: --pv virtio|vmxnet3" ;;
 	esac
 	case $vf in
-	e1000e|igb) vfdev="$vf,netdev=vfnet,id=vf0,mac=$LAB_MAC,bus=rp1,romfile=$vfopt" ;;
+	e1000e|igb) vfdev="$vf,netdev=vfnet,id=vf0,mac=$vfmac,bus=rp1,romfile=$vfopt" ;;
 	igb-sriov) vfdev="igb,netdev=vfnet,id=vf0,mac=$LAB_PF_MAC,bus=rp1,romfile=" ;;
 	none) vf_at_boot=0 ;;
 	*) lab_die "lab_boot: --vf e1000e|igb|igb-sriov|none" ;;
@@ -236,6 +238,7 @@ lab_boot() {
 	{
 		echo "LAB_G_KREL=$krel"
 		echo "LAB_G_VF=$vf"
+		echo "LAB_G_VFMAC=$vfmac"
 		echo "LAB_G_PV=$pv"
 		echo "LAB_G_VFDEV='$vfdev'"
 		echo "LAB_G_FAILOVER=$failover"
@@ -328,7 +331,7 @@ lab_vf_plug() {
 # STOP to destination's RESUME, the destination's load and start included).
 # Afterwards DST is the guest; SRC is gone.
 lab_migrate() {
-	local src=$1 dst=$2 LAB_G_KREL LAB_G_VF LAB_G_PV=virtio LAB_G_FAILOVER LAB_G_IMAGE="" LAB_G_SEED=""
+	local src=$1 dst=$2 LAB_G_KREL LAB_G_VF LAB_G_VFMAC=$LAB_MAC LAB_G_PV=virtio LAB_G_FAILOVER LAB_G_IMAGE="" LAB_G_SEED=""
 	local fo=() novf=(--no-vf)
 	. "$LAB_DIR/$src.env"
 	[ "$LAB_G_FAILOVER" = 1 ] && fo=(--failover)
@@ -348,7 +351,8 @@ lab_migrate() {
 			return 1
 		fi
 	fi
-	lab_boot "$dst" --kernel "$LAB_G_KREL" --pv "$LAB_G_PV" --vf "$LAB_G_VF" "${novf[@]}" --slot 1 "${fo[@]}" \
+	lab_boot "$dst" --kernel "$LAB_G_KREL" --pv "$LAB_G_PV" --vf "$LAB_G_VF" --vf-mac "$LAB_G_VFMAC" \
+		"${novf[@]}" --slot 1 "${fo[@]}" \
 		--incoming "unix:$LAB_DIR/$dst.mig"
 	lab_qmp "$dst" --connect-timeout 30 wait-status inmigrate >/dev/null || return
 	lab_qmp "$src" migrate "unix:$LAB_DIR/$dst.mig" --dst "$LAB_DIR/$dst.qmp" || return
