@@ -22,6 +22,7 @@ duo_objs := \
 	core/features.o \
 	core/path.o \
 	core/notify.o \
+	core/pairs.o \
 	core/datapath.o \
 	core/dedup.o \
 	core/stats.o \

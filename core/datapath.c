@@ -6,6 +6,7 @@
  * per-CPU. The control path (core/path.c) publishes duo_priv.tx after every
  * switch; here a frame goes to whatever it points at.
  */
+#include <linux/etherdevice.h>
 #include <linux/netdevice.h>
 #include <net/sch_generic.h>
 
@@ -74,6 +75,33 @@ static struct duo_lower *xmit_lower(struct duo_priv *priv, struct sk_buff *skb,
 }
 
 /*
+ * A pair with two MACs (core/pairs.c): a frame from our MAC leaves a lower
+ * with that lower's own, whatever the upper's was when the frame was
+ * built (just before a switch; a hint; the fallback to the PV). The
+ * host's switch then never learns one lower's MAC on the other's port,
+ * where the frames to it would go and be dropped (1-5 lost at a re-plug
+ * in the lab: a reply built with the PV's MAC and sent on the VF as TX
+ * moved there), and a VF's spoof check never sees the PV's MAC. Frames
+ * from other MACs (a bridge on duo0) go as they are.
+ */
+static void own_source_of(struct duo_priv *priv, struct duo_lower *lo,
+			  struct sk_buff *skb)
+{
+	struct duo_lower *other = duo_slot_of(lo) == DUO_SLOT_VF ?
+				  rcu_dereference_bh(priv->pv) :
+				  rcu_dereference_bh(priv->vf);
+	struct ethhdr *eth;
+
+	if (!other || skb->len < ETH_HLEN ||
+	    !ether_addr_equal(skb->data + ETH_ALEN, other->dev->dev_addr) ||
+	    ether_addr_equal(other->dev->dev_addr, lo->dev->dev_addr) ||
+	    skb_ensure_writable(skb, ETH_HLEN))
+		return;
+	eth = (struct ethhdr *)skb->data;
+	ether_addr_copy(eth->h_source, lo->dev->dev_addr);
+}
+
+/*
  * The lower's verdict goes back to the sender, as bonding and net_failover
  * pass it: NET_XMIT_DROP and NET_XMIT_CN put a TCP sender in CWR; IP counts
  * a drop in OutDiscards and a UDP sender sees ENOBUFS with IP_RECVERR
@@ -103,6 +131,8 @@ netdev_tx_t duo_start_xmit(struct sk_buff *skb, struct net_device *dev)
 		return NET_XMIT_DROP;
 	}
 
+	if (unlikely(READ_ONCE(priv->mac_follow)))
+		own_source_of(priv, lo, skb);
 	slot = duo_slot_of(lo);
 	skb->dev = lo->dev;
 	skb->queue_mapping = qdisc_skb_cb(skb)->slave_dev_queue_mapping;
@@ -160,6 +190,24 @@ u16 duo_select_queue(struct net_device *dev, struct sk_buff *skb,
 }
 
 /*
+ * Our MAC: the upper's or, on a pair with two MACs (core/pairs.c), either
+ * lower's, the upper's before the last switch. RCU.
+ */
+static bool own_source(struct duo_priv *priv, const u8 *src)
+{
+	struct duo_lower *vf, *pv;
+
+	if (ether_addr_equal_64bits(src, priv->dev->dev_addr))
+		return true;
+	if (likely(!READ_ONCE(priv->mac_follow)))
+		return false;
+	vf = rcu_dereference(priv->vf);
+	pv = rcu_dereference(priv->pv);
+	return (vf && ether_addr_equal_64bits(src, vf->dev->dev_addr)) ||
+	       (pv && ether_addr_equal_64bits(src, pv->dev->dev_addr));
+}
+
+/*
  * Frames from either lower are the upper's, whichever path TX uses: the
  * host may steer the peer's traffic to either side during a switch. A
  * flooded frame's second copy is the one exception.
@@ -183,8 +231,7 @@ rx_handler_result_t duo_handle_frame(struct sk_buff **pskb)
 	 * "advertised our address", a bridge's "own address as source").
 	 * No one else sends from the pair's MAC.
 	 */
-	if (unlikely(ether_addr_equal_64bits(eth_hdr(skb)->h_source,
-					     lo->upper->dev_addr))) {
+	if (unlikely(own_source(priv, eth_hdr(skb)->h_source))) {
 		st = this_cpu_ptr(priv->pcpu);
 		u64_stats_update_begin(&st->syncp);
 		u64_stats_inc(&st->rx_own_echo);

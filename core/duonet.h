@@ -231,6 +231,12 @@ struct duo_priv {
 	struct duo_settings set;	/* RTNL */
 	bool auto_created;		/* by auto-pairing, over its PV */
 	u8 pair_addr[ETH_ALEN];		/* permanent MAC lowers must carry */
+	/*
+	 * RTNL writes, the data path reads: a pair with two MACs (pair=):
+	 * each lower keeps its own, the upper's is its TX path's. Set when
+	 * such a pair forms; kept for the upper's life.
+	 */
+	bool mac_follow;
 	netdev_features_t vf_features;	/* last VF's, kept while it is away */
 	bool vf_features_valid;
 	struct bpf_prog __rcu *xdp_prog;	/* XDP on the upper (core/xdp.c) */
@@ -407,7 +413,12 @@ void duo_notify_uninit(void);
 int duo_pair_init(void);
 void duo_pair_uninit(void);
 void duo_pair_kick(void);
+void duo_pair_rescan(void);
 void duo_pair_decline(struct net_device *dev);
+
+/* core/pairs.c */
+int duo_pairs_set(const char *val);
+bool duo_pairs_listed(const u8 *a, const u8 *b);
 
 /*
  * A lower that can send now: running, with carrier, and its qdisc

@@ -143,6 +143,12 @@ static int duo_set_mac_address(struct net_device *dev, void *p)
 
 	if (!is_valid_ether_addr(sa->sa_data))
 		return -EADDRNOTAVAIL;
+	if (priv->mac_follow) {
+		if (ether_addr_equal(sa->sa_data, dev->dev_addr))
+			return 0;
+		netdev_warn(dev, "MAC not set: it follows the TX path's (a pair with two MACs, pair=)\n");
+		return -EBUSY;
+	}
 	err = sync_lowers(priv, "MAC address", sync_addr, sa->sa_data, dev->dev_addr);
 	if (err)
 		return err;

@@ -124,7 +124,8 @@ static DECLARE_WORK(duo_pair_work, pair_work_fn);
 
 /*
  * The upper in dev's namespace waiting for a lower of this role with dev's
- * MAC: for a PV, only an auto-created one that lost its PV (the PV driver
+ * MAC, or for a VF, with a MAC pair= pairs with the upper's (core/pairs.c):
+ * for a PV, only an auto-created one that lost its PV (the PV driver
  * reloaded, the PV re-plugged), so the pair and its configuration survive.
  */
 static struct duo_priv *upper_for(struct net_device *dev, enum duo_role role)
@@ -142,7 +143,9 @@ static struct duo_priv *upper_for(struct net_device *dev, enum duo_role role)
 			continue;
 		if (rtnl_dereference(role == DUO_ROLE_VF ? priv->vf : priv->pv))
 			continue;
-		if (ether_addr_equal(priv->pair_addr, duo_pair_addr(dev)))
+		if (ether_addr_equal(priv->pair_addr, duo_pair_addr(dev)) ||
+		    (role == DUO_ROLE_VF && !is_zero_ether_addr(priv->pair_addr) &&
+		     duo_pairs_listed(priv->pair_addr, duo_pair_addr(dev))))
 			return priv;
 	}
 	return NULL;
@@ -233,6 +236,14 @@ static void pair_work_fn(struct work_struct *work)
 void duo_pair_kick(void)
 {
 	schedule_work(&duo_pair_work);
+}
+
+/* pair= changed (core/pairs.c): a VF left alone may pair now. */
+void duo_pair_rescan(void)
+{
+	ASSERT_RTNL();
+	if (duo_pairing)
+		duo_pair_kick();
 }
 
 /* Before the first uevent: mark what auto-pairing will claim. */

@@ -183,6 +183,24 @@ static void update_hints(struct duo_priv *priv)
 	WRITE_ONCE(priv->hint_ok[DUO_SLOT_PV], duo_fo_usable(&priv->fo.pv));
 }
 
+/*
+ * A pair with two MACs: the upper takes its TX path's, as bonding's
+ * fail_over_mac=active does, before the announcements that move the
+ * peers to it. Frames to the other MAC still arrive: each lower keeps its
+ * own, so it still takes them.
+ */
+static void follow_addr(struct duo_priv *priv)
+{
+	struct duo_lower *tx = rtnl_dereference(priv->tx);
+	struct net_device *dev = priv->dev;
+
+	if (!priv->mac_follow || !tx || ether_addr_equal(dev->dev_addr, tx->dev->dev_addr))
+		return;
+	eth_hw_addr_set(dev, tx->dev->dev_addr);
+	if (dev->reg_state == NETREG_REGISTERED)
+		call_netdevice_notifiers(NETDEV_CHANGEADDR, dev);
+}
+
 static void apply_decision(struct duo_priv *priv,
 			   const struct duo_fo_decision *d, u64 now)
 {
@@ -217,8 +235,10 @@ static void apply_decision(struct duo_priv *priv,
 			 */
 			call_netdevice_notifiers(NETDEV_CHANGEINFODATA, dev);
 		}
-		if (d->to != DUO_PATH_NONE)
+		if (d->to != DUO_PATH_NONE) {
+			follow_addr(priv);
 			duo_announce(priv);
+		}
 	}
 	if (d->recheck_ns)
 		mod_delayed_work(DUO_COMPAT_WQ, &priv->policy_work,
@@ -323,11 +343,27 @@ static int duo_check_join(struct duo_priv *priv, struct net_device *dev,
 		NL_SET_ERR_MSG(extack, "duonet: the device cannot carry the upper's VLANs");
 		return -EPERM;
 	}
-	if (other && !ether_addr_equal(duo_pair_addr(dev), duo_pair_addr(other->dev))) {
-		NL_SET_ERR_MSG(extack, "duonet: its permanent MAC differs from the other lower's");
+	if (other && !ether_addr_equal(duo_pair_addr(dev), duo_pair_addr(other->dev)) &&
+	    !duo_pairs_listed(duo_pair_addr(dev), duo_pair_addr(other->dev))) {
+		NL_SET_ERR_MSG(extack,
+			       "duonet: its permanent MAC differs from the other lower's, and pair= does not pair the two");
 		return -EINVAL;
 	}
 	return duo_xdp_check_lower(priv, dev, extack);
+}
+
+/* dev's MAC and the pair's differ, and pair= pairs them (RTNL). */
+static bool two_macs(struct duo_priv *priv, struct net_device *dev)
+{
+	struct duo_lower *lo;
+	int slot;
+
+	duo_for_each_lower(priv, lo, slot)
+		if (!ether_addr_equal(duo_pair_addr(lo->dev), duo_pair_addr(dev)))
+			return true;
+	return !is_zero_ether_addr(priv->pair_addr) &&
+	       !ether_addr_equal(priv->pair_addr, duo_pair_addr(dev)) &&
+	       duo_pairs_listed(priv->pair_addr, duo_pair_addr(dev));
 }
 
 /*
@@ -347,7 +383,7 @@ int duo_join(struct duo_priv *priv, struct net_device *dev, enum duo_role role,
 	     struct netlink_ext_ack *extack)
 {
 	struct net_device *upper = priv->dev;
-	bool took_addr = false, took_pair = false, freed = false;
+	bool took_addr = false, took_pair = false, freed = false, follow;
 	u8 old_addr[ETH_ALEN];
 	struct duo_lower *lo;
 	int err;
@@ -375,6 +411,16 @@ int duo_join(struct duo_priv *priv, struct net_device *dev, enum duo_role role,
 		took_pair = true;
 	}
 
+	/*
+	 * A pair with two MACs, as pair= lists them (core/pairs.c): the
+	 * joining lower's differs from the other lower's or, with none, from
+	 * the one the upper's first lower gave it.
+	 */
+	follow = priv->mac_follow || two_macs(priv, dev);
+	if (follow && !priv->mac_follow)
+		netdev_info(upper, "%s keeps its own MAC %pM: a pair with two MACs (pair=), the upper's is the TX path's\n",
+			    dev->name, duo_pair_addr(dev));
+
 	/* QEMU's failover=on: net_failover lets go of the VF (pv-path/pv.c). */
 	if (role == DUO_ROLE_VF) {
 		freed = duo_pv_standby_free(dev);
@@ -383,7 +429,7 @@ int duo_join(struct duo_priv *priv, struct net_device *dev, enum duo_role role,
 			duo_pair_kick();	/* auto-pairing may take it as the VF */
 		duo_pv_standby_mark(dev, true);	/* before the claim opens it */
 	}
-	lo = duo_lower_claim(upper, dev, role, duo_handle_frame, extack);
+	lo = duo_lower_claim(upper, dev, role, duo_handle_frame, follow, extack);
 	if (IS_ERR(lo)) {
 		if (role == DUO_ROLE_PV)
 			duo_pv_standby_mark(dev, false);
@@ -401,6 +447,7 @@ int duo_join(struct duo_priv *priv, struct net_device *dev, enum duo_role role,
 		return PTR_ERR(lo);
 	}
 
+	WRITE_ONCE(priv->mac_follow, follow);
 	duo_stats_join(priv, lo);
 	/* Before it can carry TX: a resetting driver only delays its link. */
 	duo_tuning_replay(priv, lo);

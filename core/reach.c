@@ -142,8 +142,9 @@ static void probe_ip4(struct duo_priv *priv, struct net_device *vf, __be32 t)
 	 */
 	if (in_dev && rcu_access_pointer(in_dev->ifa_list))
 		src = inet_select_addr(priv->dev, t, RT_SCOPE_LINK);
+	/* From the VF's MAC: the upper's, unless the pair has two (pairs.c). */
 	skb = arp_create(ARPOP_REQUEST, ETH_P_ARP, t, vf, src, NULL,
-			 priv->dev->dev_addr, NULL);
+			 vf->dev_addr, NULL);
 	if (!skb)
 		return;
 	arp_xmit(skb);

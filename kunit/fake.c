@@ -49,6 +49,8 @@ void duo_fake_suite_exit(struct kunit_suite *suite)
 static netdev_tx_t fake_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	duo_fake(dev)->xmit++;
+	if (skb->len >= ETH_HLEN)
+		memcpy(duo_fake(dev)->xmit_src, skb->data + ETH_ALEN, ETH_ALEN);
 	consume_skb(skb);
 	return NETDEV_TX_OK;
 }
@@ -454,11 +456,11 @@ void duo_fake_sync(struct net_device *dev)
 	rtnl_unlock();
 }
 
-/* A frame of len bytes (Ethernet header included) sent on the upper. */
-int duo_fake_send_rc(struct kunit *test, struct net_device *upper,
-		     unsigned int len)
+/* A frame of len bytes (Ethernet header included) from src, sent on the upper. */
+int duo_fake_send_from(struct kunit *test, struct net_device *upper,
+		       const u8 *src, unsigned int len)
 {
-	struct sk_buff *skb = frame(test, upper->broadcast, upper->dev_addr, len);
+	struct sk_buff *skb = frame(test, upper->broadcast, src, len);
 
 	/* Its qdisc is noop until linkwatch sees the carrier a join gave it. */
 	duo_fake_sync(upper);
@@ -467,6 +469,13 @@ int duo_fake_send_rc(struct kunit *test, struct net_device *upper,
 	skb->protocol = htons(ETH_P_IP);
 	skb_set_network_header(skb, ETH_HLEN);
 	return dev_queue_xmit(skb);
+}
+
+/* A frame of len bytes (Ethernet header included) sent on the upper. */
+int duo_fake_send_rc(struct kunit *test, struct net_device *upper,
+		     unsigned int len)
+{
+	return duo_fake_send_from(test, upper, upper->dev_addr, len);
 }
 
 void duo_fake_send(struct kunit *test, struct net_device *upper,

@@ -24,6 +24,7 @@
 struct duo_fake {
 	struct rtnl_link_stats64 stats;	/* what ndo_get_stats64 reports */
 	u64 xmit;			/* frames ndo_start_xmit was given */
+	u8 xmit_src[ETH_ALEN];		/* the last one's source MAC */
 	int mtu_err;			/* ndo_change_mtu fails with this */
 	int addr_err;			/* ndo_set_mac_address fails with this */
 	unsigned int mtu_calls;		/* ndo_change_mtu calls, refused too */
@@ -80,6 +81,8 @@ u64 duo_fake_stat(struct kunit *test, struct net_device *upper,
 		  const char *name);
 int duo_fake_send_rc(struct kunit *test, struct net_device *upper,
 		     unsigned int len);
+int duo_fake_send_from(struct kunit *test, struct net_device *upper,
+		       const u8 *src, unsigned int len);
 void duo_fake_send(struct kunit *test, struct net_device *upper,
 		   unsigned int len);
 void duo_fake_receive(struct kunit *test, struct net_device *lower,

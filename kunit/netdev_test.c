@@ -533,13 +533,19 @@ static struct net_device *info_watched;
 static unsigned int info_changes;
 static struct net_device *info_tx;
 
+/* And its NETDEV_CHANGEADDR events (the neighbours flushed, core/path.c). */
+static unsigned int addr_changes;
+
 static int info_event(struct notifier_block *nb, unsigned long event,
 		      void *ptr)
 {
 	struct duo_lower *tx;
 
-	if (event != NETDEV_CHANGEINFODATA ||
-	    netdev_notifier_info_to_dev(ptr) != info_watched)
+	if (netdev_notifier_info_to_dev(ptr) != info_watched)
+		return NOTIFY_DONE;
+	if (event == NETDEV_CHANGEADDR)
+		addr_changes++;
+	if (event != NETDEV_CHANGEINFODATA)
 		return NOTIFY_DONE;
 	info_changes++;
 	tx = rtnl_dereference(priv_of(info_watched)->tx);
@@ -616,6 +622,7 @@ static void switch_tells_rtnetlink(struct kunit *test)
 
 	info_watched = upper;
 	info_changes = 0;
+	addr_changes = 0;
 	KUNIT_ASSERT_EQ(test, register_netdevice_notifier(&info_nb), 0);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, info_unwatch, NULL), 0);
 
@@ -639,6 +646,122 @@ static void switch_tells_rtnetlink(struct kunit *test)
 	pv_only(upper, false);
 	KUNIT_EXPECT_EQ(test, info_changes, 4U);
 	KUNIT_EXPECT_PTR_EQ(test, info_tx, vf);
+	/* One MAC for both paths: only the first lower gave it one. */
+	KUNIT_EXPECT_EQ(test, addr_changes, 1U);
+}
+
+static void pairs_clear(void *unused)
+{
+	duo_pairs_set("");
+}
+
+static bool has_addr(const struct net_device *dev, const u8 *addr)
+{
+	return ether_addr_equal(dev->dev_addr, addr);
+}
+
+/*
+ * A pair with two MACs (pair=, core/pairs.c): refused until listed; then
+ * each lower keeps its own MAC and the upper takes the TX path's at each
+ * switch, telling NETDEV_CHANGEADDR (which flushes the neighbours); a MAC
+ * set on the upper is refused, unless it is the one it has; a frame from
+ * our MAC leaves a lower with that lower's; a frame from either lower's
+ * MAC is our own echo. A
+ * same-MAC pair (switch_tells_rtnetlink) changes no address.
+ */
+static void two_macs_follow_tx(struct kunit *test)
+{
+	static const u8 vf_mac[ETH_ALEN] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x57 };
+	static const u8 peer[ETH_ALEN] = { 0x52, 0x54, 0x00, 0xee, 0xee, 0x02 };
+	static const char pairs[] =
+		"52:54:00:12:34:99/52:54:00:12:34:98,52:54:00:12:34:57/52:54:00:12:34:56";
+	struct net_device *upper = duo_fake_upper(test);
+	struct net_device *pv = duo_fake_lower(test, pair_mac);
+	struct net_device *vf = duo_fake_lower(test, vf_mac);
+	struct duo_priv *priv = priv_of(upper);
+	struct sockaddr sa = { .sa_family = ARPHRD_ETHER };
+	int err;
+
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, pairs_clear, NULL), 0);
+	info_watched = upper;
+	addr_changes = 0;
+	KUNIT_ASSERT_EQ(test, register_netdevice_notifier(&info_nb), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, info_unwatch, NULL), 0);
+
+	duo_fake_open(test, upper);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
+	/* The PV gave the upper (a random MAC) its own. */
+	KUNIT_EXPECT_EQ(test, addr_changes, 1U);
+	addr_changes = 0;
+	KUNIT_EXPECT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), -EINVAL);
+	KUNIT_EXPECT_FALSE(test, priv->mac_follow);
+	/* Listed either way round, among others. */
+	KUNIT_ASSERT_EQ(test, duo_pairs_set(pairs), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
+	KUNIT_EXPECT_TRUE(test, priv->mac_follow);
+	KUNIT_ASSERT_PTR_EQ(test, duo_fake_tx(upper), vf);
+	KUNIT_EXPECT_TRUE(test, has_addr(vf, vf_mac));
+	KUNIT_EXPECT_EQ(test, duo_fake(vf)->addr_calls, 0U);
+	KUNIT_EXPECT_TRUE(test, has_addr(pv, pair_mac));
+	KUNIT_EXPECT_TRUE(test, has_addr(upper, vf_mac));
+	KUNIT_EXPECT_EQ(test, addr_changes, 1U);
+
+	pv_only(upper, true);
+	KUNIT_ASSERT_PTR_EQ(test, duo_fake_tx(upper), pv);
+	KUNIT_EXPECT_TRUE(test, has_addr(upper, pair_mac));
+	KUNIT_EXPECT_EQ(test, addr_changes, 2U);
+	pv_only(upper, false);
+	KUNIT_ASSERT_PTR_EQ(test, duo_fake_tx(upper), vf);
+	KUNIT_EXPECT_TRUE(test, has_addr(upper, vf_mac));
+	KUNIT_EXPECT_EQ(test, addr_changes, 3U);
+	KUNIT_EXPECT_TRUE(test, has_addr(pv, pair_mac));
+	KUNIT_EXPECT_TRUE(test, has_addr(vf, vf_mac));
+
+	/* The user's MAC: refused, the lowers untouched; its own is a no-op. */
+	memcpy(sa.sa_data, peer, ETH_ALEN);
+	rtnl_lock();
+	err = dev_set_mac_address(upper, &sa, NULL);
+	rtnl_unlock();
+	KUNIT_EXPECT_EQ(test, err, -EBUSY);
+	KUNIT_EXPECT_TRUE(test, has_addr(upper, vf_mac));
+	KUNIT_EXPECT_EQ(test, duo_fake(pv)->addr_calls, 0U);
+	memcpy(sa.sa_data, vf_mac, ETH_ALEN);
+	rtnl_lock();
+	err = dev_set_mac_address(upper, &sa, NULL);
+	rtnl_unlock();
+	KUNIT_EXPECT_EQ(test, err, 0);
+
+	/*
+	 * A frame from our MAC leaves each lower with that lower's: one
+	 * built with the PV's (before the switch) goes out of the VF with
+	 * the VF's; another MAC (a bridge on duo0) goes as it is.
+	 */
+	KUNIT_EXPECT_EQ(test, duo_fake_send_from(test, upper, pair_mac, 100),
+			NET_XMIT_SUCCESS);
+	KUNIT_EXPECT_TRUE(test, ether_addr_equal(duo_fake(vf)->xmit_src, vf_mac));
+	KUNIT_EXPECT_EQ(test, duo_fake_send_from(test, upper, peer, 100),
+			NET_XMIT_SUCCESS);
+	KUNIT_EXPECT_TRUE(test, ether_addr_equal(duo_fake(vf)->xmit_src, peer));
+	pv_only(upper, true);
+	KUNIT_EXPECT_EQ(test, duo_fake_send_from(test, upper, vf_mac, 100),
+			NET_XMIT_SUCCESS);
+	KUNIT_EXPECT_TRUE(test, ether_addr_equal(duo_fake(pv)->xmit_src, pair_mac));
+	pv_only(upper, false);
+
+	/* The PV's MAC came back on the VF, the VF's on the PV: echoes. */
+	duo_fake_receive_from(test, vf, pair_mac, 100);
+	duo_fake_receive_from(test, pv, vf_mac, 100);
+	duo_fake_receive_from(test, pv, peer, 100);
+	KUNIT_EXPECT_EQ(test, duo_fake_stat(test, upper, "rx_own_echo"), 2);
+	KUNIT_EXPECT_EQ(test, duo_fake_stat(test, upper, "pv_rx_packets"), 1);
+
+	/* Gone and back: the VF keeps its MAC, the upper takes it again. */
+	duo_fake_unregister(test, vf);
+	KUNIT_EXPECT_TRUE(test, has_addr(upper, pair_mac));
+	vf = duo_fake_lower(test, vf_mac);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
+	KUNIT_EXPECT_TRUE(test, has_addr(vf, vf_mac));
+	KUNIT_EXPECT_TRUE(test, has_addr(upper, vf_mac));
 }
 
 /* Deleting an upper gives its lowers back as they were. */
@@ -897,6 +1020,7 @@ static struct kunit_case duo_netdev_cases[] = {
 	KUNIT_CASE(carrier_watch_reads_held_loss),
 	KUNIT_CASE(vf_link_waits_for_its_qdisc),
 	KUNIT_CASE(switch_tells_rtnetlink),
+	KUNIT_CASE(two_macs_follow_tx),
 	KUNIT_CASE(channels_keep_lower_ntuple_queue),
 	KUNIT_CASE(own_echo_dropped),
 	KUNIT_CASE(reach_answers_recognised),

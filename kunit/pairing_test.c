@@ -18,6 +18,8 @@
  *  netlink   a MAC attribute that is not a unicast 6-byte address
  *            (duo_link_ops.validate), settings out of range and read-only
  *            attributes (duo_nl_policy)
+ *  pair=     the pairs with two MACs (core/pairs.c): parsed either way
+ *            round, a bad value refused whole
  *  auto      auto-pairing (core/notify.c) makes an upper over a PV, gives
  *            an upper whose PV left the next PV with its MAC, and leaves a
  *            device that has a master alone
@@ -221,7 +223,7 @@ static void refused_masters_and_roles(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
 	/* A VF whose permanent MAC is not the PV's. */
 	expect_refused(test, upper, stranger, DUO_ROLE_VF, -EINVAL,
-		       "permanent MAC differs");
+		       "and pair= does not pair the two");
 	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
 	expect_refused(test, upper, vf2, DUO_ROLE_VF, -EBUSY, "already has a VF");
 	expect_refused(test, upper, pv2, DUO_ROLE_PV, -EBUSY, "already has a PV");
@@ -457,6 +459,76 @@ static void netlink_settings_policy(struct kunit *test)
 				    c[i].val);
 }
 
+/* ---- pair= (core/pairs.c) -------------------------------------------- */
+
+static bool listed(const u8 *a, const u8 *b)
+{
+	bool ret;
+
+	rtnl_lock();
+	ret = duo_pairs_listed(a, b);
+	rtnl_unlock();
+	return ret;
+}
+
+static void pairs_clear(void *unused)
+{
+	duo_pairs_set("");
+}
+
+/*
+ * pair= as modprobe or a sysfs write gives it (spaces, a newline): each
+ * pair listed either way round, nothing else; a bad value refused with
+ * -EINVAL and the table kept; an empty one clears it.
+ */
+static void pair_param_parsed(struct kunit *test)
+{
+	static const u8 m3[ETH_ALEN] = { 0x52, 0x54, 0x00, 0x9a, 0x1e, 0x03 };
+	static const u8 m4[ETH_ALEN] = { 0x52, 0x54, 0x00, 0x9a, 0x1e, 0x04 };
+	static const char * const bad[] = {
+		"52:54:00:9a:1e:01",				/* one MAC */
+		"52:54:00:9a:1e:01/52:54:00:9a:1e:01",		/* twice */
+		"52:54:00:9a:1e:01-52:54:00:9a:1e:02",		/* the separator */
+		"52:54:00:9a:1e:01/52:54:00:9a:1e:0z",		/* not hex */
+		"52:54:00:9a:1e:01/52:54:00:9a:1e:020",		/* one digit more */
+		"01:00:5e:00:00:01/52:54:00:9a:1e:02",		/* multicast */
+		"00:00:00:00:00:00/52:54:00:9a:1e:02",		/* zero */
+		/* A NIC in two pairs. */
+		"52:54:00:9a:1e:01/52:54:00:9a:1e:02,52:54:00:9a:1e:05/52:54:00:9a:1e:01",
+	};
+	static const char good[] =
+		" 52:54:00:9a:1e:03/52:54:00:9a:1e:04,52:54:00:9a:1e:02/52:54:00:9a:1e:01,\n";
+	char *many;
+	int i, n;
+
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, pairs_clear, NULL), 0);
+	KUNIT_ASSERT_EQ(test, duo_pairs_set(good), 0);
+	KUNIT_EXPECT_TRUE(test, listed(pair_mac, other_mac));
+	KUNIT_EXPECT_TRUE(test, listed(other_mac, pair_mac));
+	KUNIT_EXPECT_TRUE(test, listed(m4, m3));
+	KUNIT_EXPECT_FALSE(test, listed(pair_mac, m3));
+	KUNIT_EXPECT_FALSE(test, listed(pair_mac, pair_mac));
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		KUNIT_EXPECT_EQ_MSG(test, duo_pairs_set(bad[i]), -EINVAL, "%s", bad[i]);
+		KUNIT_EXPECT_TRUE_MSG(test, listed(pair_mac, other_mac), "kept after %s",
+				      bad[i]);
+	}
+	/* 17 pairs: one more than the table holds. */
+	many = kunit_kzalloc(test, 17 * 36 + 1, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, many);
+	for (i = 0, n = 0; i < 17; i++)
+		n += sprintf(many + n, "%s52:54:00:00:%02x:01/52:54:00:00:%02x:02",
+			     i ? "," : "", i, i);
+	KUNIT_EXPECT_EQ(test, duo_pairs_set(many), -EINVAL);
+	many[n - 36] = '\0';	/* 16 */
+	KUNIT_EXPECT_EQ(test, duo_pairs_set(many), 0);
+	KUNIT_EXPECT_FALSE(test, listed(pair_mac, other_mac));
+
+	KUNIT_EXPECT_EQ(test, duo_pairs_set(""), 0);
+	KUNIT_EXPECT_FALSE(test, listed(m3, m4));
+}
+
 /* ---- auto-pairing ------------------------------------------------------ */
 
 static void pairing_off(void *unused)
@@ -586,6 +658,7 @@ static struct kunit_case duo_pairing_cases[] = {
 	KUNIT_CASE(refused_claim_gives_mac_back),
 	KUNIT_CASE(netlink_mac_attribute),
 	KUNIT_CASE(netlink_settings_policy),
+	KUNIT_CASE(pair_param_parsed),
 	KUNIT_CASE(auto_pairing),
 	{}
 };

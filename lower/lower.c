@@ -122,7 +122,7 @@ int duo_lower_open(struct net_device *dev, struct netlink_ext_ack *extack)
 
 struct duo_lower *duo_lower_claim(struct net_device *upper,
 				  struct net_device *dev, enum duo_role role,
-				  rx_handler_func_t *rx_handler,
+				  rx_handler_func_t *rx_handler, bool own_addr,
 				  struct netlink_ext_ack *extack)
 {
 	struct netdev_lag_upper_info info = {
@@ -144,7 +144,7 @@ struct duo_lower *duo_lower_claim(struct net_device *upper,
 	err = duo_lower_sync_mtu(lo, upper->mtu, extack);
 	if (err)
 		goto err_put;
-	err = duo_lower_sync_addr(lo, upper->dev_addr, extack);
+	err = own_addr ? 0 : duo_lower_sync_addr(lo, upper->dev_addr, extack);
 	if (err)
 		goto err_restore_mtu;
 	err = duo_should_fail(DUO_FAULT_RX_HANDLER) ? -EBUSY :

@@ -48,9 +48,14 @@ static inline const u8 *duo_pair_addr(const struct net_device *dev)
 void duo_lower_mark(struct net_device *dev);
 void duo_lower_unmark(struct net_device *dev);
 
+/*
+ * Claims dev for upper: its MTU, and unless own_addr its MAC, set to the
+ * upper's (and given back at release); the rx handler, the master link,
+ * opened if the upper is up, the upper's VLANs and address lists.
+ */
 struct duo_lower *duo_lower_claim(struct net_device *upper,
 				  struct net_device *dev, enum duo_role role,
-				  rx_handler_func_t *rx_handler,
+				  rx_handler_func_t *rx_handler, bool own_addr,
 				  struct netlink_ext_ack *extack);
 void duo_lower_release(struct duo_lower *lo);
 int duo_lower_open(struct net_device *dev, struct netlink_ext_ack *extack);
