@@ -92,7 +92,8 @@ static void own_source_of(struct duo_priv *priv, struct duo_lower *lo,
 				  rcu_dereference_bh(priv->vf);
 	struct ethhdr *eth;
 
-	if (!other || skb->len < ETH_HLEN ||
+	/* A shared skb (pktgen) cannot be given a private head. */
+	if (!other || skb->len < ETH_HLEN || skb_shared(skb) ||
 	    !ether_addr_equal(skb->data + ETH_ALEN, other->dev->dev_addr) ||
 	    ether_addr_equal(other->dev->dev_addr, lo->dev->dev_addr) ||
 	    skb_ensure_writable(skb, ETH_HLEN))

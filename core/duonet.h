@@ -304,6 +304,7 @@ int duo_join(struct duo_priv *priv, struct net_device *dev, enum duo_role role,
 void duo_leave(struct duo_priv *priv, struct duo_lower *lo);
 void duo_leave_all(struct duo_priv *priv);
 void duo_path_event(struct duo_priv *priv, enum duo_fo_event ev);
+void duo_follow_tx_addr(struct duo_priv *priv);
 void duo_announce(struct duo_priv *priv);
 void duo_lower_event(struct duo_priv *priv, struct duo_lower *lo,
 		     enum duo_fo_event vf_ev);

@@ -261,6 +261,12 @@ static int reach_settings(const struct duo_priv *priv, struct nlattr *data[],
 			       "duonet: the reachability check needs a target (IPv4 or IPv6)");
 		return -EINVAL;
 	}
+	/* No IPv6 probe can be answered on such a VF alone (core/reach.c). */
+	if (priv->mac_follow && !ipv6_addr_any(&cfg->ip6[0])) {
+		NL_SET_ERR_MSG_ATTR(extack, data[IFLA_DUONET_REACH_IP6],
+				    "duonet: a pair with two MACs (pair=) takes IPv4 reachability targets only");
+		return -EINVAL;
+	}
 	return 0;
 }
 

@@ -549,6 +549,11 @@ static int duo_netdev_event(struct notifier_block *nb, unsigned long event,
 		 */
 		duo_announce(priv);
 		break;
+	case NETDEV_CHANGEADDR:
+		/* A pair with two MACs: the TX lower's own changed (its PF). */
+		if (priv->mac_follow)
+			duo_follow_tx_addr(priv);
+		break;
 	case NETDEV_FEAT_CHANGE:
 		if (lo->role == DUO_ROLE_VF)
 			priv->vf_features = dev->features;

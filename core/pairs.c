@@ -73,7 +73,7 @@ static int pairs_parse(const char *val, struct duo_pairs *t)
 		return -ENOMEM;
 	cur = list;
 	while ((tok = strsep(&cur, ","))) {
-		u8 (*p)[ETH_ALEN] = t->addr[t->count];
+		u8 (*p)[ETH_ALEN];
 
 		tok = strim(tok);
 		if (!*tok)
@@ -83,6 +83,7 @@ static int pairs_parse(const char *val, struct duo_pairs *t)
 			err = -EINVAL;
 			break;
 		}
+		p = t->addr[t->count];
 		if (strlen(tok) != DUO_PAIR_LEN || tok[DUO_PAIR_LEN / 2] != '/') {
 			pr_err("pair=: '%s' is not two unicast MAC addresses (aa:bb:cc:dd:ee:ff/aa:bb:cc:dd:ee:ff)\n",
 			       tok);
@@ -157,7 +158,7 @@ static int pair_param_set(const char *val, const struct kernel_param *kp)
 	return duo_pairs_set(val);
 }
 
-/* Under the parameters' lock, which every set holds too. */
+/* Under the parameters' lock, which every set through it holds too. */
 static int pair_param_get(char *buf, const struct kernel_param *kp)
 {
 	unsigned int i;

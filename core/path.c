@@ -9,6 +9,7 @@
 #include <linux/if_vlan.h>
 #include <linux/netdevice.h>
 #include <linux/timekeeping.h>
+#include <net/ipv6.h>
 
 #include "core/duonet.h"
 
@@ -187,18 +188,32 @@ static void update_hints(struct duo_priv *priv)
  * A pair with two MACs: the upper takes its TX path's, as bonding's
  * fail_over_mac=active does, before the announcements that move the
  * peers to it. Frames to the other MAC still arrive: each lower keeps its
- * own, so it still takes them.
+ * own, so it still takes them. (bonding asks the pre-change notifier
+ * first; 7.x exports it to the kernel's own modules only.)
  */
-static void follow_addr(struct duo_priv *priv)
+static bool follow_addr(struct duo_priv *priv)
 {
 	struct duo_lower *tx = rtnl_dereference(priv->tx);
 	struct net_device *dev = priv->dev;
 
 	if (!priv->mac_follow || !tx || ether_addr_equal(dev->dev_addr, tx->dev->dev_addr))
-		return;
+		return false;
 	eth_hw_addr_set(dev, tx->dev->dev_addr);
 	if (dev->reg_state == NETREG_REGISTERED)
 		call_netdevice_notifiers(NETDEV_CHANGEADDR, dev);
+	return true;
+}
+
+/*
+ * The upper's MAC is not its TX path's with no switch (a pair with two
+ * MACs formed under pv-only; the TX lower's own MAC changed, by its PF
+ * say): taken, and announced.
+ */
+void duo_follow_tx_addr(struct duo_priv *priv)
+{
+	ASSERT_RTNL();
+	if (follow_addr(priv))
+		duo_announce(priv);
 }
 
 static void apply_decision(struct duo_priv *priv,
@@ -367,6 +382,40 @@ static bool two_macs(struct duo_priv *priv, struct net_device *dev)
 }
 
 /*
+ * A pair with two MACs begins: the lower already there had taken the
+ * upper's MAC at its claim; it gets its own back (a port security rule
+ * on the host knows that one). The reachability check has no way to ask
+ * an IPv6 target on such a pair (core/reach.c): refused while it has one.
+ */
+static int follow_begin(struct duo_priv *priv, struct netlink_ext_ack *extack)
+{
+	struct duo_lower *lo;
+	int slot, err;
+
+	if (!ipv6_addr_any(&priv->reach.cfg.ip6[0])) {
+		NL_SET_ERR_MSG(extack,
+			       "duonet: a pair with two MACs (pair=) cannot take IPv6 reachability targets: remove them first");
+		return -EINVAL;
+	}
+	duo_for_each_lower(priv, lo, slot) {
+		err = duo_lower_own_addr(lo, extack);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* The pair did not form: the lower there takes the upper's MAC again. */
+static void follow_undo(struct duo_priv *priv)
+{
+	struct duo_lower *lo;
+	int slot;
+
+	duo_for_each_lower(priv, lo, slot)
+		duo_lower_sync_addr(lo, priv->dev->dev_addr, NULL);
+}
+
+/*
  * A VF that net_failover holds as the primary of the master that is this
  * upper's PV (QEMU's failover=on, pv-path/pv.c): duonet's to take.
  */
@@ -384,6 +433,7 @@ int duo_join(struct duo_priv *priv, struct net_device *dev, enum duo_role role,
 {
 	struct net_device *upper = priv->dev;
 	bool took_addr = false, took_pair = false, freed = false, follow;
+	bool took_own = false;
 	u8 old_addr[ETH_ALEN];
 	struct duo_lower *lo;
 	int err;
@@ -392,6 +442,20 @@ int duo_join(struct duo_priv *priv, struct net_device *dev, enum duo_role role,
 	err = duo_check_join(priv, dev, role, extack);
 	if (err)
 		return err;
+
+	/*
+	 * A pair with two MACs, as pair= lists them (core/pairs.c): the
+	 * joining lower's differs from the other lower's or, with none, from
+	 * the one the upper's first lower gave it. The lower already there
+	 * gets its own MAC back if it took the upper's.
+	 */
+	follow = priv->mac_follow || two_macs(priv, dev);
+	if (follow && !priv->mac_follow) {
+		err = follow_begin(priv, extack);
+		if (err)
+			return err;
+		took_own = true;
+	}
 
 	/*
 	 * The first lower of an upper with a random MAC gives it its own,
@@ -411,16 +475,6 @@ int duo_join(struct duo_priv *priv, struct net_device *dev, enum duo_role role,
 		took_pair = true;
 	}
 
-	/*
-	 * A pair with two MACs, as pair= lists them (core/pairs.c): the
-	 * joining lower's differs from the other lower's or, with none, from
-	 * the one the upper's first lower gave it.
-	 */
-	follow = priv->mac_follow || two_macs(priv, dev);
-	if (follow && !priv->mac_follow)
-		netdev_info(upper, "%s keeps its own MAC %pM: a pair with two MACs (pair=), the upper's is the TX path's\n",
-			    dev->name, duo_pair_addr(dev));
-
 	/* QEMU's failover=on: net_failover lets go of the VF (pv-path/pv.c). */
 	if (role == DUO_ROLE_VF) {
 		freed = duo_pv_standby_free(dev);
@@ -439,6 +493,8 @@ int duo_join(struct duo_priv *priv, struct net_device *dev, enum duo_role role,
 				    PTR_ERR(lo));
 		if (took_pair)
 			eth_zero_addr(priv->pair_addr);
+		if (took_own)
+			follow_undo(priv);
 		if (took_addr) {
 			eth_hw_addr_set(upper, old_addr);
 			upper->addr_assign_type = NET_ADDR_RANDOM;
@@ -447,6 +503,9 @@ int duo_join(struct duo_priv *priv, struct net_device *dev, enum duo_role role,
 		return PTR_ERR(lo);
 	}
 
+	if (took_own)
+		netdev_info(upper, "%s keeps its own MAC %pM: a pair with two MACs (pair=), the upper's is the TX path's\n",
+			    dev->name, dev->dev_addr);
 	WRITE_ONCE(priv->mac_follow, follow);
 	duo_stats_join(priv, lo);
 	/* Before it can carry TX: a resetting driver only delays its link. */
@@ -471,6 +530,9 @@ int duo_join(struct duo_priv *priv, struct net_device *dev, enum duo_role role,
 		duo_lower_event(priv, lo, DUO_EV_VF_UP);
 	if (duo_lower_can_send(dev))
 		duo_lower_event(priv, lo, DUO_EV_VF_CARRIER_ON);
+	/* A pair with two MACs made where TX did not move (pv-only). */
+	if (took_own)
+		duo_follow_tx_addr(priv);
 	return 0;
 }
 

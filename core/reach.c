@@ -127,6 +127,25 @@ void duo_reach_rx(struct duo_priv *priv, const struct sk_buff *skb)
 		mod_delayed_work(DUO_COMPAT_WQ, &r->work, 0);
 }
 
+/*
+ * A pair with two MACs (core/pairs.c) while TX is not on the VF: the
+ * target's entry for our address must stay on the TX path's MAC, which
+ * the announcements gave it, yet the answer must come to the VF's. An
+ * ARP probe (source 0.0.0.0, RFC 5227) is answered to the sender's MAC
+ * and teaches the target nothing. IPv6 has no such probe (a NS from ::
+ * is duplicate address detection, which fails a target's own tentative
+ * address; any other carries our MAC): such a pair takes no IPv6 target
+ * (core/netlink.c, core/path.c).
+ */
+#if IS_ENABLED(CONFIG_INET)
+static bool probe_anon(struct duo_priv *priv, struct net_device *vf)
+{
+	struct duo_lower *tx = rtnl_dereference(priv->tx);
+
+	return priv->mac_follow && (!tx || tx->dev != vf);
+}
+#endif
+
 /* The IPv4 probes need the kernel's IPv4 (a KUnit UML kernel has none). */
 static void probe_ip4(struct duo_priv *priv, struct net_device *vf, __be32 t)
 {
@@ -140,9 +159,9 @@ static void probe_ip4(struct duo_priv *priv, struct net_device *vf, __be32 t)
 	 * device's when it has none); without one, an ARP probe (source
 	 * 0.0.0.0), which is answered too.
 	 */
-	if (in_dev && rcu_access_pointer(in_dev->ifa_list))
+	if (in_dev && rcu_access_pointer(in_dev->ifa_list) && !probe_anon(priv, vf))
 		src = inet_select_addr(priv->dev, t, RT_SCOPE_LINK);
-	/* From the VF's MAC: the upper's, unless the pair has two (pairs.c). */
+	/* From the VF's MAC: the upper's, unless the pair has two (above). */
 	skb = arp_create(ARPOP_REQUEST, ETH_P_ARP, t, vf, src, NULL,
 			 vf->dev_addr, NULL);
 	if (!skb)
@@ -168,6 +187,9 @@ static void probe_ip6(struct duo_priv *priv, struct net_device *vf,
 		priv->reach.warned_ip6 = true;
 		return;
 	}
+	/* Never on a pair with two MACs (probe_anon()): refused there. */
+	if (priv->mac_follow)
+		return;
 	/* An answer comes to an address of the upper's: none yet, no probe. */
 	if (ipv6_dev_get_saddr(dev_net(priv->dev), priv->dev, t, 0, &saddr) ||
 	    !ipv6_chk_addr(dev_net(priv->dev), &saddr, priv->dev, 0))

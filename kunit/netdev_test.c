@@ -717,17 +717,20 @@ static void two_macs_follow_tx(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, has_addr(pv, pair_mac));
 	KUNIT_EXPECT_TRUE(test, has_addr(vf, vf_mac));
 
-	/* The user's MAC: refused, the lowers untouched; its own is a no-op. */
+	/*
+	 * The user's MAC: refused, the lowers untouched; its own is a no-op
+	 * (the ndo itself: 6.12's core does not call it for the same MAC).
+	 */
 	memcpy(sa.sa_data, peer, ETH_ALEN);
 	rtnl_lock();
-	err = dev_set_mac_address(upper, &sa, NULL);
+	err = upper->netdev_ops->ndo_set_mac_address(upper, &sa);
 	rtnl_unlock();
 	KUNIT_EXPECT_EQ(test, err, -EBUSY);
 	KUNIT_EXPECT_TRUE(test, has_addr(upper, vf_mac));
 	KUNIT_EXPECT_EQ(test, duo_fake(pv)->addr_calls, 0U);
 	memcpy(sa.sa_data, vf_mac, ETH_ALEN);
 	rtnl_lock();
-	err = dev_set_mac_address(upper, &sa, NULL);
+	err = upper->netdev_ops->ndo_set_mac_address(upper, &sa);
 	rtnl_unlock();
 	KUNIT_EXPECT_EQ(test, err, 0);
 
@@ -762,6 +765,64 @@ static void two_macs_follow_tx(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
 	KUNIT_EXPECT_TRUE(test, has_addr(vf, vf_mac));
 	KUNIT_EXPECT_TRUE(test, has_addr(upper, vf_mac));
+}
+
+/*
+ * A pair with two MACs formed over a PV that took the upper's MAC (one the
+ * user set): the PV gets its own back and the upper takes the TX path's
+ * at once, also with no switch (pv-only). Refused, the PV untouched,
+ * while the reachability check has an IPv6 target (no IPv6 probe can be
+ * answered on such a VF alone).
+ */
+static void two_macs_give_own_back(struct kunit *test)
+{
+	static const u8 vf_mac[ETH_ALEN] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x57 };
+	static const u8 set[ETH_ALEN] = { 0x52, 0x54, 0x00, 0xee, 0xee, 0x03 };
+	struct net_device *upper = duo_fake_upper(test);
+	struct net_device *pv = duo_fake_lower(test, pair_mac);
+	struct net_device *vf = duo_fake_lower(test, vf_mac);
+	struct sockaddr sa = { .sa_family = ARPHRD_ETHER };
+	struct duo_reach_cfg cfg = {};
+	struct netlink_ext_ack ext = {};
+	int err;
+
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, pairs_clear, NULL), 0);
+	duo_fake_open(test, upper);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
+	memcpy(sa.sa_data, set, ETH_ALEN);
+	rtnl_lock();
+	err = dev_set_mac_address(upper, &sa, NULL);
+	rtnl_unlock();
+	KUNIT_ASSERT_EQ(test, err, 0);
+	KUNIT_ASSERT_TRUE(test, has_addr(pv, set));
+	pv_only(upper, true);
+	KUNIT_ASSERT_EQ(test, duo_pairs_set("52:54:00:12:34:56/52:54:00:12:34:57"), 0);
+
+	cfg.ip6[0].s6_addr[0] = 0xfd;
+	cfg.ip6[0].s6_addr[15] = 1;
+	rtnl_lock();
+	duo_reach_set(priv_of(upper), &cfg);
+	err = duo_join(priv_of(upper), vf, DUO_ROLE_VF, &ext);
+	rtnl_unlock();
+	KUNIT_EXPECT_EQ(test, err, -EINVAL);
+	KUNIT_EXPECT_NOT_NULL(test, ext._msg);
+	if (ext._msg)
+		KUNIT_EXPECT_NOT_NULL(test, strstr(ext._msg, "IPv6 reachability targets"));
+	KUNIT_EXPECT_TRUE(test, has_addr(pv, set));
+	KUNIT_EXPECT_FALSE(test, priv_of(upper)->mac_follow);
+
+	memset(&cfg, 0, sizeof(cfg));
+	rtnl_lock();
+	duo_reach_set(priv_of(upper), &cfg);
+	rtnl_unlock();
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
+	KUNIT_EXPECT_PTR_EQ(test, duo_fake_tx(upper), pv);
+	KUNIT_EXPECT_TRUE(test, has_addr(pv, pair_mac));
+	KUNIT_EXPECT_TRUE(test, has_addr(vf, vf_mac));
+	KUNIT_EXPECT_TRUE(test, has_addr(upper, pair_mac));
+	pv_only(upper, false);
+	KUNIT_EXPECT_TRUE(test, has_addr(upper, vf_mac));
+	KUNIT_EXPECT_TRUE(test, has_addr(pv, pair_mac));
 }
 
 /* Deleting an upper gives its lowers back as they were. */
@@ -1021,6 +1082,7 @@ static struct kunit_case duo_netdev_cases[] = {
 	KUNIT_CASE(vf_link_waits_for_its_qdisc),
 	KUNIT_CASE(switch_tells_rtnetlink),
 	KUNIT_CASE(two_macs_follow_tx),
+	KUNIT_CASE(two_macs_give_own_back),
 	KUNIT_CASE(channels_keep_lower_ntuple_queue),
 	KUNIT_CASE(own_echo_dropped),
 	KUNIT_CASE(reach_answers_recognised),

@@ -87,6 +87,23 @@ int duo_lower_sync_addr(struct duo_lower *lo, const u8 *addr,
 	return err;
 }
 
+/* The device's own MAC back, if the claim gave it the upper's. */
+int duo_lower_own_addr(struct duo_lower *lo, struct netlink_ext_ack *extack)
+{
+	int err;
+
+	ASSERT_RTNL();
+	if (!lo->addr_changed)
+		return 0;
+	err = duo_compat_set_mac(lo->dev, lo->saved_addr, extack);
+	if (err) {
+		NL_SET_ERR_MSG(extack, "duonet: the other lower refused its own MAC back");
+		return err;
+	}
+	lo->addr_changed = false;
+	return 0;
+}
+
 /* Promiscuity and allmulti follow the upper's, one reference each. */
 void duo_lower_sync_rx_flags(struct duo_lower *lo)
 {

@@ -62,6 +62,7 @@ int duo_lower_open(struct net_device *dev, struct netlink_ext_ack *extack);
 
 int duo_lower_sync_mtu(struct duo_lower *lo, unsigned int mtu,
 		       struct netlink_ext_ack *extack);
+int duo_lower_own_addr(struct duo_lower *lo, struct netlink_ext_ack *extack);
 int duo_lower_sync_addr(struct duo_lower *lo, const u8 *addr,
 			struct netlink_ext_ack *extack);
 void duo_lower_sync_rx_flags(struct duo_lower *lo);

@@ -145,7 +145,8 @@ lab_init_pv() {
 #   --vf e1000e|igb|igb-sriov|none
 #                             VF stand-in on root port rp1 (default e1000e);
 #                             igb-sriov: an igb PF whose VF the guest creates
-#   --vf-mac MAC              the VF stand-in's MAC (default LAB_MAC, the PV's)
+#   --vf-mac MAC              the e1000e or igb VF stand-in's MAC (default
+#                             LAB_MAC, the PV's; igb-sriov sets its VF's own)
 #   --no-vf                   leave rp1 empty at boot (plug later)
 #   --slot N                  taps tpN/tvN (default 0)
 #   --pairs N                 N PV+VF pairs (default 1); pair I>0: MAC
