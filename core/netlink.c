@@ -261,12 +261,6 @@ static int reach_settings(const struct duo_priv *priv, struct nlattr *data[],
 			       "duonet: the reachability check needs a target (IPv4 or IPv6)");
 		return -EINVAL;
 	}
-	/* No IPv6 probe can be answered on such a VF alone (core/reach.c). */
-	if (priv->mac_follow && !ipv6_addr_any(&cfg->ip6[0])) {
-		NL_SET_ERR_MSG_ATTR(extack, data[IFLA_DUONET_REACH_IP6],
-				    "duonet: a pair with two MACs (pair=) takes IPv4 reachability targets only");
-		return -EINVAL;
-	}
 	return 0;
 }
 
@@ -322,6 +316,15 @@ static int duo_apply_settings(struct duo_priv *priv, struct nlattr *data[],
 	err = duo_set_roles(priv, data, extack);
 	if (err)
 		return err;
+	/*
+	 * No IPv6 probe can be answered on a VF of a pair with two MACs
+	 * (core/reach.c); after the roles, which may have made one.
+	 */
+	if (reach_changed && priv->mac_follow && !ipv6_addr_any(&reach.ip6[0])) {
+		NL_SET_ERR_MSG_ATTR(extack, data[IFLA_DUONET_REACH_IP6],
+				    "duonet: a pair with two MACs (pair=) takes IPv4 reachability targets only");
+		return -EINVAL;
+	}
 	if (data[IFLA_DUONET_HINT_MASK])
 		WRITE_ONCE(priv->hint_mask, nla_get_u32(data[IFLA_DUONET_HINT_MASK]));
 	if (data[IFLA_DUONET_ANNOUNCE_COUNT])

@@ -382,37 +382,38 @@ static bool two_macs(struct duo_priv *priv, struct net_device *dev)
 }
 
 /*
- * A pair with two MACs begins: the lower already there had taken the
- * upper's MAC at its claim; it gets its own back (a port security rule
- * on the host knows that one). The reachability check has no way to ask
- * an IPv6 target on such a pair (core/reach.c): refused while it has one.
+ * A pair with two MACs cannot form while the reachability check has an
+ * IPv6 target: no IPv6 probe can be answered on such a VF alone
+ * (core/reach.c). Auto-pairing passes no extack: said in the log then.
  */
-static int follow_begin(struct duo_priv *priv, struct netlink_ext_ack *extack)
+static int follow_check(struct duo_priv *priv, struct net_device *dev,
+			struct netlink_ext_ack *extack)
 {
-	struct duo_lower *lo;
-	int slot, err;
-
-	if (!ipv6_addr_any(&priv->reach.cfg.ip6[0])) {
-		NL_SET_ERR_MSG(extack,
-			       "duonet: a pair with two MACs (pair=) cannot take IPv6 reachability targets: remove them first");
-		return -EINVAL;
-	}
-	duo_for_each_lower(priv, lo, slot) {
-		err = duo_lower_own_addr(lo, extack);
-		if (err)
-			return err;
-	}
-	return 0;
+	if (ipv6_addr_any(&priv->reach.cfg.ip6[0]))
+		return 0;
+	NL_SET_ERR_MSG(extack,
+		       "duonet: a pair with two MACs (pair=) cannot take IPv6 reachability targets: remove them first");
+	if (!extack)
+		netdev_warn(priv->dev, "%s not paired: the reachability check has IPv6 targets, which a pair with two MACs cannot ask\n",
+			    dev->name);
+	return -EINVAL;
 }
 
-/* The pair did not form: the lower there takes the upper's MAC again. */
-static void follow_undo(struct duo_priv *priv)
+/*
+ * A pair with two MACs has formed: a lower already there had taken the
+ * upper's MAC at its claim; it gets its own back (a port security rule on
+ * the host knows that one), which the notifier then follows. Refused, it
+ * keeps the upper's, which the upper follows as well.
+ */
+static void own_addrs_back(struct duo_priv *priv)
 {
 	struct duo_lower *lo;
 	int slot;
 
 	duo_for_each_lower(priv, lo, slot)
-		duo_lower_sync_addr(lo, priv->dev->dev_addr, NULL);
+		if (duo_lower_own_addr(lo, NULL))
+			netdev_warn(priv->dev, "%s keeps the upper's MAC: its own was refused\n",
+				    lo->dev->name);
 }
 
 /*
@@ -447,11 +448,11 @@ int duo_join(struct duo_priv *priv, struct net_device *dev, enum duo_role role,
 	 * A pair with two MACs, as pair= lists them (core/pairs.c): the
 	 * joining lower's differs from the other lower's or, with none, from
 	 * the one the upper's first lower gave it. The lower already there
-	 * gets its own MAC back if it took the upper's.
+	 * gets its own MAC back once the claim is made (own_addrs_back()).
 	 */
 	follow = priv->mac_follow || two_macs(priv, dev);
 	if (follow && !priv->mac_follow) {
-		err = follow_begin(priv, extack);
+		err = follow_check(priv, dev, extack);
 		if (err)
 			return err;
 		took_own = true;
@@ -493,8 +494,6 @@ int duo_join(struct duo_priv *priv, struct net_device *dev, enum duo_role role,
 				    PTR_ERR(lo));
 		if (took_pair)
 			eth_zero_addr(priv->pair_addr);
-		if (took_own)
-			follow_undo(priv);
 		if (took_addr) {
 			eth_hw_addr_set(upper, old_addr);
 			upper->addr_assign_type = NET_ADDR_RANDOM;
@@ -503,10 +502,12 @@ int duo_join(struct duo_priv *priv, struct net_device *dev, enum duo_role role,
 		return PTR_ERR(lo);
 	}
 
-	if (took_own)
+	WRITE_ONCE(priv->mac_follow, follow);
+	if (took_own) {
 		netdev_info(upper, "%s keeps its own MAC %pM: a pair with two MACs (pair=), the upper's is the TX path's\n",
 			    dev->name, dev->dev_addr);
-	WRITE_ONCE(priv->mac_follow, follow);
+		own_addrs_back(priv);
+	}
 	duo_stats_join(priv, lo);
 	/* Before it can carry TX: a resetting driver only delays its link. */
 	duo_tuning_replay(priv, lo);

@@ -314,9 +314,13 @@ void duo_reach_set(struct duo_priv *priv, const struct duo_reach_cfg *cfg)
 {
 	struct duo_reach *r = &priv->reach;
 	bool was_on = r->cfg.interval_ms, on = cfg->interval_ms;
+	bool had_ip6 = !ipv6_addr_any(&r->cfg.ip6[0]);
 	int i;
 
 	ASSERT_RTNL();
+	/* A pair with two MACs that IPv6 targets kept from forming may now. */
+	if (had_ip6 && ipv6_addr_any(&cfg->ip6[0]))
+		duo_pair_rescan();
 	for (i = 0; i < DUO_REACH_TARGETS; i++) {
 		WRITE_ONCE(r->cfg.ip4[i], cfg->ip4[i]);
 		r->cfg.ip6[i] = cfg->ip6[i];

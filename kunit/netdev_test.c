@@ -765,6 +765,14 @@ static void two_macs_follow_tx(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
 	KUNIT_EXPECT_TRUE(test, has_addr(vf, vf_mac));
 	KUNIT_EXPECT_TRUE(test, has_addr(upper, vf_mac));
+
+	/* The TX lower's own MAC changed (by its PF, say): followed. */
+	memcpy(sa.sa_data, peer, ETH_ALEN);
+	rtnl_lock();
+	err = dev_set_mac_address(vf, &sa, NULL);
+	rtnl_unlock();
+	KUNIT_ASSERT_EQ(test, err, 0);
+	KUNIT_EXPECT_TRUE(test, has_addr(upper, peer));
 }
 
 /*
@@ -772,7 +780,7 @@ static void two_macs_follow_tx(struct kunit *test)
  * user set): the PV gets its own back and the upper takes the TX path's
  * at once, also with no switch (pv-only). Refused, the PV untouched,
  * while the reachability check has an IPv6 target (no IPv6 probe can be
- * answered on such a VF alone).
+ * answered on such a VF alone), and when the VF's claim fails.
  */
 static void two_macs_give_own_back(struct kunit *test)
 {
@@ -815,6 +823,16 @@ static void two_macs_give_own_back(struct kunit *test)
 	rtnl_lock();
 	duo_reach_set(priv_of(upper), &cfg);
 	rtnl_unlock();
+	/* The VF's claim refused (its MTU): nothing changed. */
+	rtnl_lock();
+	WRITE_ONCE(vf->mtu, 1400);
+	rtnl_unlock();
+	duo_fake(vf)->mtu_err = -EIO;
+	KUNIT_EXPECT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), -EIO);
+	KUNIT_EXPECT_TRUE(test, has_addr(pv, set));
+	KUNIT_EXPECT_TRUE(test, has_addr(upper, set));
+	KUNIT_EXPECT_FALSE(test, priv_of(upper)->mac_follow);
+	duo_fake(vf)->mtu_err = 0;
 	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
 	KUNIT_EXPECT_PTR_EQ(test, duo_fake_tx(upper), pv);
 	KUNIT_EXPECT_TRUE(test, has_addr(pv, pair_mac));

@@ -140,7 +140,8 @@ case_reach() {
 }
 
 # The peer's entry is read in the measured steps and asserted after both,
-# so that a failed unplug still plugs the VF back for the cases after it.
+# so that an unplug whose peer entry is wrong still plugs the VF back for
+# the cases after it (a VF that does not leave TX still fails at once).
 unplug() {
 	lab_vf_unplug g0
 	wait_path 0 5
@@ -167,8 +168,23 @@ case_surprise() {
 }
 
 # pair= as a module parameter (modprobe.d, the kernel command line): the
-# pair forms at load, nothing written at run time.
+# pair forms at load, nothing written at run time. Before that, by hand
+# (auto=0): an IPv6 reachability target in the request that makes such a
+# pair is refused, after the pairing (the VF stays, the targets do not).
 case_load_param() {
+	local pv vf out
+	g g0 "rmmod duonet && modprobe duonet auto=0 pair=$PAIR && ip link add duo0 type duonet"
+	pv=$(g g0 'netdev_of_driver vmxnet3')
+	vf=$(g g0 'netdev_of_driver e1000e')
+	g g0 "duoctl set duo0 pv $pv"
+	out=$(g g0 "duoctl set duo0 vf $vf reach-targets fd00:99::1 2>&1") &&
+		{ lab_log "an IPv6 reachability target taken with the pairing that made a pair with two MACs"; return 1; }
+	expect_eq "$(printf '%s\n' "$out" | grep -c 'takes IPv4 reachability targets only')" 1 \
+		"duoctl's message for an IPv6 target with the pairing: $out"
+	expect_eq "$(lowers)" 2 "lowers after the refused request"
+	expect_eq "$(g g0 'duoctl show --json duo0' |
+		python3 -c 'import json,sys; print(",".join(json.load(sys.stdin)[0]["reach_targets"]) or "none")')" \
+		none "reach targets after the refused request"
 	g g0 "rmmod duonet && modprobe duonet pair=$PAIR"
 	g g0 "wait_for '[ \$(ip -o link show master duo0 2>/dev/null | wc -l) = 2 ]'"
 	g g0 "ip link set duo0 up"
