@@ -660,6 +660,17 @@ static bool has_addr(const struct net_device *dev, const u8 *addr)
 	return ether_addr_equal(dev->dev_addr, addr);
 }
 
+/* ip link set DEV address ADDR. */
+static int set_mac(struct net_device *dev, const u8 *addr)
+{
+	int err;
+
+	rtnl_lock();
+	err = duo_compat_set_mac(dev, addr, NULL);
+	rtnl_unlock();
+	return err;
+}
+
 /*
  * A pair with two MACs (pair=, core/pairs.c): refused until listed; then
  * each lower keeps its own MAC and the upper takes the TX path's at each
@@ -767,11 +778,7 @@ static void two_macs_follow_tx(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, has_addr(upper, vf_mac));
 
 	/* The TX lower's own MAC changed (by its PF, say): followed. */
-	memcpy(sa.sa_data, peer, ETH_ALEN);
-	rtnl_lock();
-	err = dev_set_mac_address(vf, &sa, NULL);
-	rtnl_unlock();
-	KUNIT_ASSERT_EQ(test, err, 0);
+	KUNIT_ASSERT_EQ(test, set_mac(vf, peer), 0);
 	KUNIT_EXPECT_TRUE(test, has_addr(upper, peer));
 }
 
@@ -789,7 +796,6 @@ static void two_macs_give_own_back(struct kunit *test)
 	struct net_device *upper = duo_fake_upper(test);
 	struct net_device *pv = duo_fake_lower(test, pair_mac);
 	struct net_device *vf = duo_fake_lower(test, vf_mac);
-	struct sockaddr sa = { .sa_family = ARPHRD_ETHER };
 	struct duo_reach_cfg cfg = {};
 	struct netlink_ext_ack ext = {};
 	int err;
@@ -797,11 +803,7 @@ static void two_macs_give_own_back(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, pairs_clear, NULL), 0);
 	duo_fake_open(test, upper);
 	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
-	memcpy(sa.sa_data, set, ETH_ALEN);
-	rtnl_lock();
-	err = dev_set_mac_address(upper, &sa, NULL);
-	rtnl_unlock();
-	KUNIT_ASSERT_EQ(test, err, 0);
+	KUNIT_ASSERT_EQ(test, set_mac(upper, set), 0);
 	KUNIT_ASSERT_TRUE(test, has_addr(pv, set));
 	pv_only(upper, true);
 	KUNIT_ASSERT_EQ(test, duo_pairs_set("52:54:00:12:34:56/52:54:00:12:34:57"), 0);
