@@ -273,7 +273,7 @@ fi
 # flood.sh there (about 6 min more, 2026-12-06) were left to the stock
 # kernels for CI's 90 minutes.
 scenarios=${DUO_SCENARIOS:-$(cd tools/vm/scenarios && ls -- *.sh | sed 's/\.sh$//' | grep -v '^debug-')}
-newest_only="adaptive|flood|reach|scripts|settings|smoke|steering|trace"
+newest_only="adaptive|flood|scripts|settings|smoke|steering|trace"
 debug_scenarios="failover xdp stress $(cd tools/vm/scenarios && ls -- debug-*.sh 2>/dev/null | sed 's/\.sh$//' | paste -sd ' ')"
 if ! command -v qemu-system-x86_64 >/dev/null; then
 	missing lab "qemu-system-x86_64 not installed"
@@ -298,9 +298,10 @@ else
 			# drivers and net_failover of that kernel (failover*,
 			# standby, stress, variants, offloads, hostile). Left to
 			# the newest: smoke.sh (the lab's own check) and duonet's
-			# policies over the same calls (adaptive, flood, reach,
-			# scripts, settings, steering, trace), about 5 min; the
-			# in-guest tests still run on every kernel.
+			# policies over the same calls (adaptive, flood, scripts,
+			# settings, steering, trace), about 5 min; the in-guest
+			# tests still run on every kernel. reach runs on both: its
+			# probes are built with each kernel's ARP and ND calls.
 			list=$(printf '%s\n' $list | grep -vxE "$newest_only")
 		fi
 		# The debug kernel's checks need more memory.
