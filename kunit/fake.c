@@ -456,6 +456,23 @@ void duo_fake_sync(struct net_device *dev)
 	rtnl_unlock();
 }
 
+/* ip link set DEV address MAC, as the stack makes it (through compat.h). */
+int duo_fake_set_mac(struct net_device *dev, const u8 *mac)
+{
+	int err;
+
+	rtnl_lock();
+	err = duo_compat_set_mac(dev, mac, NULL);
+	rtnl_unlock();
+	return err;
+}
+
+/* A KUnit action: pair= (core/pairs.c) emptied again after a case. */
+void duo_fake_clear_pairs(void *unused)
+{
+	duo_pairs_set("");
+}
+
 /* A frame of len bytes (Ethernet header included) from src, sent on the upper. */
 int duo_fake_send_from(struct kunit *test, struct net_device *upper,
 		       const u8 *src, unsigned int len)

@@ -353,18 +353,6 @@ static void mtu_rollback(struct kunit *test)
 
 /* ---- MAC ------------------------------------------------------------- */
 
-static int set_mac(struct net_device *dev, const u8 *mac)
-{
-	struct sockaddr sa = { .sa_family = dev->type };
-	int err;
-
-	memcpy(sa.sa_data, mac, ETH_ALEN);
-	rtnl_lock();
-	err = dev_set_mac_address(dev, &sa, NULL);
-	rtnl_unlock();
-	return err;
-}
-
 static void mac_random_upper_takes_first_lowers(struct kunit *test)
 {
 	static const u8 cur[ETH_ALEN] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 };
@@ -374,7 +362,7 @@ static void mac_random_upper_takes_first_lowers(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, upper->addr_assign_type, NET_ADDR_RANDOM);
 	/* The PV's current MAC is not its permanent one: the pair's is. */
-	KUNIT_ASSERT_EQ(test, set_mac(pv, cur), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_set_mac(pv, cur), 0);
 	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
 	KUNIT_EXPECT_TRUE(test, ether_addr_equal(upper->dev_addr, pair_mac));
 	KUNIT_EXPECT_EQ(test, upper->addr_assign_type, NET_ADDR_STOLEN);
@@ -392,7 +380,7 @@ static void mac_pair_address_without_permanent(struct kunit *test)
 
 	/* register_netdev() made the MAC permanent: undo that. */
 	eth_zero_addr(pv->perm_addr);
-	KUNIT_ASSERT_EQ(test, set_mac(pv, cur), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_set_mac(pv, cur), 0);
 	KUNIT_EXPECT_TRUE(test, ether_addr_equal(duo_pair_addr(pv), cur));
 	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
 	KUNIT_EXPECT_TRUE(test, ether_addr_equal(upper->dev_addr, cur));
@@ -406,7 +394,7 @@ static void mac_user_set_upper_keeps_its_own(struct kunit *test)
 	struct net_device *upper = duo_fake_upper(test);
 	struct net_device *pv = duo_fake_lower(test, pair_mac);
 
-	KUNIT_ASSERT_EQ(test, set_mac(upper, mine), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_set_mac(upper, mine), 0);
 	KUNIT_EXPECT_EQ(test, upper->addr_assign_type, NET_ADDR_SET);
 	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
 	KUNIT_EXPECT_TRUE(test, ether_addr_equal(upper->dev_addr, mine));
@@ -428,14 +416,14 @@ static void mac_change_carried_or_rolled_back(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
 	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
 
-	KUNIT_EXPECT_EQ(test, set_mac(upper, new1), 0);
+	KUNIT_EXPECT_EQ(test, duo_fake_set_mac(upper, new1), 0);
 	KUNIT_EXPECT_TRUE(test, ether_addr_equal(upper->dev_addr, new1));
 	KUNIT_EXPECT_TRUE(test, ether_addr_equal(pv->dev_addr, new1));
 	KUNIT_EXPECT_TRUE(test, ether_addr_equal(vf->dev_addr, new1));
 
 	/* The PV refuses: the VF, changed first, goes back. */
 	duo_fake(pv)->addr_err = -EBUSY;
-	KUNIT_EXPECT_EQ(test, set_mac(upper, new2), -EBUSY);
+	KUNIT_EXPECT_EQ(test, duo_fake_set_mac(upper, new2), -EBUSY);
 	KUNIT_EXPECT_TRUE(test, ether_addr_equal(upper->dev_addr, new1));
 	KUNIT_EXPECT_TRUE(test, ether_addr_equal(vf->dev_addr, new1));
 	KUNIT_EXPECT_TRUE(test, ether_addr_equal(pv->dev_addr, new1));
@@ -444,7 +432,7 @@ static void mac_change_carried_or_rolled_back(struct kunit *test)
 	/* Not a unicast address: refused before any lower is asked. */
 	duo_fake(pv)->addr_calls = 0;
 	duo_fake(vf)->addr_calls = 0;
-	KUNIT_EXPECT_EQ(test, set_mac(upper, mcast), -EADDRNOTAVAIL);
+	KUNIT_EXPECT_EQ(test, duo_fake_set_mac(upper, mcast), -EADDRNOTAVAIL);
 	KUNIT_EXPECT_EQ(test, duo_fake(pv)->addr_calls + duo_fake(vf)->addr_calls, 0);
 	KUNIT_EXPECT_TRUE(test, ether_addr_equal(upper->dev_addr, new1));
 }

@@ -209,9 +209,7 @@ static void own_echo_dropped(struct kunit *test)
 	struct net_device *upper = duo_fake_upper(test);
 	struct net_device *pv = duo_fake_lower(test, pair_mac);
 	struct net_device *vf = duo_fake_lower(test, pair_mac);
-	struct sockaddr sa;
 	u8 own[ETH_ALEN];
-	int err;
 
 	duo_fake_open(test, upper);
 	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
@@ -226,12 +224,7 @@ static void own_echo_dropped(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, duo_fake_stat(test, upper, "vf_rx_packets"), 0);
 	/* The upper's MAC changed: the new one is ours, the old one not. */
 	own[5] ^= 1;
-	sa.sa_family = upper->type;
-	memcpy(sa.sa_data, own, ETH_ALEN);
-	rtnl_lock();
-	err = dev_set_mac_address(upper, &sa, NULL);
-	rtnl_unlock();
-	KUNIT_ASSERT_EQ(test, err, 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_set_mac(upper, own), 0);
 	duo_fake_receive_from(test, pv, own, 100);
 	duo_fake_receive_from(test, pv, pair_mac, 100);
 	KUNIT_EXPECT_EQ(test, duo_fake_stat(test, upper, "rx_own_echo"), 3);
@@ -650,25 +643,9 @@ static void switch_tells_rtnetlink(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, addr_changes, 1U);
 }
 
-static void pairs_clear(void *unused)
-{
-	duo_pairs_set("");
-}
-
 static bool has_addr(const struct net_device *dev, const u8 *addr)
 {
 	return ether_addr_equal(dev->dev_addr, addr);
-}
-
-/* ip link set DEV address ADDR. */
-static int set_mac(struct net_device *dev, const u8 *addr)
-{
-	int err;
-
-	rtnl_lock();
-	err = duo_compat_set_mac(dev, addr, NULL);
-	rtnl_unlock();
-	return err;
 }
 
 /*
@@ -693,7 +670,7 @@ static void two_macs_follow_tx(struct kunit *test)
 	struct sockaddr sa = { .sa_family = ARPHRD_ETHER };
 	int err;
 
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, pairs_clear, NULL), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, duo_fake_clear_pairs, NULL), 0);
 	info_watched = upper;
 	addr_changes = 0;
 	KUNIT_ASSERT_EQ(test, register_netdevice_notifier(&info_nb), 0);
@@ -778,7 +755,7 @@ static void two_macs_follow_tx(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, has_addr(upper, vf_mac));
 
 	/* The TX lower's own MAC changed (by its PF, say): followed. */
-	KUNIT_ASSERT_EQ(test, set_mac(vf, peer), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_set_mac(vf, peer), 0);
 	KUNIT_EXPECT_TRUE(test, has_addr(upper, peer));
 }
 
@@ -800,10 +777,10 @@ static void two_macs_give_own_back(struct kunit *test)
 	struct netlink_ext_ack ext = {};
 	int err;
 
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, pairs_clear, NULL), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, duo_fake_clear_pairs, NULL), 0);
 	duo_fake_open(test, upper);
 	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
-	KUNIT_ASSERT_EQ(test, set_mac(upper, set), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_set_mac(upper, set), 0);
 	KUNIT_ASSERT_TRUE(test, has_addr(pv, set));
 	pv_only(upper, true);
 	KUNIT_ASSERT_EQ(test, duo_pairs_set("52:54:00:12:34:56/52:54:00:12:34:57"), 0);

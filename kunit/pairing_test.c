@@ -471,11 +471,6 @@ static bool listed(const u8 *a, const u8 *b)
 	return ret;
 }
 
-static void pairs_clear(void *unused)
-{
-	duo_pairs_set("");
-}
-
 /*
  * pair= as modprobe or a sysfs write gives it (spaces, a newline): each
  * pair listed either way round, nothing else; a bad value refused with
@@ -501,7 +496,7 @@ static void pair_param_parsed(struct kunit *test)
 	char *many;
 	int i, n;
 
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, pairs_clear, NULL), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, duo_fake_clear_pairs, NULL), 0);
 	KUNIT_ASSERT_EQ(test, duo_pairs_set(good), 0);
 	KUNIT_EXPECT_TRUE(test, listed(pair_mac, other_mac));
 	KUNIT_EXPECT_TRUE(test, listed(other_mac, pair_mac));
