@@ -26,6 +26,7 @@ duo_objs := \
 	core/datapath.o \
 	core/dedup.o \
 	core/stats.o \
+	core/settings.o \
 	core/netlink.o \
 	core/ethtool.o \
 	core/tuning.o \

@@ -22,6 +22,7 @@
 #include <linux/etherdevice.h>
 #include <linux/ethtool.h>
 #include <linux/netdevice.h>
+#include <linux/moduleparam.h>
 #include <linux/siphash.h>
 #include <linux/u64_stats_sync.h>
 #include <linux/workqueue.h>
@@ -152,10 +153,38 @@ struct duo_tuning {
 	bool in_set_features;		/* duo_set_features() running */
 };
 
-struct duo_settings {
-	u32 announce_count;		/* announcements after a switch */
-	u32 announce_interval_ms;	/* between them */
-	u32 failback_delay_ms;
+/* The peer announcements after a switch (core/path.c). */
+struct duo_announce_cfg {
+	u32 count;
+	u32 interval_ms;		/* between them */
+};
+
+/*
+ * The upper's settings, one table (core/settings.c): each one's rtnetlink
+ * attribute, range, ethtool private flag or module parameter.
+ */
+enum duo_set {
+	DUO_SET_ANNOUNCE_COUNT,
+	DUO_SET_ANNOUNCE_INTERVAL_MS,
+	DUO_SET_FAILBACK_DELAY_MS,
+	DUO_SET_DAMP_FLAPS,
+	DUO_SET_DAMP_WINDOW_MS,
+	DUO_SET_DAMP_HOLD_MS,
+	DUO_SET_HINT_MASK,
+	DUO_SET_ADAPTIVE_LOW_PPS,
+	DUO_SET_ADAPTIVE_HIGH_PPS,
+	DUO_SET_ADAPTIVE_DWELL_MS,
+	DUO_SET_REACH_INTERVAL_MS,
+	DUO_SET_REACH_MISSED,
+	DUO_SET_PV_ONLY,		/* ethtool private flag 0 */
+	DUO_SET_ADAPTIVE,		/* ethtool private flag 1 */
+	DUO_SET_MAX,
+};
+
+/* Settings of a request: every value, the request's own marked given. */
+struct duo_setvals {
+	u32 v[DUO_SET_MAX];
+	u32 given;			/* BIT(enum duo_set) */
 };
 
 /*
@@ -228,7 +257,7 @@ struct duo_priv {
 	struct duo_lower __rcu *pv;
 	struct duo_lower __rcu *tx;	/* the active TX path, or NULL */
 	struct duo_fo fo;		/* RTNL */
-	struct duo_settings set;	/* RTNL */
+	struct duo_announce_cfg announce;	/* RTNL */
 	bool auto_created;		/* by auto-pairing, over its PV */
 	u8 pair_addr[ETH_ALEN];		/* permanent MAC lowers must carry */
 	/*
@@ -277,7 +306,6 @@ extern struct rtnl_link_ops duo_link_ops;
 extern const struct ethtool_ops duo_ethtool_ops;
 extern bool duo_auto;
 extern char *duo_skip;
-extern struct duo_settings duo_default_settings;
 
 static inline bool netif_is_duo_upper(const struct net_device *dev)
 {
@@ -314,8 +342,30 @@ extern bool duo_cwatch_enabled;
 void duo_cwatch_poll(void);
 void duo_path_uninit(struct duo_priv *priv);
 
+/* core/settings.c */
+extern u32 duo_set_defaults[DUO_SET_MAX];
+extern const struct kernel_param_ops duo_set_param_ops;
+void duo_settings_policy(struct nla_policy *policy);
+void duo_settings_read(const struct duo_priv *priv, struct duo_setvals *s);
+void duo_settings_from_nl(struct duo_setvals *s, struct nlattr *data[]);
+u32 duo_settings_pflags(const struct duo_priv *priv);
+void duo_settings_from_pflags(struct duo_setvals *s, u32 flags);
+int duo_settings_pflag_count(void);
+void duo_settings_pflag_names(u8 *data);
+int duo_settings_check(const struct duo_priv *priv, const struct duo_setvals *s,
+		       const struct duo_reach_cfg *targets, struct nlattr *data[],
+		       struct netlink_ext_ack *extack);
+int duo_settings_check_lowers(const struct duo_priv *priv,
+			      const struct duo_setvals *s,
+			      const struct duo_reach_cfg *targets,
+			      struct nlattr *data[], struct netlink_ext_ack *extack);
+void duo_settings_apply(struct duo_priv *priv, const struct duo_setvals *s,
+			const struct duo_reach_cfg *targets);
+int duo_settings_fill(struct sk_buff *skb, const struct duo_priv *priv);
+void duo_settings_init(struct duo_priv *priv);
+
 /* core/netlink.c */
-extern const struct nla_policy duo_nl_policy[];
+extern struct nla_policy duo_nl_policy[];
 int duo_changelink(struct net_device *dev, struct nlattr *tb[],
 		   struct nlattr *data[], struct netlink_ext_ack *extack);
 size_t duo_get_size(const struct net_device *dev);

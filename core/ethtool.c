@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ethtool operations of the upper: driver info naming the active path,
- * per-path statistics, the pv-only and adaptive private flags (the
- * policies: failover/failover.c), and the active lower's link settings.
+ * per-path statistics, the pv-only and adaptive private flags (settings
+ * of core/settings.c's table), and the active lower's link settings.
  * The tuning ops are in core/tuning.c. ethtool calls these under RTNL.
  */
 #include <linux/ethtool.h>
@@ -10,17 +10,6 @@
 #include <linux/timekeeping.h>
 
 #include "core/duonet.h"
-
-enum {
-	DUO_PFLAG_PV_ONLY,
-	DUO_PFLAG_ADAPTIVE,
-	DUO_PFLAG_MAX,
-};
-
-static const char duo_pflag_names[DUO_PFLAG_MAX][ETH_GSTRING_LEN] = {
-	[DUO_PFLAG_PV_ONLY] = "pv-only",
-	[DUO_PFLAG_ADAPTIVE] = "adaptive",
-};
 
 /* Milliseconds TX has spent on a path, the current stretch included. */
 static u64 path_ms(const struct duo_priv *priv, enum duo_path path)
@@ -116,7 +105,7 @@ static int duo_get_sset_count(struct net_device *dev, int sset)
 	case ETH_SS_STATS:
 		return ARRAY_SIZE(duo_stats);
 	case ETH_SS_PRIV_FLAGS:
-		return DUO_PFLAG_MAX;
+		return duo_settings_pflag_count();
 	default:
 		return -EOPNOTSUPP;
 	}
@@ -133,7 +122,7 @@ static void duo_get_strings(struct net_device *dev, u32 sset, u8 *data)
 			       ETH_GSTRING_LEN);
 		break;
 	case ETH_SS_PRIV_FLAGS:
-		memcpy(data, duo_pflag_names, sizeof(duo_pflag_names));
+		duo_settings_pflag_names(data);
 		break;
 	}
 }
@@ -206,24 +195,29 @@ static void duo_get_ethtool_stats(struct net_device *dev,
 
 static u32 duo_get_priv_flags(struct net_device *dev)
 {
-	struct duo_priv *priv = netdev_priv(dev);
-
-	return (priv->fo.pv_only ? BIT(DUO_PFLAG_PV_ONLY) : 0) |
-	       (priv->fo.adaptive ? BIT(DUO_PFLAG_ADAPTIVE) : 0);
+	return duo_settings_pflags(netdev_priv(dev));
 }
 
+/*
+ * Through the settings' table, as IFLA_INFO_DATA (core/settings.c); the
+ * op has no extack: a refusal's message goes to the log.
+ */
 static int duo_set_priv_flags(struct net_device *dev, u32 flags)
 {
 	struct duo_priv *priv = netdev_priv(dev);
-	bool pv_only = flags & BIT(DUO_PFLAG_PV_ONLY);
+	struct netlink_ext_ack ext = {};
+	struct duo_setvals set;
+	int err;
 
-	if (pv_only && !priv->fo.pv_only && !rtnl_dereference(priv->pv)) {
-		netdev_err(dev, "pv-only needs a PV lower, and there is none\n");
-		return -ENODEV;
+	duo_settings_read(priv, &set);
+	duo_settings_from_pflags(&set, flags);
+	err = duo_settings_check(priv, &set, NULL, NULL, &ext) ?:
+	      duo_settings_check_lowers(priv, &set, NULL, NULL, &ext);
+	if (err) {
+		netdev_err(dev, "%s\n", ext._msg ?: "private flags refused");
+		return err;
 	}
-	duo_adaptive(priv, flags & BIT(DUO_PFLAG_ADAPTIVE));
-	if (pv_only != priv->fo.pv_only)
-		duo_path_event(priv, pv_only ? DUO_EV_PV_ONLY_ON : DUO_EV_PV_ONLY_OFF);
+	duo_settings_apply(priv, &set, NULL);
 	return 0;
 }
 

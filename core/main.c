@@ -13,17 +13,23 @@
 #include "core/duonet.h"
 #include "lower/fault.h"
 
-static unsigned int announce_count = 3;
-module_param(announce_count, uint, 0444);
-MODULE_PARM_DESC(announce_count, "Peer announcements after a path switch (default 3)");
-
-static unsigned int announce_interval_ms = 100;
-module_param(announce_interval_ms, uint, 0444);
-MODULE_PARM_DESC(announce_interval_ms, "Milliseconds between announcements (default 100)");
-
-static unsigned int failback_delay_ms;
-module_param(failback_delay_ms, uint, 0444);
-MODULE_PARM_DESC(failback_delay_ms, "Milliseconds a returning VF must be up before TX moves back (default 0)");
+/*
+ * Defaults of new uppers' settings, checked against the settings' table
+ * (core/settings.c): a value out of range keeps the module from loading.
+ */
+module_param_cb(announce_count, &duo_set_param_ops,
+		&duo_set_defaults[DUO_SET_ANNOUNCE_COUNT], 0444);
+__MODULE_PARM_TYPE(announce_count, "uint");
+MODULE_PARM_DESC(announce_count, "Peer announcements after a path switch (0-100, default 3)");
+module_param_cb(announce_interval_ms, &duo_set_param_ops,
+		&duo_set_defaults[DUO_SET_ANNOUNCE_INTERVAL_MS], 0444);
+__MODULE_PARM_TYPE(announce_interval_ms, "uint");
+MODULE_PARM_DESC(announce_interval_ms, "Milliseconds between announcements (1-10000, default 100)");
+module_param_cb(failback_delay_ms, &duo_set_param_ops,
+		&duo_set_defaults[DUO_SET_FAILBACK_DELAY_MS], 0444);
+__MODULE_PARM_TYPE(failback_delay_ms, "uint");
+MODULE_PARM_DESC(failback_delay_ms,
+		 "Milliseconds a returning VF must be up before TX moves back (0-600000, default 0)");
 
 /*
  * compiler_types.h (6.12) defines auto as __auto_type, which macros such
@@ -36,15 +42,9 @@ MODULE_PARM_DESC(auto, "Pair PV and VF NICs by themselves (default 1)");
 module_param_named(skip, duo_skip, charp, 0444);
 MODULE_PARM_DESC(skip, "Permanent MACs auto-pairing never takes, comma-separated");
 
-struct duo_settings duo_default_settings;
-
 static int __init duo_mod_init(void)
 {
 	int err;
-
-	duo_default_settings.announce_count = announce_count;
-	duo_default_settings.announce_interval_ms = announce_interval_ms;
-	duo_default_settings.failback_delay_ms = failback_delay_ms;
 
 	/* The tests' fault injection (debug kernels only), before any lower. */
 	duo_fault_init();

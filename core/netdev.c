@@ -411,6 +411,7 @@ struct net_device *duo_upper_create(struct net *net, struct net_device *pv)
 
 int duo_netdev_init(void)
 {
+	duo_settings_policy(duo_nl_policy);
 	return rtnl_link_register(&duo_link_ops);
 }
 

@@ -13,14 +13,6 @@
 #include "core/duonet.h"
 #include "core/uapi.h"
 
-static struct netlink_range_validation failback_range = { 0, 600000 };
-static struct netlink_range_validation window_range = { 1, 3600000 };
-static struct netlink_range_validation hold_range = { 0, 3600000 };
-static struct netlink_range_validation low_range = { 0, 100000000 };
-static struct netlink_range_validation high_range = { 1, 100000000 };
-static struct netlink_range_validation dwell_range = { 0, 3600000 };
-static struct netlink_range_validation reach_range = { 0, 60000 };
-
 /* Inside IFLA_DUONET_REACH_IP4/IP6: addresses, nothing else. */
 static const struct nla_policy reach_ip4_policy[IFLA_DUONET_REACH_TARGET + 1] = {
 	[IFLA_DUONET_REACH_TARGET] = NLA_POLICY_EXACT_LEN(sizeof(__be32)),
@@ -30,47 +22,27 @@ static const struct nla_policy reach_ip6_policy[IFLA_DUONET_REACH_TARGET + 1] = 
 	[IFLA_DUONET_REACH_TARGET] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
 };
 
-const struct nla_policy duo_nl_policy[IFLA_DUONET_MAX + 1] = {
+/*
+ * The settings' entries (type and range) are written from their table
+ * by duo_settings_policy() before the link kind is registered.
+ */
+struct nla_policy duo_nl_policy[IFLA_DUONET_MAX + 1] = {
 	/*
 	 * Strict for every attribute: a length other than its type's, a
 	 * nested flag, the padding attribute are refused with a message,
 	 * not taken with a log line.
 	 */
 	[IFLA_DUONET_UNSPEC] = { .strict_start_type = IFLA_DUONET_ANNOUNCE_COUNT },
-	[IFLA_DUONET_ANNOUNCE_COUNT] = NLA_POLICY_RANGE(NLA_U32, 0, 100),
-	[IFLA_DUONET_ANNOUNCE_INTERVAL_MS] = NLA_POLICY_RANGE(NLA_U32, 1, 10000),
-	[IFLA_DUONET_FAILBACK_DELAY_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &failback_range),
-	[IFLA_DUONET_DAMP_FLAPS] = NLA_POLICY_RANGE(NLA_U32, 0, DUO_FO_DAMP_MAX),
-	[IFLA_DUONET_DAMP_WINDOW_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &window_range),
-	[IFLA_DUONET_DAMP_HOLD_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &hold_range),
 	[IFLA_DUONET_ACTIVE_PATH] = { .type = NLA_REJECT },
-	[IFLA_DUONET_PV_ONLY] = { .type = NLA_REJECT },
 	[IFLA_DUONET_SWITCHES_TO_VF] = { .type = NLA_REJECT },
 	[IFLA_DUONET_SWITCHES_TO_PV] = { .type = NLA_REJECT },
 	[IFLA_DUONET_LAST_SWITCH_USECS] = { .type = NLA_REJECT },
 	[IFLA_DUONET_VF_IFINDEX] = { .type = NLA_U32 },
 	[IFLA_DUONET_PV_IFINDEX] = { .type = NLA_U32 },
-	[IFLA_DUONET_HINT_MASK] = { .type = NLA_U32 },
-	[IFLA_DUONET_ADAPTIVE_LOW_PPS] = NLA_POLICY_FULL_RANGE(NLA_U32, &low_range),
-	[IFLA_DUONET_ADAPTIVE_HIGH_PPS] = NLA_POLICY_FULL_RANGE(NLA_U32, &high_range),
-	[IFLA_DUONET_ADAPTIVE_DWELL_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &dwell_range),
-	[IFLA_DUONET_ADAPTIVE] = { .type = NLA_REJECT },
-	[IFLA_DUONET_REACH_INTERVAL_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &reach_range),
-	[IFLA_DUONET_REACH_MISSED] = NLA_POLICY_RANGE(NLA_U32, 1, 255),
 	[IFLA_DUONET_REACH_IP4] = NLA_POLICY_NESTED(reach_ip4_policy),
 	[IFLA_DUONET_REACH_IP6] = NLA_POLICY_NESTED(reach_ip6_policy),
 	[IFLA_DUONET_VF_REACHABLE] = { .type = NLA_REJECT },
 };
-
-static u32 ns_to_ms(u64 ns)
-{
-	return div_u64(ns, NSEC_PER_MSEC);
-}
-
-static u64 ms_to_ns(const struct nlattr *attr)
-{
-	return (u64)nla_get_u32(attr) * NSEC_PER_MSEC;
-}
 
 /*
  * Give the role to the device with this ifindex (0: release the role's
@@ -224,87 +196,55 @@ static int reach_targets(const struct nlattr *nest, bool ip6,
 }
 
 /*
- * The reachability check's settings from a message, into cfg (from the
- * settings as they are): nothing changes here.
+ * The reachability targets of a message into *targets, over the upper's
+ * (a family not given is kept); *given false if it gives none.
  */
-static int reach_settings(const struct duo_priv *priv, struct nlattr *data[],
-			  struct duo_reach_cfg *cfg, bool *changed,
-			  struct netlink_ext_ack *extack)
+static int reach_targets_of(const struct duo_priv *priv, struct nlattr *data[],
+			    struct duo_reach_cfg *targets, bool *given,
+			    struct netlink_ext_ack *extack)
 {
 	int err;
 
-	*cfg = priv->reach.cfg;
-	*changed = data[IFLA_DUONET_REACH_INTERVAL_MS] ||
-		   data[IFLA_DUONET_REACH_MISSED] ||
-		   data[IFLA_DUONET_REACH_IP4] || data[IFLA_DUONET_REACH_IP6];
-	if (data[IFLA_DUONET_REACH_INTERVAL_MS])
-		cfg->interval_ms = nla_get_u32(data[IFLA_DUONET_REACH_INTERVAL_MS]);
-	if (data[IFLA_DUONET_REACH_MISSED])
-		cfg->missed = nla_get_u32(data[IFLA_DUONET_REACH_MISSED]);
+	*targets = priv->reach.cfg;
+	*given = data[IFLA_DUONET_REACH_IP4] || data[IFLA_DUONET_REACH_IP6];
 	if (data[IFLA_DUONET_REACH_IP4]) {
-		err = reach_targets(data[IFLA_DUONET_REACH_IP4], false, cfg, extack);
+		err = reach_targets(data[IFLA_DUONET_REACH_IP4], false, targets, extack);
 		if (err)
 			return err;
 	}
 	if (data[IFLA_DUONET_REACH_IP6]) {
-		err = reach_targets(data[IFLA_DUONET_REACH_IP6], true, cfg, extack);
+		err = reach_targets(data[IFLA_DUONET_REACH_IP6], true, targets, extack);
 		if (err)
 			return err;
-	}
-	if (cfg->interval_ms && cfg->interval_ms < DUO_REACH_MIN_MS) {
-		NL_SET_ERR_MSG_ATTR(extack, data[IFLA_DUONET_REACH_INTERVAL_MS],
-				    "duonet: the reachability interval is 0 (off) or 10..60000 ms");
-		return -EINVAL;
-	}
-	if (cfg->interval_ms && !cfg->ip4[0] && ipv6_addr_any(&cfg->ip6[0])) {
-		NL_SET_ERR_MSG(extack,
-			       "duonet: the reachability check needs a target (IPv4 or IPv6)");
-		return -EINVAL;
 	}
 	return 0;
 }
 
 /*
- * Validated by the policy already. The lowers first: a refused pairing
- * leaves the settings as they were (a VF paired before a refused PV
- * stays). The settings then apply all together.
+ * Validated by the policy already (core/settings.c wrote the settings'
+ * ranges into it). The lowers first: a refused pairing leaves the
+ * settings as they were (a VF paired before a refused PV stays). The
+ * settings then apply all together.
  */
 static int duo_apply_settings(struct duo_priv *priv, struct nlattr *data[],
 			      struct netlink_ext_ack *extack)
 {
-	struct duo_fo_config cfg = priv->fo.cfg;
-	struct duo_settings set = priv->set;
-	struct duo_reach_cfg reach;
-	bool reach_changed;
+	struct duo_reach_cfg targets;
+	struct duo_setvals set;
+	bool given;
 	int err;
 
 	ASSERT_RTNL();
 	if (!data)
 		return 0;
-	err = reach_settings(priv, data, &reach, &reach_changed, extack);
+	err = reach_targets_of(priv, data, &targets, &given, extack);
 	if (err)
 		return err;
-	if (data[IFLA_DUONET_HINT_MASK]) {
-		u32 m = nla_get_u32(data[IFLA_DUONET_HINT_MASK]);
-		u32 run = m ? m >> __ffs(m) : 0;
-
-		/* 0, or contiguous bits: shifted down, 2^k - 1 with k >= 2 */
-		if (m && ((run & (run + 1)) || run < 3)) {
-			NL_SET_ERR_MSG_ATTR(extack, data[IFLA_DUONET_HINT_MASK],
-					    "duonet: the hint mask must be 0 or at least 2 contiguous bits");
-			return -EINVAL;
-		}
-	}
-	if (data[IFLA_DUONET_ADAPTIVE_LOW_PPS])
-		cfg.adapt_low_pps = nla_get_u32(data[IFLA_DUONET_ADAPTIVE_LOW_PPS]);
-	if (data[IFLA_DUONET_ADAPTIVE_HIGH_PPS])
-		cfg.adapt_high_pps = nla_get_u32(data[IFLA_DUONET_ADAPTIVE_HIGH_PPS]);
-	if (data[IFLA_DUONET_ADAPTIVE_DWELL_MS])
-		cfg.adapt_dwell_ns = ms_to_ns(data[IFLA_DUONET_ADAPTIVE_DWELL_MS]);
-	if (cfg.adapt_low_pps >= cfg.adapt_high_pps) {
-		NL_SET_ERR_MSG(extack, "duonet: the adaptive low mark must be below the high mark");
-		return -EINVAL;
-	}
+	duo_settings_read(priv, &set);
+	duo_settings_from_nl(&set, data);
+	err = duo_settings_check(priv, &set, &targets, data, extack);
+	if (err)
+		return err;
 	/* Pairing may fail: before any setting changes. */
 	if (data[IFLA_DUONET_VF_IFINDEX] && data[IFLA_DUONET_PV_IFINDEX] &&
 	    nla_get_u32(data[IFLA_DUONET_VF_IFINDEX]) &&
@@ -316,37 +256,12 @@ static int duo_apply_settings(struct duo_priv *priv, struct nlattr *data[],
 	err = duo_set_roles(priv, data, extack);
 	if (err)
 		return err;
-	/*
-	 * No IPv6 probe can be answered on a VF of a pair with two MACs
-	 * (core/reach.c); after the roles, which may have made one.
-	 */
-	if (reach_changed && priv->mac_follow && !ipv6_addr_any(&reach.ip6[0])) {
-		NL_SET_ERR_MSG_ATTR(extack, data[IFLA_DUONET_REACH_IP6],
-				    "duonet: a pair with two MACs (pair=) takes IPv4 reachability targets only");
-		return -EINVAL;
-	}
-	if (data[IFLA_DUONET_HINT_MASK])
-		WRITE_ONCE(priv->hint_mask, nla_get_u32(data[IFLA_DUONET_HINT_MASK]));
-	if (data[IFLA_DUONET_ANNOUNCE_COUNT])
-		set.announce_count = nla_get_u32(data[IFLA_DUONET_ANNOUNCE_COUNT]);
-	if (data[IFLA_DUONET_ANNOUNCE_INTERVAL_MS])
-		set.announce_interval_ms = nla_get_u32(data[IFLA_DUONET_ANNOUNCE_INTERVAL_MS]);
-	if (data[IFLA_DUONET_FAILBACK_DELAY_MS]) {
-		set.failback_delay_ms = nla_get_u32(data[IFLA_DUONET_FAILBACK_DELAY_MS]);
-		cfg.failback_delay_ns = ms_to_ns(data[IFLA_DUONET_FAILBACK_DELAY_MS]);
-	}
-	if (data[IFLA_DUONET_DAMP_FLAPS])
-		cfg.damp_flaps = nla_get_u32(data[IFLA_DUONET_DAMP_FLAPS]);
-	if (data[IFLA_DUONET_DAMP_WINDOW_MS])
-		cfg.damp_window_ns = ms_to_ns(data[IFLA_DUONET_DAMP_WINDOW_MS]);
-	if (data[IFLA_DUONET_DAMP_HOLD_MS])
-		cfg.damp_hold_ns = ms_to_ns(data[IFLA_DUONET_DAMP_HOLD_MS]);
-	priv->set = set;
-	duo_fo_set_config(&priv->fo, &cfg);
-	if (reach_changed)
-		duo_reach_set(priv, &reach);
-	/* A shorter failback delay may have come due already. */
-	duo_path_event(priv, DUO_EV_TIMER);
+	/* pv-only and IPv6 targets depend on the lowers the roles gave. */
+	err = duo_settings_check_lowers(priv, &set, given ? &targets : NULL,
+					data, extack);
+	if (err)
+		return err;
+	duo_settings_apply(priv, &set, given ? &targets : NULL);
 	return 0;
 }
 
@@ -388,9 +303,7 @@ static int fill_reach(struct sk_buff *skb, const struct duo_priv *priv)
 	struct nlattr *nest;
 	int i;
 
-	if (nla_put_u32(skb, IFLA_DUONET_REACH_INTERVAL_MS, r->interval_ms) ||
-	    nla_put_u32(skb, IFLA_DUONET_REACH_MISSED, r->missed) ||
-	    nla_put_u8(skb, IFLA_DUONET_VF_REACHABLE, priv->fo.vf.reachable))
+	if (nla_put_u8(skb, IFLA_DUONET_VF_REACHABLE, priv->fo.vf.reachable))
 		return -EMSGSIZE;
 	nest = nla_nest_start(skb, IFLA_DUONET_REACH_IP4);
 	if (!nest)
@@ -419,27 +332,14 @@ static enum duo_uapi_path uapi_path(const struct duo_lower *lo)
 int duo_fill_info(struct sk_buff *skb, const struct net_device *dev)
 {
 	struct duo_priv *priv = netdev_priv(dev);
-	const struct duo_fo_config *cfg = &priv->fo.cfg;
 	struct duo_lower *vf = rtnl_dereference(priv->vf);
 	struct duo_lower *pv = rtnl_dereference(priv->pv);
 
 	if (nla_put_u32(skb, IFLA_DUONET_VF_IFINDEX, vf ? vf->dev->ifindex : 0) ||
 	    nla_put_u32(skb, IFLA_DUONET_PV_IFINDEX, pv ? pv->dev->ifindex : 0) ||
-	    nla_put_u32(skb, IFLA_DUONET_HINT_MASK, READ_ONCE(priv->hint_mask)) ||
-	    nla_put_u32(skb, IFLA_DUONET_ADAPTIVE_LOW_PPS, cfg->adapt_low_pps) ||
-	    nla_put_u32(skb, IFLA_DUONET_ADAPTIVE_HIGH_PPS, cfg->adapt_high_pps) ||
-	    nla_put_u32(skb, IFLA_DUONET_ADAPTIVE_DWELL_MS, ns_to_ms(cfg->adapt_dwell_ns)) ||
-	    nla_put_u8(skb, IFLA_DUONET_ADAPTIVE, priv->fo.adaptive) ||
-	    nla_put_u32(skb, IFLA_DUONET_ANNOUNCE_COUNT, priv->set.announce_count) ||
-	    nla_put_u32(skb, IFLA_DUONET_ANNOUNCE_INTERVAL_MS,
-			priv->set.announce_interval_ms) ||
-	    nla_put_u32(skb, IFLA_DUONET_FAILBACK_DELAY_MS, priv->set.failback_delay_ms) ||
-	    nla_put_u32(skb, IFLA_DUONET_DAMP_FLAPS, cfg->damp_flaps) ||
-	    nla_put_u32(skb, IFLA_DUONET_DAMP_WINDOW_MS, ns_to_ms(cfg->damp_window_ns)) ||
-	    nla_put_u32(skb, IFLA_DUONET_DAMP_HOLD_MS, ns_to_ms(cfg->damp_hold_ns)) ||
+	    duo_settings_fill(skb, priv) ||
 	    nla_put_u8(skb, IFLA_DUONET_ACTIVE_PATH,
 		       uapi_path(rtnl_dereference(priv->tx))) ||
-	    nla_put_u8(skb, IFLA_DUONET_PV_ONLY, priv->fo.pv_only) ||
 	    nla_put_u64_64bit(skb, IFLA_DUONET_SWITCHES_TO_VF, priv->fo.switches_to_vf,
 			      IFLA_DUONET_PAD) ||
 	    nla_put_u64_64bit(skb, IFLA_DUONET_SWITCHES_TO_PV, priv->fo.switches_to_pv,

@@ -45,7 +45,7 @@ static void announce_step(struct duo_priv *priv)
 		__netdev_notify_peers(priv->dev);
 	if (priv->announce_left)
 		schedule_delayed_work(&priv->announce_work,
-				      msecs_to_jiffies(priv->set.announce_interval_ms));
+				      msecs_to_jiffies(priv->announce.interval_ms));
 }
 
 static void announce_work_fn(struct work_struct *work)
@@ -157,7 +157,7 @@ void duo_announce(struct duo_priv *priv)
 	ASSERT_RTNL();
 	if (!netif_running(priv->dev))
 		return;
-	priv->announce_left = priv->set.announce_count;
+	priv->announce_left = priv->announce.count;
 	cancel_delayed_work(&priv->announce_work);
 	announce_step(priv);
 }
@@ -583,12 +583,7 @@ void duo_leave_all(struct duo_priv *priv)
 
 void duo_path_init(struct duo_priv *priv)
 {
-	struct duo_fo_config cfg;
-
-	priv->set = duo_default_settings;
-	duo_fo_default_config(&cfg);
-	cfg.failback_delay_ns = (u64)priv->set.failback_delay_ms * NSEC_PER_MSEC;
-	duo_fo_init(&priv->fo, &cfg);
+	duo_settings_init(priv);
 	priv->path_since_ns = ktime_get_ns();
 	INIT_DELAYED_WORK(&priv->announce_work, announce_work_fn);
 	INIT_DELAYED_WORK(&priv->policy_work, policy_work_fn);

@@ -16,9 +16,14 @@ enum {
 	IFLA_DUONET_DAMP_FLAPS,			/* 0 (off)..16 */
 	IFLA_DUONET_DAMP_WINDOW_MS,		/* 1..3600000 */
 	IFLA_DUONET_DAMP_HOLD_MS,		/* 0..3600000 */
-	/* State, read only */
+	/* State, read only (but PV_ONLY) */
 	IFLA_DUONET_ACTIVE_PATH,		/* u8: enum duo_uapi_path */
-	IFLA_DUONET_PV_ONLY,			/* u8: 0/1 (ethtool priv flag) */
+	/*
+	 * u8 0/1, read and written (0.4.0; before, read only): TX on the PV
+	 * whatever the VF does; also the ethtool private flag pv-only.
+	 * Written 1, refused while there is no PV lower.
+	 */
+	IFLA_DUONET_PV_ONLY,
 	IFLA_DUONET_SWITCHES_TO_VF,		/* u64 */
 	IFLA_DUONET_SWITCHES_TO_PV,		/* u64 */
 	IFLA_DUONET_LAST_SWITCH_USECS,		/* u64 */
@@ -41,7 +46,11 @@ enum {
 	IFLA_DUONET_ADAPTIVE_LOW_PPS,		/* u32 0..100000000, < high */
 	IFLA_DUONET_ADAPTIVE_HIGH_PPS,		/* u32 1..100000000 */
 	IFLA_DUONET_ADAPTIVE_DWELL_MS,		/* u32 0..3600000 */
-	IFLA_DUONET_ADAPTIVE,			/* u8 read only: the policy is on */
+	/*
+	 * u8 0/1, read and written (0.4.0; before, read only): the adaptive
+	 * policy on; also the ethtool private flag adaptive.
+	 */
+	IFLA_DUONET_ADAPTIVE,
 	/*
 	 * The VF reachability check: the targets asked through the VF every
 	 * interval (ARP, neighbour solicitation); TX leaves the VF when none

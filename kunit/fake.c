@@ -21,22 +21,14 @@
 #include "kunit/fake.h"
 
 /*
- * What core/main.c sets from its module parameters, which are not part of
- * duonet_kunit: the parameters' own defaults.
- */
-struct duo_settings duo_default_settings = {
-	.announce_count = 3,
-	.announce_interval_ms = 100,
-	.failback_delay_ms = 0,
-};
-
-/*
  * The carrier watch off: a case sees each carrier change come from the
  * notifier (linkwatch), or reads with duo_cwatch_poll() itself.
  */
 int duo_fake_suite_init(struct kunit_suite *suite)
 {
 	duo_cwatch_enabled = false;
+	/* As duo_netdev_init() does before registering the link kind. */
+	duo_settings_policy(duo_nl_policy);
 	return duo_notify_init();
 }
 

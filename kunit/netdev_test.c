@@ -1033,11 +1033,11 @@ static void dumps_fully_written(struct kunit *test)
 	info[IFLA_DUONET_ADAPTIVE_DWELL_MS] =
 		(struct attr_want){ 4, div_u64(cfg->adapt_dwell_ns, NSEC_PER_MSEC) };
 	info[IFLA_DUONET_ADAPTIVE] = (struct attr_want){ 1, 0 };
-	info[IFLA_DUONET_ANNOUNCE_COUNT] = (struct attr_want){ 4, priv->set.announce_count };
+	info[IFLA_DUONET_ANNOUNCE_COUNT] = (struct attr_want){ 4, priv->announce.count };
 	info[IFLA_DUONET_ANNOUNCE_INTERVAL_MS] =
-		(struct attr_want){ 4, priv->set.announce_interval_ms };
+		(struct attr_want){ 4, priv->announce.interval_ms };
 	info[IFLA_DUONET_FAILBACK_DELAY_MS] =
-		(struct attr_want){ 4, priv->set.failback_delay_ms };
+		(struct attr_want){ 4, div_u64(cfg->failback_delay_ns, NSEC_PER_MSEC) };
 	info[IFLA_DUONET_DAMP_FLAPS] = (struct attr_want){ 4, cfg->damp_flaps };
 	info[IFLA_DUONET_DAMP_WINDOW_MS] =
 		(struct attr_want){ 4, div_u64(cfg->damp_window_ns, NSEC_PER_MSEC) };

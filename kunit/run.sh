@@ -36,7 +36,7 @@ tree=$cache/linux-source-6.12
 build=$cache/build-um
 moddir=$cache/module
 jobs=${DUONET_KUNIT_JOBS:-$(nproc)}
-suites="duonet_dedup duonet_failover duonet_failover_random duonet_features duonet_netdev duonet_pairing duonet_stats duonet_tuning duonet_xdp"
+suites="duonet_dedup duonet_failover duonet_failover_random duonet_features duonet_netdev duonet_pairing duonet_settings duonet_stats duonet_tuning duonet_xdp"
 # The driver's folders built into duonet_kunit (kunit/ itself comes last).
 srcdirs=$(sed -n 's/^duo_srcdirs := //p' "$root/sources.mk")
 [ -n "$srcdirs" ] || { echo "kunit: no duo_srcdirs in $root/sources.mk" >&2; exit 1; }

@@ -139,9 +139,9 @@ static const char *const manual_text =
 "                          hint (1 VF, 2 PV, shifted down), set by a tc/BPF\n"
 "                          program (bpf/steer); 0 (default) reads none;\n"
 "                          else at least 2 contiguous bits, e.g. 0x300\n"
-"    adaptive-low-pps      the adaptive policy (ethtool --set-priv-flags DEV\n"
-"                          adaptive on) puts TX on the PV once the packet\n"
-"                          rate (TX + RX) falls to this (0-100000000) ...\n"
+"    adaptive-low-pps      the adaptive policy (the key adaptive) puts TX\n"
+"                          on the PV once the packet rate (TX + RX) falls\n"
+"                          to this (0-100000000) ...\n"
 "    adaptive-high-pps     ... and on the VF once it reaches this (1-100000000,\n"
 "                          above the low mark); in between nothing changes\n"
 "    adaptive-dwell-ms     at least this long between two of its switches\n"
@@ -154,6 +154,11 @@ static const char *const manual_text =
 "                          the VF (1-255, default 2)\n"
 "    reach-targets         A[,A...] IPv4 and IPv6 unicast addresses, up to\n"
 "                          16 of each family, or none\n"
+"    pv-only               on: TX on the PV whatever the VF does (a PV\n"
+"                          lower is needed); off: the policy below decides\n"
+"    adaptive              on: the adaptive policy (adaptive-*-pps); off:\n"
+"                          the VF whenever it is usable (vf-first). Both\n"
+"                          are also ethtool private flags of DEV\n"
 "    vf, pv                the lower in that role: an interface name, or\n"
 "                          none to release it (a role override, as pair)\n"
 "    A key may also be spelled with underscores (announce_count), as\n"
@@ -168,6 +173,7 @@ static const char *const manual_text =
 "    duoctl set duo0 failback-delay-ms 2000\n"
 "    duoctl add duo1 vf eth2 pv eth3 announce-count 5\n"
 "    duoctl set duo0 hint-mask 0x300\n"
+"    duoctl set duo0 pv-only on\n"
 "    duoctl pair duo0 eth2 --role vf\n"
 "    duoctl wait duo0 --path pv --timeout 5\n"
 "    duoctl monitor --json duo0\n"
@@ -196,6 +202,15 @@ static const struct word_attr keys[] = {
 	{ "adaptive-dwell-ms", IFLA_DUONET_ADAPTIVE_DWELL_MS },
 	{ "reach-interval-ms", IFLA_DUONET_REACH_INTERVAL_MS },
 	{ "reach-missed", IFLA_DUONET_REACH_MISSED },
+};
+
+/*
+ * Keys that are policies, on or off (u8): show has them as pv_only and
+ * adaptive at the top level, as ethtool --show-priv-flags does.
+ */
+static const struct word_attr flag_keys[] = {
+	{ "pv-only", IFLA_DUONET_PV_ONLY },
+	{ "adaptive", IFLA_DUONET_ADAPTIVE },
 };
 
 /* Keys whose value is a lower (an interface name, or none). */
@@ -902,7 +917,7 @@ static void put_pairs(struct nlmsghdr *nlh, int argc, char **argv)
 		int attr = -1, j;
 		char *end;
 
-		/* Once each: the request fits its buffer (15 keys: under 1 KiB). */
+		/* Once each: the request fits its buffer (18 keys: under 1 KiB). */
 		for (j = 0; j < i; j += 2)
 			if (key_eq(argv[j], key)) {
 				fprintf(stderr, "duoctl: key '%s' given twice\n", key);
@@ -916,6 +931,17 @@ static void put_pairs(struct nlmsghdr *nlh, int argc, char **argv)
 		if (role_attr(key) >= 0) {
 			mnl_attr_put_u32(nlh, role_attr(key),
 					 strcmp(val, "none") ? need_ifindex(val) : 0);
+			continue;
+		}
+		for (k = 0; k < sizeof(flag_keys) / sizeof(flag_keys[0]); k++)
+			if (key_eq(key, flag_keys[k].key))
+				attr = flag_keys[k].attr;
+		if (attr >= 0) {
+			if (strcmp(val, "on") && strcmp(val, "off")) {
+				fprintf(stderr, "duoctl: %s is on or off, not '%s'\n", key, val);
+				usage();
+			}
+			mnl_attr_put_u8(nlh, attr, !strcmp(val, "on"));
 			continue;
 		}
 		for (k = 0; k < NKEYS; k++)

@@ -53,6 +53,7 @@ check set_second_key_unknown 2 "unknown key 'colour'" set duo0 announce-count 1 
 check set_second_not_number 2 "'x' is not a number from 0" set duo0 announce-count 1 damp-flaps x
 check set_bad_target 2 "'1.2.3' is not a list of IPv4 and IPv6" set duo0 reach-targets 1.2.3
 check set_no_lower 1 "no interface nosuchdev" set duo0 vf nosuchdev
+check set_flag_not_on_off 2 "pv-only is on or off, not 'yes'" set duo0 pv-only yes
 check set_key_twice 2 "key 'announce-count' given twice" set duo0 announce-count 1 damp-flaps 2 announce-count 3
 check add_key_twice 2 "key 'reach-targets' given twice" add duo7 reach-targets 10.0.0.1 reach-targets 10.0.0.2
 check add_few 2 "usage:" add

@@ -110,6 +110,12 @@ static size_t target_list(char *buf, size_t room, uint16_t type)
 	return len;
 }
 
+/* The length of a known attribute's type: 1 for the two flags, else 4. */
+static size_t flag_len(uint16_t type)
+{
+	return type == IFLA_DUONET_PV_ONLY || type == IFLA_DUONET_ADAPTIVE ? 1 : 4;
+}
+
 static size_t random_attr(char *buf, size_t room, bool *malformed)
 {
 	struct nlattr *a = (struct nlattr *)buf;
@@ -149,8 +155,9 @@ static size_t random_attr(char *buf, size_t room, bool *malformed)
 	}
 	/*
 	 * duonet's policy is strict for all its attributes: a known one with
-	 * a length other than 4 (all are u32 or read-only) or a nested flag
-	 * must be refused; so must the padding attribute. Unknown types and
+	 * a length other than its type's (the flags pv-only and adaptive u8,
+	 * the rest u32 or read-only) or a nested flag must be refused; so
+	 * must the padding attribute. Unknown types and
 	 * a trailing attribute that claims too much are the core's liberal
 	 * parsing's (ignored, with a rate-limited log line).
 	 */
@@ -164,7 +171,7 @@ static size_t random_attr(char *buf, size_t room, bool *malformed)
 		 */
 		if (!(type & NLA_F_NESTED))
 			*malformed = true;
-	} else if ((known && (len != 4 || (type & NLA_F_NESTED))) ||
+	} else if ((known && (len != flag_len(type) || (type & NLA_F_NESTED))) ||
 		   (type & ~NLA_F_NESTED) == IFLA_DUONET_PAD) {
 		*malformed = true;
 	}
@@ -229,10 +236,10 @@ struct snapshot {
 /* Read-only counters and state change by themselves: not compared. */
 static bool compared(int t)
 {
-	return t != IFLA_DUONET_ACTIVE_PATH && t != IFLA_DUONET_PV_ONLY &&
+	return t != IFLA_DUONET_ACTIVE_PATH &&
 	       t != IFLA_DUONET_SWITCHES_TO_VF && t != IFLA_DUONET_SWITCHES_TO_PV &&
 	       t != IFLA_DUONET_LAST_SWITCH_USECS && t != IFLA_DUONET_PAD &&
-	       t != IFLA_DUONET_ADAPTIVE && t != IFLA_DUONET_VF_REACHABLE;
+	       t != IFLA_DUONET_VF_REACHABLE;
 }
 
 static uint64_t fnv1a(const void *p, size_t len)
@@ -267,9 +274,10 @@ static int snap_cb(const struct nlmsghdr *nlh, void *arg)
 							   mnl_attr_get_payload_len(c));
 					continue;
 				}
-				if (mnl_attr_get_payload_len(c) != 4)
-					continue;
-				sn->val[t] = mnl_attr_get_u32(c);
+				if (mnl_attr_get_payload_len(c) == 1)
+					sn->val[t] = mnl_attr_get_u8(c);
+				else if (mnl_attr_get_payload_len(c) == 4)
+					sn->val[t] = mnl_attr_get_u32(c);
 			}
 		}
 	}

@@ -247,6 +247,42 @@ test_settings() {
 	duoctl show "$U" | grep -qx "  announce-count 5" || fail "a refused value changed the setting"
 }
 
+# pv-only and adaptive are settings of IFLA_INFO_DATA as of ethtool's
+# private flags (one table, core/settings.c): set on one plane, read on
+# the other; pv-only without a PV refused with its message, a value given
+# with it changing nothing.
+test_flags_both_planes() {
+	duoctl set "$U" pv-only on
+	duoctl wait "$U" --path pv --timeout 10
+	ethtool --show-priv-flags "$U" | grep -q '^pv-only *: on' || fail "pv-only not shown on"
+	ping_on pv
+	ethtool --set-priv-flags "$U" adaptive on
+	expect_eq "$(duoctl get "$U" adaptive) $(duoctl get "$U" policy)" "true pv-only"
+	duoctl set "$U" pv-only off adaptive off
+	ethtool --show-priv-flags "$U" | grep -q '^adaptive *: off' || fail "adaptive not shown off"
+	duoctl wait "$U" --path vf --timeout 10
+	ping_on vf
+	duoctl unpair "$U" pv0
+	out=$(duoctl set "$U" announce-count 9 pv-only on 2>&1) && fail "pv-only taken without a PV"
+	echo "$out" | grep -q "pv-only needs a PV lower" || fail "no message: $out"
+	expect_eq "$(duoctl get "$U" announce-count) $(duoctl get "$U" pv_only)" "3 false"
+	ethtool --set-priv-flags "$U" pv-only on 2> /dev/null && fail "ethtool's pv-only taken without a PV"
+	dmesg | grep -q "$U: duonet: pv-only needs a PV lower, and there is none" || fail "no log line for ethtool's refusal"
+}
+
+# A module parameter that sets a default is checked against its
+# setting's range: out of it, the module does not load, and says why.
+test_param_range() {
+	ip link del "$U"
+	rmmod duonet
+	modprobe duonet auto=0 announce_count=101 2> /dev/null && fail "announce_count=101 taken"
+	dmesg | grep -q "announce_count=101 refused: announce-count is 0..100" || fail "no log line: $(dmesg | tail -n 3)"
+	modprobe duonet auto=0 announce_count=7 failback_delay_ms=25
+	ip link add duo8 type duonet
+	expect_eq "$(duoctl get duo8 announce-count) $(duoctl get duo8 failback-delay-ms)" "7 25"
+	ip link del duo8
+}
+
 # duoctl get: a field as text for scripts (duonet-migrate's VF), the
 # JSON's keys with underscores only, a key given with either spelling.
 test_get_and_json() {
@@ -417,7 +453,7 @@ test_ops_locked_lower() {
 }
 
 TESTS="pair_role_override failover_on_link pv_only_flag switch_events tx_verdict mq_spread stats_contract
-	settings get_and_json add_and_set_many large_dump refusals release_nomaster delete_upper xdp_attach_detach"
+	settings flags_both_planes param_range get_and_json add_and_set_many large_dump refusals release_nomaster delete_upper xdp_attach_detach"
 # Where the kernel has netconsole (the Debian kernels; not the debug one).
 # Where an HSR device is VLAN-challenged (6.x; 7.x's carries VLANs).
 if modprobe -q hsr 2>/dev/null && hsr_up 2>/dev/null &&
