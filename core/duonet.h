@@ -353,14 +353,14 @@ void duo_settings_from_pflags(struct duo_setvals *s, u32 flags);
 int duo_settings_pflag_count(void);
 void duo_settings_pflag_names(u8 *data);
 int duo_settings_check(const struct duo_priv *priv, const struct duo_setvals *s,
-		       const struct duo_reach_cfg *targets, struct nlattr *data[],
-		       struct netlink_ext_ack *extack);
-int duo_settings_check_lowers(const struct duo_priv *priv,
-			      const struct duo_setvals *s,
+		       const struct duo_reach_cfg *targets, bool pv_after,
+		       struct nlattr *data[], struct netlink_ext_ack *extack);
+int duo_settings_check_lowers(const struct duo_priv *priv, struct duo_setvals *s,
 			      const struct duo_reach_cfg *targets,
 			      struct nlattr *data[], struct netlink_ext_ack *extack);
 void duo_settings_apply(struct duo_priv *priv, const struct duo_setvals *s,
 			const struct duo_reach_cfg *targets);
+size_t duo_settings_size(void);
 int duo_settings_fill(struct sk_buff *skb, const struct duo_priv *priv);
 void duo_settings_init(struct duo_priv *priv);
 

@@ -211,7 +211,8 @@ static int duo_set_priv_flags(struct net_device *dev, u32 flags)
 
 	duo_settings_read(priv, &set);
 	duo_settings_from_pflags(&set, flags);
-	err = duo_settings_check(priv, &set, NULL, NULL, &ext) ?:
+	err = duo_settings_check(priv, &set, NULL, !!rtnl_dereference(priv->pv),
+				 NULL, &ext) ?:
 	      duo_settings_check_lowers(priv, &set, NULL, NULL, &ext);
 	if (err) {
 		netdev_err(dev, "%s\n", ext._msg ?: "private flags refused");

@@ -221,6 +221,20 @@ static int reach_targets_of(const struct duo_priv *priv, struct nlattr *data[],
 }
 
 /*
+ * There will be a PV lower once the message's roles are set: it names one,
+ * or keeps the one there (not releasing it, nor moving it to the VF role).
+ */
+static bool pv_after(const struct duo_priv *priv, struct nlattr *data[])
+{
+	const struct duo_lower *pv = rtnl_dereference(priv->pv);
+
+	if (data[IFLA_DUONET_PV_IFINDEX])
+		return nla_get_u32(data[IFLA_DUONET_PV_IFINDEX]);
+	return pv && !(data[IFLA_DUONET_VF_IFINDEX] &&
+		       nla_get_u32(data[IFLA_DUONET_VF_IFINDEX]) == pv->dev->ifindex);
+}
+
+/*
  * Validated by the policy already (core/settings.c wrote the settings'
  * ranges into it). The lowers first: a refused pairing leaves the
  * settings as they were (a VF paired before a refused PV stays). The
@@ -242,7 +256,8 @@ static int duo_apply_settings(struct duo_priv *priv, struct nlattr *data[],
 		return err;
 	duo_settings_read(priv, &set);
 	duo_settings_from_nl(&set, data);
-	err = duo_settings_check(priv, &set, &targets, data, extack);
+	err = duo_settings_check(priv, &set, &targets, pv_after(priv, data),
+				 data, extack);
 	if (err)
 		return err;
 	/* Pairing may fail: before any setting changes. */
@@ -256,7 +271,7 @@ static int duo_apply_settings(struct duo_priv *priv, struct nlattr *data[],
 	err = duo_set_roles(priv, data, extack);
 	if (err)
 		return err;
-	/* pv-only and IPv6 targets depend on the lowers the roles gave. */
+	/* IPv6 targets and pv-only depend on the lowers the roles left. */
 	err = duo_settings_check_lowers(priv, &set, given ? &targets : NULL,
 					data, extack);
 	if (err)
@@ -287,10 +302,9 @@ int duo_changelink(struct net_device *dev, struct nlattr *tb[],
 
 size_t duo_get_size(const struct net_device *dev)
 {
-	return 14 * nla_total_size(sizeof(u32)) +	/* settings, lowers */
-	       4 * nla_total_size(sizeof(u8)) +		/* path, pv-only, adaptive,
-							 * VF reachable
-							 */
+	return duo_settings_size() +
+	       2 * nla_total_size(sizeof(u32)) +	/* the lowers */
+	       2 * nla_total_size(sizeof(u8)) +		/* path, VF reachable */
 	       3 * nla_total_size_64bit(sizeof(u64)) +	/* counters */
 	       2 * nla_total_size(0) +			/* the targets */
 	       DUO_REACH_TARGETS * nla_total_size(sizeof(__be32)) +

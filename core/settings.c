@@ -214,11 +214,12 @@ static const struct nlattr *attr_of(struct nlattr *data[], enum duo_set set)
 
 /*
  * What the ranges cannot say; targets: a request's new reachability
- * targets, or NULL (the upper's). Nothing changes here.
+ * targets, or NULL (the upper's); pv_after: there will be a PV lower
+ * once the request's roles are set. Nothing changes here.
  */
 int duo_settings_check(const struct duo_priv *priv, const struct duo_setvals *s,
-		       const struct duo_reach_cfg *targets, struct nlattr *data[],
-		       struct netlink_ext_ack *extack)
+		       const struct duo_reach_cfg *targets, bool pv_after,
+		       struct nlattr *data[], struct netlink_ext_ack *extack)
 {
 	const u32 *v = s->v;
 	u32 m = v[DUO_SET_HINT_MASK];
@@ -248,21 +249,27 @@ int duo_settings_check(const struct duo_priv *priv, const struct duo_setvals *s,
 			       "duonet: the reachability check needs a target (IPv4 or IPv6)");
 		return -EINVAL;
 	}
-	return 0;
-}
-
-/* What depends on the lowers, after a request's pairing. */
-int duo_settings_check_lowers(const struct duo_priv *priv,
-			      const struct duo_setvals *s,
-			      const struct duo_reach_cfg *targets,
-			      struct nlattr *data[], struct netlink_ext_ack *extack)
-{
-	ASSERT_RTNL();
-	if (s->v[DUO_SET_PV_ONLY] && !priv->fo.pv_only && !rtnl_dereference(priv->pv)) {
+	/* Not given, it follows the PV: a PV leaving turns it off. */
+	if (s->given & BIT(DUO_SET_PV_ONLY) && v[DUO_SET_PV_ONLY] && !pv_after) {
 		NL_SET_ERR_MSG_ATTR(extack, attr_of(data, DUO_SET_PV_ONLY),
 				    "duonet: pv-only needs a PV lower, and there is none");
 		return -ENODEV;
 	}
+	return 0;
+}
+
+/*
+ * After a request's pairing, which may have made a pair with two MACs
+ * (IPv6 targets refused) or released the PV (pv-only, not given, is as
+ * the departure left it).
+ */
+int duo_settings_check_lowers(const struct duo_priv *priv, struct duo_setvals *s,
+			      const struct duo_reach_cfg *targets,
+			      struct nlattr *data[], struct netlink_ext_ack *extack)
+{
+	ASSERT_RTNL();
+	if (!(s->given & BIT(DUO_SET_PV_ONLY)))
+		s->v[DUO_SET_PV_ONLY] = priv->fo.pv_only;
 	/* No IPv6 probe can be answered on a VF of a pair with two MACs (core/reach.c). */
 	if (targets && priv->mac_follow && !ipv6_addr_any(&targets->ip6[0])) {
 		NL_SET_ERR_MSG_ATTR(extack, data ? data[IFLA_DUONET_REACH_IP6] : NULL,
@@ -302,12 +309,30 @@ void duo_settings_apply(struct duo_priv *priv, const struct duo_setvals *s,
 		reach.missed = v[DUO_SET_REACH_MISSED];
 		duo_reach_set(priv, &reach);
 	}
+	/*
+	 * pv-only on before the adaptive policy changes, off after it: one
+	 * switch at most (adaptive off holding TX on the PV would otherwise
+	 * move it to the VF and back).
+	 */
+	if (v[DUO_SET_PV_ONLY] && !priv->fo.pv_only)
+		duo_path_event(priv, DUO_EV_PV_ONLY_ON);
 	duo_adaptive(priv, v[DUO_SET_ADAPTIVE]);
-	if (v[DUO_SET_PV_ONLY] != priv->fo.pv_only)
-		duo_path_event(priv, v[DUO_SET_PV_ONLY] ? DUO_EV_PV_ONLY_ON :
-							  DUO_EV_PV_ONLY_OFF);
+	if (!v[DUO_SET_PV_ONLY] && priv->fo.pv_only)
+		duo_path_event(priv, DUO_EV_PV_ONLY_OFF);
 	/* A shorter failback delay may have come due already. */
 	duo_path_event(priv, DUO_EV_TIMER);
+}
+
+/* The room duo_settings_fill() takes. */
+size_t duo_settings_size(void)
+{
+	size_t n = 0;
+	int i;
+
+	for (i = 0; i < DUO_SET_MAX; i++)
+		n += nla_total_size(duo_settings[i].nla_type == NLA_U8 ? sizeof(u8) :
+									 sizeof(u32));
+	return n;
 }
 
 /* Every setting into an IFLA_INFO_DATA. */

@@ -90,6 +90,20 @@ static u32 setting(struct net_device *upper, enum duo_set which)
 	return s.v[which];
 }
 
+/* The device in that role, or NULL. */
+static struct net_device *role_dev(struct net_device *upper, enum duo_role role)
+{
+	struct duo_lower *lo;
+	struct net_device *dev;
+
+	rtnl_lock();
+	lo = role == DUO_ROLE_VF ? rtnl_dereference(priv_of(upper)->vf) :
+				   rtnl_dereference(priv_of(upper)->pv);
+	dev = lo ? lo->dev : NULL;
+	rtnl_unlock();
+	return dev;
+}
+
 static int set_pflags(struct net_device *upper, u32 flags)
 {
 	int err;
@@ -181,6 +195,85 @@ static void pv_only_needs_pv(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, duo_fake_tx(upper), pv);
 }
 
+/*
+ * A request that releases the PV, or gives its role to the VF, while
+ * pv-only is on: taken (pv-only goes with the PV, as at any departure),
+ * the rest of it too; the same asking pv-only on is refused before any
+ * role changes.
+ */
+static void pv_released_under_pv_only(struct kunit *test)
+{
+	struct net_device *upper = duo_fake_upper(test);
+	struct net_device *pv = duo_fake_lower(test, pair_mac);
+	struct net_device *vf = duo_fake_lower(test, pair_mac);
+	u32 count = setting(upper, DUO_SET_ANNOUNCE_COUNT);
+	struct netlink_ext_ack ext;
+	struct req *r;
+
+	duo_fake_open(test, upper);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
+	KUNIT_ASSERT_EQ(test, set_pflags(upper, BIT(0)), 0);
+
+	r = req_new(test);
+	put32(test, r, IFLA_DUONET_PV_IFINDEX, 0);
+	put32(test, r, IFLA_DUONET_ANNOUNCE_COUNT, count + 2);
+	KUNIT_EXPECT_EQ(test, send(test, upper, r, &ext), 0);
+	KUNIT_EXPECT_NULL(test, ext._msg);
+	KUNIT_EXPECT_EQ(test, setting(upper, DUO_SET_PV_ONLY), 0);
+	KUNIT_EXPECT_EQ(test, setting(upper, DUO_SET_ANNOUNCE_COUNT), count + 2);
+	KUNIT_EXPECT_PTR_EQ(test, duo_fake_tx(upper), vf);
+
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
+	r = req_new(test);
+	put32(test, r, IFLA_DUONET_PV_IFINDEX, 0);
+	put8(test, r, IFLA_DUONET_PV_ONLY, 1);
+	KUNIT_EXPECT_EQ(test, send(test, upper, r, &ext), -ENODEV);
+	expect_msg(test, &ext, "pv-only needs a PV lower");
+	KUNIT_EXPECT_PTR_EQ(test, role_dev(upper, DUO_ROLE_PV), pv);
+
+	/* The PV alone, asked to become the VF with pv-only on. */
+	r = req_new(test);
+	put32(test, r, IFLA_DUONET_VF_IFINDEX, 0);
+	KUNIT_ASSERT_EQ(test, send(test, upper, r, &ext), 0);
+	r = req_new(test);
+	put32(test, r, IFLA_DUONET_VF_IFINDEX, pv->ifindex);
+	put8(test, r, IFLA_DUONET_PV_ONLY, 1);
+	KUNIT_EXPECT_EQ(test, send(test, upper, r, &ext), -ENODEV);
+	KUNIT_EXPECT_NULL(test, role_dev(upper, DUO_ROLE_VF));
+	KUNIT_EXPECT_PTR_EQ(test, role_dev(upper, DUO_ROLE_PV), pv);
+}
+
+/*
+ * adaptive off and pv-only on in one request, the adaptive policy holding
+ * TX on the PV: TX stays there (no switch to the VF and back).
+ */
+static void adaptive_off_pv_only_on_no_flap(struct kunit *test)
+{
+	struct net_device *upper = duo_fake_upper(test);
+	struct net_device *pv = duo_fake_lower(test, pair_mac);
+	struct net_device *vf = duo_fake_lower(test, pair_mac);
+	struct netlink_ext_ack ext;
+	struct req *r = req_new(test);
+	u64 to_vf;
+
+	duo_fake_open(test, upper);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
+	KUNIT_ASSERT_EQ(test, set_pflags(upper, BIT(1)), 0);
+	rtnl_lock();
+	duo_path_event(priv_of(upper), DUO_EV_RATE_LOW);
+	rtnl_unlock();
+	KUNIT_ASSERT_PTR_EQ(test, duo_fake_tx(upper), pv);
+	to_vf = priv_of(upper)->fo.switches_to_vf;
+
+	put8(test, r, IFLA_DUONET_ADAPTIVE, 0);
+	put8(test, r, IFLA_DUONET_PV_ONLY, 1);
+	KUNIT_EXPECT_EQ(test, send(test, upper, r, &ext), 0);
+	KUNIT_EXPECT_PTR_EQ(test, duo_fake_tx(upper), pv);
+	KUNIT_EXPECT_EQ(test, priv_of(upper)->fo.switches_to_vf, to_vf);
+}
+
 /* What the ranges cannot say: refused with its message, nothing taken. */
 static void refused_changes_nothing(struct kunit *test)
 {
@@ -216,7 +309,11 @@ static void refused_changes_nothing(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, setting(upper, DUO_SET_REACH_INTERVAL_MS), 0);
 }
 
-/* Every setting of the table: written, then read back from the dump. */
+/*
+ * Every setting of the table but pv-only (pv_only_needs_pv) and the
+ * reachability interval (its target needs IPv4 or IPv6, which the UML
+ * kernel has not): written, then read back from the dump.
+ */
 static void every_setting_round_trips(struct kunit *test)
 {
 	static const struct {
@@ -244,6 +341,7 @@ static void every_setting_round_trips(struct kunit *test)
 
 	for (i = 0; i < ARRAY_SIZE(c); i++)
 		put32(test, r, c[i].type, c[i].val);
+	put8(test, r, IFLA_DUONET_ADAPTIVE, 1);
 	KUNIT_ASSERT_EQ(test, send(test, upper, r, &ext), 0);
 
 	skb = alloc_skb(duo_link_ops.get_size(upper), GFP_KERNEL);
@@ -266,6 +364,9 @@ static void every_setting_round_trips(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, priv_of(upper)->fo.cfg.adapt_dwell_ns, 4321ULL * NSEC_PER_MSEC);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(priv_of(upper)->hint_mask), 0x300);
 	KUNIT_EXPECT_EQ(test, priv_of(upper)->reach.cfg.missed, 255);
+	KUNIT_ASSERT_NOT_NULL(test, got[IFLA_DUONET_ADAPTIVE]);
+	KUNIT_EXPECT_EQ(test, nla_get_u8(got[IFLA_DUONET_ADAPTIVE]), 1);
+	KUNIT_EXPECT_TRUE(test, priv_of(upper)->fo.adaptive);
 }
 
 static void default_back(void *arg)
@@ -296,6 +397,8 @@ static void param_in_range(struct kunit *test)
 static struct kunit_case duo_settings_cases[] = {
 	KUNIT_CASE(flags_on_both_planes),
 	KUNIT_CASE(pv_only_needs_pv),
+	KUNIT_CASE(pv_released_under_pv_only),
+	KUNIT_CASE(adaptive_off_pv_only_on_no_flap),
 	KUNIT_CASE(refused_changes_nothing),
 	KUNIT_CASE(every_setting_round_trips),
 	KUNIT_CASE(param_in_range),

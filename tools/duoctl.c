@@ -917,7 +917,7 @@ static void put_pairs(struct nlmsghdr *nlh, int argc, char **argv)
 		int attr = -1, j;
 		char *end;
 
-		/* Once each: the request fits its buffer (18 keys: under 1 KiB). */
+		/* Once each: the request fits its buffer (17 keys: under 1 KiB). */
 		for (j = 0; j < i; j += 2)
 			if (key_eq(argv[j], key)) {
 				fprintf(stderr, "duoctl: key '%s' given twice\n", key);

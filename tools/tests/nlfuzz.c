@@ -152,6 +152,11 @@ static size_t random_attr(char *buf, size_t room, bool *malformed)
 	if (len == 4) {
 		v = value();
 		memcpy(buf + NLA_HDRLEN, &v, 4);
+	} else if (len == 1) {
+		/* A flag's values and the first out of range, or the last. */
+		static const uint8_t u8s[] = { 0, 1, 2, 255 };
+
+		buf[NLA_HDRLEN] = u8s[rnd() % 4];
 	}
 	/*
 	 * duonet's policy is strict for all its attributes: a known one with
