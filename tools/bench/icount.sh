@@ -87,7 +87,7 @@ done
 
 # snap NIC: "CLOCK_NS SPIN_TURNS RX_PACKETS" in $G.
 snap() {
-	g "$G" "echo \$(sed -n 's/^now at \([0-9]*\) nsecs\$/\1/p' /proc/timer_list) \
+	lab_guest "$G" "echo \$(sed -n 's/^now at \([0-9]*\) nsecs\$/\1/p' /proc/timer_list) \
 		\$(od -An -tu8 /tmp/spin) \$(cat /sys/class/net/$1/statistics/rx_packets)"
 }
 
@@ -95,7 +95,7 @@ snap() {
 rx() {
 	local nic z0 z1 q0 q1 a b
 	nic=$(bench_nic_of "$1")
-	g "$G" '(spin /tmp/spin > /dev/null 2>&1 &); wait_for "[ -s /tmp/spin ]" 10'
+	lab_guest "$G" '(spin /tmp/spin > /dev/null 2>&1 &); wait_for "[ -s /tmp/spin ]" 10'
 	z0=$(snap "$nic")
 	z1=$(snap "$nic")
 	q0=$(snap "$nic")
@@ -105,7 +105,7 @@ rx() {
 	lab_peer "$LAB_TOP/build/tools/lossmeter" udp -q -r "$rate" -d "$secs" -s 20 -w 100 \
 		"$LAB_GUEST_IP:9" > /dev/null
 	b=$(snap "$nic")
-	g "$G" 'kill $(pidof spin); rm -f /tmp/spin'
+	lab_guest "$G" 'kill $(pidof spin); rm -f /tmp/spin'
 	set -- $z0 $z1 $q0 $q1 $a $b
 	[ $# = 18 ] || lab_die "rx on $nic: $# fields in six readings, not 18: $*"
 	[ "${18}" -gt "${15}" ] || lab_die "rx on $nic: no frames received"

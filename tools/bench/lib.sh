@@ -19,8 +19,8 @@ bench_config_ok() {
 	esac
 }
 
-bench_vf() { g "$G" 'netdev_of_driver e1000e'; }
-bench_pv() { g "$G" 'netdev_of_driver virtio_net'; }
+bench_vf() { lab_guest "$G" 'netdev_of_driver e1000e'; }
+bench_pv() { lab_guest "$G" 'netdev_of_driver virtio_net'; }
 
 # bench_dev_of CONFIG: the device a configuration's traffic is sent on.
 bench_dev_of() {
@@ -45,7 +45,7 @@ bench_nic_of() {
 # queue_xmit: DEV's transmit path, then the lower's qdisc and driver);
 # prints "USEC SENT": pktgen's run time, and the frames NIC sent.
 bench_pktgen() {
-	g "$G" "d=$1; n=$2; c=/proc/net/pktgen
+	lab_guest "$G" "d=$1; n=$2; c=/proc/net/pktgen
 		t0=\$(cat /sys/class/net/\$n/statistics/tx_packets)
 		echo rem_device_all > \$c/kpktgend_0
 		echo add_device \$d > \$c/kpktgend_0
@@ -69,8 +69,8 @@ bench_guest_of() { if [ "$1" = net_failover ]; then echo gf; else echo g0; fi; }
 # being measured speaks with the pair's MAC and address).
 bench_teardown() {
 	[ "${1:-}" != net_failover ] ||
-		g "$G" "ip addr flush dev $(cat "$LAB_DIR/fo"); ip link set $(cat "$LAB_DIR/fo") down"
-	g "$G" 'ip link del bond0 2>/dev/null; rmmod duonet 2>/dev/null
+		lab_guest "$G" "ip addr flush dev $(cat "$LAB_DIR/fo"); ip link set $(cat "$LAB_DIR/fo") down"
+	lab_guest "$G" 'ip link del bond0 2>/dev/null; rmmod duonet 2>/dev/null
 		for d in $(netdev_of_driver e1000e) $(netdev_of_driver virtio_net); do
 			ip addr flush dev $d; ip link set $d down; done; true'
 }
@@ -79,16 +79,16 @@ bench_setup() {
 	local v p
 	v=$(bench_vf) p=$(bench_pv)
 	case $1 in
-	direct_vf) g "$G" "ip link set $v up && ip addr add $LAB_GUEST_IP/24 dev $v && wait_for 'grep -q 1 /sys/class/net/$v/carrier' 20" ;;
-	direct_pv) g "$G" "ip link set $p up && ip addr add $LAB_GUEST_IP/24 dev $p" ;;
+	direct_vf) lab_guest "$G" "ip link set $v up && ip addr add $LAB_GUEST_IP/24 dev $v && wait_for 'grep -q 1 /sys/class/net/$v/carrier' 20" ;;
+	direct_pv) lab_guest "$G" "ip link set $p up && ip addr add $LAB_GUEST_IP/24 dev $p" ;;
 	duonet_vf|duonet_pvonly)
-		g "$G" 'modprobe duonet && wait_for "[ \$(ip -o link show master duo0 2>/dev/null | wc -l) = 2 ]"'
-		g "$G" "ip link set duo0 up && ip addr add $LAB_GUEST_IP/24 dev duo0 && duoctl wait duo0 --path vf --timeout 20"
+		lab_guest "$G" 'modprobe duonet && wait_for "[ \$(ip -o link show master duo0 2>/dev/null | wc -l) = 2 ]"'
+		lab_guest "$G" "ip link set duo0 up && ip addr add $LAB_GUEST_IP/24 dev duo0 && duoctl wait duo0 --path vf --timeout 20"
 		if [ "$1" = duonet_pvonly ]; then
-			g "$G" 'ethtool --set-priv-flags duo0 pv-only on && duoctl wait duo0 --path pv --timeout 5'
+			lab_guest "$G" 'ethtool --set-priv-flags duo0 pv-only on && duoctl wait duo0 --path pv --timeout 5'
 		fi ;;
 	bonding)
-		g "$G" "modprobe bonding max_bonds=0 &&
+		lab_guest "$G" "modprobe bonding max_bonds=0 &&
 			ip link add bond0 type bond mode active-backup miimon 100 fail_over_mac active &&
 			ip link set $v master bond0 && ip link set $p master bond0 &&
 			ip link set bond0 type bond primary $v && ip link set bond0 up &&
@@ -97,15 +97,15 @@ bench_setup() {
 	net_failover)
 		# Its master (on the virtio device too) opens both lowers; TX
 		# runs on the VF once that has link.
-		g "$G" 'for d in $(netdev_of_driver virtio_net); do [ -e /sys/class/net/$d/master ] && basename $(readlink /sys/class/net/$d/master); done' > "$LAB_DIR/fo"
-		g "$G" "ip link set $(cat "$LAB_DIR/fo") up && ip addr add $LAB_GUEST_IP/24 dev $(cat "$LAB_DIR/fo")"
-		g "$G" "wait_for '[ -n \"\$(netdev_of_driver e1000e)\" ] && grep -q 1 /sys/class/net/\$(netdev_of_driver e1000e)/carrier' 20" ;;
+		lab_guest "$G" 'for d in $(netdev_of_driver virtio_net); do [ -e /sys/class/net/$d/master ] && basename $(readlink /sys/class/net/$d/master); done' > "$LAB_DIR/fo"
+		lab_guest "$G" "ip link set $(cat "$LAB_DIR/fo") up && ip addr add $LAB_GUEST_IP/24 dev $(cat "$LAB_DIR/fo")"
+		lab_guest "$G" "wait_for '[ -n \"\$(netdev_of_driver e1000e)\" ] && grep -q 1 /sys/class/net/\$(netdev_of_driver e1000e)/carrier' 20" ;;
 	esac
 	# The guest speaks first from the path it uses: the host's bridge
 	# learns it. Then a warm-up: TCG translates the code a path runs the
 	# first time it runs (the first configuration after boot cost 40%
 	# more without it).
-	g "$G" "ping -c 2 -W 1 $LAB_PEER_IP > /dev/null" || true
+	lab_guest "$G" "ping -c 2 -W 1 $LAB_PEER_IP > /dev/null" || true
 	lab_peer "$LAB_TOP/build/tools/lossmeter" udp -q -r 2000 -d 2 "$LAB_GUEST_IP:7777" > /dev/null || true
 }
 
@@ -116,7 +116,7 @@ bench_boot() {
 	G=$1
 	shift
 	lab_boot "$G" "$@"
-	g "$G" 'sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+	lab_guest "$G" 'sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
 		(lossmeter echo > /dev/null 2>&1 &)'
 	bench_teardown
 }
@@ -128,11 +128,11 @@ bench_boot() {
 bench_boot_for() {
 	if printf '%s\n' "$@" | grep -qvx net_failover; then
 		bench_boot g0 --vf e1000e
-		g g0 'modprobe pktgen'
+		lab_guest g0 'modprobe pktgen'
 	fi
 	if printf '%s\n' "$@" | grep -qx net_failover; then
 		bench_boot gf --vf e1000e --failover --slot 1
-		g gf 'modprobe pktgen'
+		lab_guest gf 'modprobe pktgen'
 	fi
 }
 

@@ -63,7 +63,7 @@ for ((i = 1; i < max; i++)); do
 done
 
 # The guest's kernel log since the last call, as "seconds text" lines.
-klog() { g "$G" 'dmesg -c' | sed -n 's/^\[ *\([0-9.]*\)\] /\1 /p'; }
+klog() { lab_guest "$G" 'dmesg -c' | sed -n 's/^\[ *\([0-9.]*\)\] /\1 /p'; }
 # us_between FIRST-PATTERN LAST-PATTERN: microseconds from the first line
 # matching the first pattern to the last matching the second, in stdin.
 us_between() {
@@ -76,7 +76,7 @@ us_between() {
 all_paired() {
 	# (The loop in a subshell: its exit is the condition's, not the
 	# script's; a VF plugged a moment ago is not yet a lower.)
-	g "$G" "wait_for '[ \$(ls -d /sys/class/net/duo* 2>/dev/null | wc -l) = $1 ] &&
+	lab_guest "$G" "wait_for '[ \$(ls -d /sys/class/net/duo* 2>/dev/null | wc -l) = $1 ] &&
 		(for u in /sys/class/net/duo*; do [ \$(ls -d \$u/lower_* | wc -l) = 2 ] || exit 1; done)' 20"
 }
 
@@ -92,26 +92,26 @@ for rep in $(seq "$reps"); do
 
 		# Pairing at load.
 		klog > /dev/null
-		g "$G" 'modprobe duonet'
+		lab_guest "$G" 'modprobe duonet'
 		all_paired "$n"
 		load=$(klog | us_between 'duonet: .* loaded' 'joined as the')
 
 		# Pairing a hot-plugged VF, the others present.
 		lab_vf_unplug "$G" > /dev/null
-		g "$G" "wait_for '[ \$(ls -d /sys/class/net/duo0/lower_* | wc -l) = 1 ]' 20"
+		lab_guest "$G" "wait_for '[ \$(ls -d /sys/class/net/duo0/lower_* | wc -l) = 1 ]' 20"
 		klog > /dev/null
 		lab_vf_plug "$G" > /dev/null
 		all_paired "$n"
 		join=$(klog | us_between 'e1000e .* eth[0-9]*: [(]PCI Express' 'joined as the vf path')
 
 		# Every upper up with its pair's address, TX on its VF.
-		g "$G" 'for u in $(cd /sys/class/net && ls -d duo*); do
+		lab_guest "$G" 'for u in $(cd /sys/class/net && ls -d duo*); do
 			m=$(cat /sys/class/net/$u/address); i=$((0x${m##*:} - 1))
 			ip link set $u up && ip addr add 10.99.$i.2/24 dev $u || exit 1
 		done
 		for u in $(cd /sys/class/net && ls -d duo*); do duoctl wait $u --path vf --timeout 20 || exit 1; done'
 		for ((i = 0; i < n; i++)); do
-			g "$G" "ping -c 2 -W 1 10.99.$i.1 > /dev/null" || true
+			lab_guest "$G" "ping -c 2 -W 1 10.99.$i.1 > /dev/null" || true
 		done
 		# Warm-up (TCG translates what runs the first time), then the
 		# idle share, then the traffic: rate/n probes/s to each upper.

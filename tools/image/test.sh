@@ -26,7 +26,7 @@
 #                [--suite bookworm|trixie|sid]   (mkimage.sh's)
 set -eu
 . "$(dirname "$0")/../vm/lab.sh"
-. "$(dirname "$0")/../vm/migloop.sh"
+. "$(dirname "$0")/../vm/script-cycles.sh"
 
 usage() { echo "usage: $0 --debs DIR [--manager networkd|nm|cloud-init] [--suite bookworm|trixie|sid]" >&2; exit 2; }
 debs="" manager=networkd suite=bookworm
@@ -58,13 +58,13 @@ G=g0
 # The host's script as the duonet-host package installs it (it finds its
 # QMP client beside itself, in ../lib/duonet).
 dpkg-deb -x "$host_deb" "$LAB_DIR/host"
-export MIGLOOP_HOST=$LAB_DIR/host/usr/sbin/duonet-migrate-host
+export SCRIPT_CYCLES_HOST=$LAB_DIR/host/usr/sbin/duonet-migrate-host
 # The guest's side through Debian's qemu-guest-agent in the image, as a
 # host without the lab's agent reaches it: the package's duonet-guest-exec.
-export MIGLOOP_GUEST_EXEC=$LAB_DIR/host/usr/sbin/duonet-guest-exec
+export SCRIPT_CYCLES_GUEST_EXEC=$LAB_DIR/host/usr/sbin/duonet-guest-exec
 
 # The lowers of duo0, one name per line.
-lowers() { g "$G" 'cd /sys/class/net/duo0 && for l in lower_*; do echo ${l#lower_}; done'; }
+lowers() { lab_guest "$G" 'cd /sys/class/net/duo0 && for l in lower_*; do echo ${l#lower_}; done'; }
 
 # Booted, duonet loaded from the initramfs, the pair made without help.
 case_paired() {
@@ -72,39 +72,39 @@ case_paired() {
 	# module, the others initramfs-tools and its hook.
 	if [ "$manager" = nm ] || [ "$suite" = sid ]; then
 		# One listing (slow under TCG): dracut's modules, then the files.
-		g "$G" 'for i in /boot/initrd.img-$(uname -r) /usr/lib/modules/$(uname -r)/initrd.img; do
+		lab_guest "$G" 'for i in /boot/initrd.img-$(uname -r) /usr/lib/modules/$(uname -r)/initrd.img; do
 			[ -f $i ] && exec lsinitrd $i; done; echo "no initramfs" >&2; exit 1' > "$LAB_DIR/lsinitrd"
 		expect_eq "$(grep -cx duonet "$LAB_DIR/lsinitrd")" 1 "dracut module duonet in the initramfs"
 		expect_eq "$(grep -c '/duonet\.ko' "$LAB_DIR/lsinitrd")" 1 "duonet.ko in the initramfs"
 		expect_eq "$(grep -c '/virtio_net\.ko' "$LAB_DIR/lsinitrd")" 1 "virtio_net.ko in the initramfs"
 	else
-		g "$G" 'lsinitramfs /boot/initrd.img-$(uname -r) | grep -q "/duonet.ko"'
+		lab_guest "$G" 'lsinitramfs /boot/initrd.img-$(uname -r) | grep -q "/duonet.ko"'
 	fi
-	g "$G" 'wait_for "[ -d /sys/class/net/duo0 ] && [ \$(ls -d /sys/class/net/duo0/lower_* | wc -l) = 2 ]" 60'
+	lab_guest "$G" 'wait_for "[ -d /sys/class/net/duo0 ] && [ \$(ls -d /sys/class/net/duo0/lower_* | wc -l) = 2 ]" 60'
 	# udev gave the lowers their predictable names while they were
 	# enslaved: a rename duonet refused would leave an ethN.
 	lowers | tee "$LAB_DIR/lowers" >&2
 	expect_eq "$(grep -c '^eth[0-9]' "$LAB_DIR/lowers" || true)" 0 "lowers left with kernel names"
-	expect_eq "$(g "$G" 'journalctl -b --no-pager | grep -ci "failed to rename" || true')" 0 "failed renames in the journal"
+	expect_eq "$(lab_guest "$G" 'journalctl -b --no-pager | grep -ci "failed to rename" || true')" 0 "failed renames in the journal"
 }
 
 # The upper has the lease; the lowers have no address and are unmanaged.
 case_lease_on_upper() {
 	local l st
-	g "$G" "wait_for 'ip -4 -o addr show dev duo0 | grep -q \" $LAB_GUEST_IP/24 \"' 90"
+	lab_guest "$G" "wait_for 'ip -4 -o addr show dev duo0 | grep -q \" $LAB_GUEST_IP/24 \"' 90"
 	for l in $(lowers); do
-		expect_eq "$(g "$G" "ip -4 -o addr show dev $l | wc -l")" 0 "IPv4 addresses on lower $l"
+		expect_eq "$(lab_guest "$G" "ip -4 -o addr show dev $l | wc -l")" 0 "IPv4 addresses on lower $l"
 	done
 	expect_eq "$(grep -c . "$LAB_DIR/leases")" 1 "leases handed out"
 	if [ "$manager" != nm ]; then
-		g "$G" 'networkctl list --no-pager --no-legend' | tee "$LAB_DIR/nctl" >&2
+		lab_guest "$G" 'networkctl list --no-pager --no-legend' | tee "$LAB_DIR/nctl" >&2
 		for l in $(lowers); do
 			st=$(awk -v d="$l" '$2 == d { print $5 }' "$LAB_DIR/nctl")
 			expect_eq "$st" unmanaged "networkd's view of lower $l"
 		done
 		expect_eq "$(awk '$2 == "duo0" { print $5 }' "$LAB_DIR/nctl")" configured "networkd's view of duo0"
 	else
-		g "$G" 'nmcli --colors no -t -f DEVICE,STATE device' | tee "$LAB_DIR/nmcli" >&2
+		lab_guest "$G" 'nmcli --colors no -t -f DEVICE,STATE device' | tee "$LAB_DIR/nmcli" >&2
 		for l in $(lowers); do
 			expect_eq "$(sed -n "s/^$l://p" "$LAB_DIR/nmcli")" unmanaged "NetworkManager's view of lower $l"
 		done
@@ -114,24 +114,24 @@ case_lease_on_upper() {
 		# duonet-dkms alone: no duoctl; its udev rule marked the lowers
 		# (and networkd left them alone despite the image's catch-all
 		# DHCP file, above); the active path from ethtool.
-		g "$G" '! dpkg -s duonet-tools > /dev/null 2>&1 && ! command -v duoctl'
+		lab_guest "$G" '! dpkg -s duonet-tools > /dev/null 2>&1 && ! command -v duoctl'
 		for l in $(lowers); do
-			g "$G" "udevadm info -q property /sys/class/net/$l | grep -qx DUONET_LOWER=1"
+			lab_guest "$G" "udevadm info -q property /sys/class/net/$l | grep -qx DUONET_LOWER=1"
 		done
-		g "$G" "wait_for 'ethtool -S duo0 | grep -qx \" *vf_active: 1\"' 30"
+		lab_guest "$G" "wait_for 'ethtool -S duo0 | grep -qx \" *vf_active: 1\"' 30"
 	else
-		g "$G" "duoctl wait duo0 --path vf --timeout 30"
+		lab_guest "$G" "duoctl wait duo0 --path vf --timeout 30"
 	fi
 	lab_ping_clean steady 3
 }
 
 # duonet-guest-exec --qga against the image's qemu-guest-agent: the
-# script's output, its stderr apart, its exit status (migloop below runs
+# script's output, its stderr apart, its exit status (cycles below runs
 # duonet-migrate through it).
 case_guest_agent() {
 	local out rc=0
-	g "$G" 'wait_for "systemctl is-active -q qemu-guest-agent" 30'
-	out=$("$MIGLOOP_GUEST_EXEC" --qga "$LAB_DIR/$G.qga" \
+	lab_guest "$G" 'wait_for "systemctl is-active -q qemu-guest-agent" 30'
+	out=$("$SCRIPT_CYCLES_GUEST_EXEC" --qga "$LAB_DIR/$G.qga" \
 		'cat /sys/class/net/duo0/address; echo to-stderr >&2; exit 7' 2> "$LAB_DIR/qga.err") || rc=$?
 	expect_eq "$rc" 7 "the script's exit status through qemu-guest-agent"
 	expect_eq "$out" "$LAB_MAC" "the script's output through qemu-guest-agent"
@@ -142,11 +142,11 @@ case_guest_agent() {
 # manager's state are still there on the destination.
 case_migration() {
 	# The image with duonet-dkms alone: its tools installed now, offline.
-	[ "$manager" != cloud-init ] || g "$G" 'dpkg -i /root/duonet-tools.deb > /dev/null && command -v duonet-migrate'
-	migloop_run migrate 1 > "$LAB_DIR/loop.out"
+	[ "$manager" != cloud-init ] || lab_guest "$G" 'dpkg -i /root/duonet-tools.deb > /dev/null && command -v duonet-migrate'
+	script_cycles_run migrate 1 > "$LAB_DIR/loop.out"
 	cat "$LAB_DIR/loop.out" >&2
 	tail -n 1 "$LAB_DIR/loop.out" >> "$LAB_LOGDIR/loss.txt"
-	expect_eq "$MIGLOOP_OTHER_LOST" 0 "lost outside the migration"
+	expect_eq "$SCRIPT_CYCLES_OTHER_LOST" 0 "lost outside the migration"
 	# The busybox guests' bound, paused/2 + 4 (failover.sh), holds here
 	# too: measured against the pause (lab_pause_ms), ten image
 	# migrations of two make check runs (five images each, one run right
@@ -155,17 +155,17 @@ case_migration() {
 	# downtime alone, before the disk was opened O_DIRECT: lab_boot.) A
 	# missing announcement would lose seconds (the host's bridge keeps
 	# sending to the old tap until the guest speaks).
-	expect_le "$MIGLOOP_MIG_EXCESS" 0 "lost in the migration beyond paused/2 + 4"
-	g "$G" "ip -4 -o addr show dev duo0 | grep -q ' $LAB_GUEST_IP/24 '"
-	g "$G" 'ip route show default | grep -q "via 10.99.0.1 dev duo0"'
-	g "$G" 'wait_for "[ \$(ls -d /sys/class/net/duo0/lower_* | wc -l) = 2 ]" 30'
+	expect_le "$SCRIPT_CYCLES_MIG_EXCESS" 0 "lost in the migration beyond paused/2 + 4"
+	lab_guest "$G" "ip -4 -o addr show dev duo0 | grep -q ' $LAB_GUEST_IP/24 '"
+	lab_guest "$G" 'ip route show default | grep -q "via 10.99.0.1 dev duo0"'
+	lab_guest "$G" 'wait_for "[ \$(ls -d /sys/class/net/duo0/lower_* | wc -l) = 2 ]" 30'
 	if [ "$manager" != nm ]; then
-		g "$G" 'networkctl list --no-pager --no-legend' | tee "$LAB_DIR/nctl" >&2
+		lab_guest "$G" 'networkctl list --no-pager --no-legend' | tee "$LAB_DIR/nctl" >&2
 		for l in $(lowers); do
 			expect_eq "$(awk -v d="$l" '$2 == d { print $5 }' "$LAB_DIR/nctl")" unmanaged "lower $l after the migration"
 		done
 	else
-		g "$G" 'nmcli --colors no -t -f DEVICE,STATE device' | tee "$LAB_DIR/nmcli" >&2
+		lab_guest "$G" 'nmcli --colors no -t -f DEVICE,STATE device' | tee "$LAB_DIR/nmcli" >&2
 		for l in $(lowers); do
 			expect_eq "$(sed -n "s/^$l://p" "$LAB_DIR/nmcli")" unmanaged "lower $l after the migration"
 		done
@@ -183,25 +183,25 @@ case_migration() {
 case_cloud_init() {
 	local f
 	# Within gexec's own limit (120 s), so that its status is read.
-	g "$G" 'timeout 100 cloud-init status --wait --long' | tee "$LAB_DIR/ci.status" >&2 || true
+	lab_guest "$G" 'timeout 100 cloud-init status --wait --long' | tee "$LAB_DIR/ci.status" >&2 || true
 	expect_eq "$(sed -n 's/^status: //p' "$LAB_DIR/ci.status")" "done" "cloud-init's status"
-	g "$G" 'ls /etc/systemd/network/ | grep cloud-init' | tee "$LAB_DIR/ci.files" >&2 || true
+	lab_guest "$G" 'ls /etc/systemd/network/ | grep cloud-init' | tee "$LAB_DIR/ci.files" >&2 || true
 	expect_eq "$(tr '\n' ' ' < "$LAB_DIR/ci.files")" "10-cloud-init-duo0.network " "files cloud-init rendered"
-	f=$(g "$G" 'cat /etc/systemd/network/10-cloud-init-duo0.network')
+	f=$(lab_guest "$G" 'cat /etc/systemd/network/10-cloud-init-duo0.network')
 	printf '%s\n' "$f" >&2
 	expect_eq "$(printf '%s\n' "$f" | grep -xc "Name=duo0")" 1 "the rendered file's Name=duo0"
 	expect_eq "$(printf '%s\n' "$f" | grep -xic "MACAddress=$LAB_MAC")" 1 "the rendered file's MACAddress"
 	# cloud-init's own view, by its own functions: one device per MAC (a
 	# duplicate is an error that stops its network stage), and the NIC it
 	# would configure with no network config at all (its fallback).
-	expect_eq "$(g "$G" "python3 -c 'from cloudinit import net
+	expect_eq "$(lab_guest "$G" "python3 -c 'from cloudinit import net
 print(sorted(d for d in net.get_interfaces_by_mac().items() if d[1] != \"lo\"))'")" \
 		"[('$LAB_MAC', 'duo0')]" "cloud-init's devices by MAC"
-	expect_eq "$(g "$G" "python3 -c 'from cloudinit import net; print(net.find_fallback_nic())'")" \
+	expect_eq "$(lab_guest "$G" "python3 -c 'from cloudinit import net; print(net.find_fallback_nic())'")" \
 		duo0 "cloud-init's fallback NIC"
 	# Its network code's warnings (a device it waited for in vain, a
 	# duplicate MAC, a failed rename); the others are the image's business.
-	g "$G" 'grep "WARNING" /var/log/cloud-init.log || true' | tee "$LAB_DIR/ci.warn" >&2
+	lab_guest "$G" 'grep "WARNING" /var/log/cloud-init.log || true' | tee "$LAB_DIR/ci.warn" >&2
 	expect_eq "$(grep -cE '(__init__|stages|networking|networkd|network_state|DataSourceNoCloud)\.py\[WARNING\]' \
 		"$LAB_DIR/ci.warn" || true)" 0 "cloud-init's network warnings"
 }

@@ -171,8 +171,8 @@ g_boot() {
 case_up() {
 	g_boot
 	# shellcheck disable=SC2016 # expanded in the guest
-	g g0 'modprobe duonet && wait_for "[ \$(ip -o link show master duo0 2>/dev/null | wc -l) = 2 ]"'
-	g g0 "ip link set duo0 up && ip addr add $LAB_GUEST_IP/24 dev duo0 && duoctl wait duo0 --path vf --timeout 20"
+	lab_guest g0 'modprobe duonet && wait_for "[ \$(ip -o link show master duo0 2>/dev/null | wc -l) = 2 ]"'
+	lab_guest g0 "ip link set duo0 up && ip addr add $LAB_GUEST_IP/24 dev duo0 && duoctl wait duo0 --path vf --timeout 20"
 	lab_ping_clean up 1
 	# The guest's qemu-guest-agent through libvirt (duonet-guest-exec
 	# --domain, the guest command of the cases below): output and exit
@@ -243,7 +243,7 @@ case_replug() {
 	expect_eq "$(awk '{ s += $2 } END { print s }' "$LAB_DIR/replug.steps")" 0 \
 		"packets lost over the replug"
 	expect_eq "$(joins g0)" $((before + 1)) "the VF joined duo0 again"
-	expect_eq "$(g g0 'ethtool -S duo0 | sed -n "s/^ *vf_active: //p"')" 1 "on the VF at the end"
+	expect_eq "$(lab_guest g0 'ethtool -S duo0 | sed -n "s/^ *vf_active: //p"')" 1 "on the VF at the end"
 	lv_virsh 0 dumpxml g0 | grep -q "<alias name='ua-vf0'/>"
 }
 
@@ -285,7 +285,7 @@ case_migrate() {
 	echo "libvirt-migrate downtime_ms=$down lost=$lost other_lost=$other" >> "$LAB_LOGDIR/loss.txt"
 	expect_eq "$other" 0 "packets lost outside the migration"
 	# What the guest cannot hear while it is stopped (downtime at one
-	# probe every 2 ms), plus a few in flight: as tools/vm/migloop.sh.
+	# probe every 2 ms), plus a few in flight: as tools/vm/script-cycles.sh.
 	# libvirt's downtime runs from the source's pause to the destination's
 	# resume (its own handoff included), not QEMU's figure alone.
 	expect_le "$lost" $((down / 2 + 4)) "lost in the migration beyond downtime/2 + 4"
@@ -297,7 +297,7 @@ case_migrate() {
 	# a QEMU holds it open.
 	expect_eq "$(lab_ns cat /sys/class/net/tv1/carrier)" 1 "the destination's VF tap in use"
 	expect_eq "$(lab_ns cat /sys/class/net/tv0/carrier)" 0 "the source's VF tap released"
-	expect_eq "$(g g1 'ethtool -S duo0 | sed -n "s/^ *vf_active: //p"')" 1 "on the VF at the end"
+	expect_eq "$(lab_guest g1 'ethtool -S duo0 | sed -n "s/^ *vf_active: //p"')" 1 "on the VF at the end"
 	before=$(joins g1)
 	lab_ping_clean after_migrate 1
 	expect_eq "$(joins g1)" "$before" "no VF rejoin after the sequence"

@@ -39,9 +39,9 @@ run_one() {
 		lab_boot g0 --vf e1000e
 	fi
 	"setup_$cfg"
-	g g0 "(lossmeter echo > /dev/null 2>&1 &)
+	lab_guest g0 "(lossmeter echo > /dev/null 2>&1 &)
 		ping -c 1 -W 2 $LAB_PEER_IP > /dev/null" || true
-	[ "$cfg" = duonet ] && g g0 "echo 1 > $T/events/duonet/duonet_path_switch/enable"
+	[ "$cfg" = duonet ] && lab_guest g0 "echo 1 > $T/events/duonet/duonet_path_switch/enable"
 	for ev in $EVENTS; do
 		if [ "$cfg" = net_failover ] && [ "$ev" = planned ]; then
 			echo "planned n/a"
@@ -53,7 +53,7 @@ run_one() {
 
 measure() {
 	local cfg=$1 ev=$2 r u sw=- down=-
-	[ "$cfg" = duonet ] && g "$G" "echo > $T/trace"
+	[ "$cfg" = duonet ] && lab_guest "$G" "echo > $T/trace"
 	lab_meter_start "$ev" icmp -i 2
 	lab_meter_start "$ev-udp" udp -r "$UDP_PPS"
 	sleep 0.5
@@ -64,7 +64,7 @@ measure() {
 	[ "$ev" = migration ] && down=$(lab_report_get "$(cat "$LAB_DIR/mig.out")" downtime_ms)
 	# Every switch of the event (none: "none"), in microseconds.
 	if [ "$cfg" = duonet ]; then
-		sw=$(g "$G" "sed -n 's/.*duonet_path_switch:.* usecs=\([0-9]*\).*/\1/p' $T/trace" | paste -sd, -)
+		sw=$(lab_guest "$G" "sed -n 's/.*duonet_path_switch:.* usecs=\([0-9]*\).*/\1/p' $T/trace" | paste -sd, -)
 		sw=${sw:-none}
 	fi
 	lab_log "$cfg $ev: icmp $r; udp $u; switch_us $sw; downtime_ms $down"
@@ -72,18 +72,18 @@ measure() {
 		"udp_sent=$(lab_report_get "$u" sent) switch_us=$sw downtime_ms=$down"
 }
 
-vfdev() { g "$G" 'netdev_of_driver e1000e'; }
-pvdev() { g "$G" 'netdev_of_driver virtio_net'; }
+vfdev() { lab_guest "$G" 'netdev_of_driver e1000e'; }
+pvdev() { lab_guest "$G" 'netdev_of_driver virtio_net'; }
 
 setup_duonet() {
-	g g0 'modprobe duonet && wait_for "[ \$(ip -o link show master duo0 2>/dev/null | wc -l) = 2 ]"'
-	g g0 "ip link set duo0 up && ip addr add $LAB_GUEST_IP/24 dev duo0"
+	lab_guest g0 'modprobe duonet && wait_for "[ \$(ip -o link show master duo0 2>/dev/null | wc -l) = 2 ]"'
+	lab_guest g0 "ip link set duo0 up && ip addr add $LAB_GUEST_IP/24 dev duo0"
 	vf_active duonet
 }
 setup_bonding() {
 	local vf pv
 	vf=$(vfdev) pv=$(pvdev)
-	g g0 "modprobe bonding max_bonds=0 &&
+	lab_guest g0 "modprobe bonding max_bonds=0 &&
 		ip link add bond0 type bond mode active-backup miimon 100 fail_over_mac active &&
 		ip link set $vf master bond0 && ip link set $pv master bond0 &&
 		ip link set bond0 type bond primary $vf &&
@@ -93,15 +93,15 @@ setup_bonding() {
 # net_failover's master sits on the virtio device too: it is the master of
 # the standby (the virtio netdev that has one).
 fo_master() {
-	g "$G" 'for d in $(netdev_of_driver virtio_net); do
+	lab_guest "$G" 'for d in $(netdev_of_driver virtio_net); do
 		[ -e /sys/class/net/$d/master ] && basename $(readlink /sys/class/net/$d/master); done'
 }
 setup_net_failover() {
 	local m
-	g g0 "wait_for '[ -n \"\$(netdev_of_driver e1000e)\" ]' 20"
+	lab_guest g0 "wait_for '[ -n \"\$(netdev_of_driver e1000e)\" ]' 20"
 	m=$(fo_master)
 	[ -n "$m" ]
-	g g0 "ip link set $m up && ip addr add $LAB_GUEST_IP/24 dev $m"
+	lab_guest g0 "ip link set $m up && ip addr add $LAB_GUEST_IP/24 dev $m"
 	vf_active net_failover
 }
 
@@ -110,44 +110,44 @@ vf_active() {
 	local want=${2:-1}
 	case $1 in
 	duonet)
-		g "$G" "wait_for '[ \"\$(ethtool -S duo0 | sed -n \"s/^ *vf_active: //p\")\" = $want ]' 20" ;;
+		lab_guest "$G" "wait_for '[ \"\$(ethtool -S duo0 | sed -n \"s/^ *vf_active: //p\")\" = $want ]' 20" ;;
 	bonding)
 		if [ "$want" = 1 ]; then
-			g "$G" "wait_for '[ \"\$(cat /sys/class/net/bond0/bonding/active_slave)\" = \"\$(netdev_of_driver e1000e)\" ]' 20"
+			lab_guest "$G" "wait_for '[ \"\$(cat /sys/class/net/bond0/bonding/active_slave)\" = \"\$(netdev_of_driver e1000e)\" ]' 20"
 		else
-			g "$G" "wait_for '[ \"\$(cat /sys/class/net/bond0/bonding/active_slave)\" = \"\$(netdev_of_driver virtio_net)\" ]' 20"
+			lab_guest "$G" "wait_for '[ \"\$(cat /sys/class/net/bond0/bonding/active_slave)\" = \"\$(netdev_of_driver virtio_net)\" ]' 20"
 		fi ;;
 	net_failover)
 		# net_failover sends on the primary whenever it is up with carrier.
 		if [ "$want" = 1 ]; then
-			g "$G" "wait_for 'd=\$(netdev_of_driver e1000e); [ -n \"\$d\" ] && grep -q 1 /sys/class/net/\$d/carrier 2>/dev/null' 20"
+			lab_guest "$G" "wait_for 'd=\$(netdev_of_driver e1000e); [ -n \"\$d\" ] && grep -q 1 /sys/class/net/\$d/carrier 2>/dev/null' 20"
 		else
-			g "$G" "wait_for 'd=\$(netdev_of_driver e1000e); [ -z \"\$d\" ] || ! grep -q 1 /sys/class/net/\$d/carrier 2>/dev/null' 20"
+			lab_guest "$G" "wait_for 'd=\$(netdev_of_driver e1000e); [ -z \"\$d\" ] || ! grep -q 1 /sys/class/net/\$d/carrier 2>/dev/null' 20"
 		fi ;;
 	esac
 }
 
 # After a re-plug: bonding needs the new VF enslaved by hand.
 rejoin() {
-	g "$G" "wait_for '[ -n \"\$(netdev_of_driver e1000e)\" ]' 20"
-	[ "$1" = bonding ] && g "$G" 'ip link set $(netdev_of_driver e1000e) master bond0'
+	lab_guest "$G" "wait_for '[ -n \"\$(netdev_of_driver e1000e)\" ]' 20"
+	[ "$1" = bonding ] && lab_guest "$G" 'ip link set $(netdev_of_driver e1000e) master bond0'
 	vf_active "$1"
 }
 
 ev_planned() {
 	case $1 in
-	duonet) g "$G" 'ethtool --set-priv-flags duo0 pv-only on' ;;
-	bonding) g "$G" "ip link set bond0 type bond active_slave $(pvdev)" ;;
+	duonet) lab_guest "$G" 'ethtool --set-priv-flags duo0 pv-only on' ;;
+	bonding) lab_guest "$G" "ip link set bond0 type bond active_slave $(pvdev)" ;;
 	esac
 	vf_active "$1" 0
 	lab_vf_unplug "$G" > /dev/null
 	lab_vf_plug "$G" > /dev/null
 	if [ "$1" = duonet ]; then
-		g "$G" "wait_for '[ -n \"\$(netdev_of_driver e1000e)\" ]' 20 && sleep 1"
-		g "$G" 'ethtool --set-priv-flags duo0 pv-only off'
+		lab_guest "$G" "wait_for '[ -n \"\$(netdev_of_driver e1000e)\" ]' 20 && sleep 1"
+		lab_guest "$G" 'ethtool --set-priv-flags duo0 pv-only off'
 	else
 		rejoin bonding
-		g "$G" "ip link set bond0 type bond active_slave $(vfdev)"
+		lab_guest "$G" "ip link set bond0 type bond active_slave $(vfdev)"
 	fi
 	vf_active "$1"
 }

@@ -21,7 +21,7 @@ G=g0
 
 echo
 echo "== the guest's two NICs (same MAC), then 'modprobe duonet'"
-g g0 'for d in /sys/class/net/eth*; do
+lab_guest g0 'for d in /sys/class/net/eth*; do
 	printf "  %-5s %s  driver %-10s %s\n" "$(basename $d)" "$(cat $d/address)" \
 		"$(basename "$(readlink $d/device/driver)")" "$(basename "$(readlink $d/device)")"; done
 modprobe duonet && wait_for "[ \$(ip -o link show master duo0 2>/dev/null | wc -l) = 2 ]" &&
@@ -31,7 +31,7 @@ printf "  duo0  %s, lowers: %s; active path: %s\n" "$(cat /sys/class/net/duo0/ad
 	"$(ip -o link show master duo0 | cut -d: -f2 | tr -d " " | tr "\n" " ")" \
 	"$(ethtool -i duo0 | sed -n "s/^bus-info: //p")"'
 
-path() { g "$G" "wait_for '[ \"\$(ethtool -S duo0 | sed -n \"s/^ *vf_active: //p\")\" = $1 ]' 20"; }
+path() { lab_guest "$G" "wait_for '[ \"\$(ethtool -S duo0 | sed -n \"s/^ *vf_active: //p\")\" = $1 ]' 20"; }
 t0=$(date +%s%N)
 events=()
 now() { echo $(( ($(date +%s%N) - t0) / 1000000 )); }
@@ -45,15 +45,15 @@ step() {
 	lab_meter_mark demo
 	events+=("$at|$name|$out")
 }
-pv_only() { g "$G" "ethtool --set-priv-flags duo0 pv-only $1"; path "$([ "$1" = on ] && echo 0 || echo 1)"; echo "TX on $(g "$G" 'ethtool -i duo0 | sed -n "s/^bus-info: //p"')"; }
+pv_only() { lab_guest "$G" "ethtool --set-priv-flags duo0 pv-only $1"; path "$([ "$1" = on ] && echo 0 || echo 1)"; echo "TX on $(lab_guest "$G" 'ethtool -i duo0 | sed -n "s/^bus-info: //p"')"; }
 unplug() { lab_vf_unplug "$G"; path 0; }
 migrate() {
 	local r
 	r=$(lab_migrate g0 g1) || return
 	echo "guest paused $(lab_report_get "$r" paused_ms) ms (QEMU downtime $(lab_report_get "$r" downtime_ms) ms), migration $(lab_report_get "$r" total_ms) ms"
 }
-replug() { lab_vf_plug "$G"; g "$G" "wait_for 'ip -o link show master duo0 | grep -q \$(netdev_of_driver e1000e)' 20 && sleep 1"; echo "VF back in duo0, TX stays on the PV (pv-only)"; }
-replug_failback() { lab_vf_plug "$G"; path 1; echo "TX on $(g "$G" 'ethtool -i duo0 | sed -n "s/^bus-info: //p"')"; }
+replug() { lab_vf_plug "$G"; lab_guest "$G" "wait_for 'ip -o link show master duo0 | grep -q \$(netdev_of_driver e1000e)' 20 && sleep 1"; echo "VF back in duo0, TX stays on the PV (pv-only)"; }
+replug_failback() { lab_vf_plug "$G"; path 1; echo "TX on $(lab_guest "$G" 'ethtool -i duo0 | sed -n "s/^bus-info: //p"')"; }
 
 echo
 echo "== ping every 2 ms from the peer ($LAB_PEER_IP -> $LAB_GUEST_IP on duo0)"
@@ -88,6 +88,6 @@ echo
 echo "== duonet's own log of its path switches (guest dmesg; the guest migrated mid-way)"
 cat "$LAB_DIR/g0.console" "$LAB_DIR/g1.console" 2>/dev/null | grep -E 'duo0: (TX path|.* joined|.* left)' | sed 's/^/  /'
 echo
-g "$G" 'ethtool -S duo0' | grep -E 'switches_(to|pv_only|unplug|carrier|plug)|_(tx|rx)_packets|switch_usecs' | tr -s ' ' | paste -sd ' ' | fold -w 100 -s | sed 's/^/  /'
+lab_guest "$G" 'ethtool -S duo0' | grep -E 'switches_(to|pv_only|unplug|carrier|plug)|_(tx|rx)_packets|switch_usecs' | tr -s ' ' | paste -sd ' ' | fold -w 100 -s | sed 's/^/  /'
 echo
 lab_check_log g0 && lab_check_log g1 && echo "guest logs clean (kept in $LAB_LOGDIR)"

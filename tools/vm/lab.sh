@@ -293,7 +293,7 @@ lab_boot() {
 	fi
 	lab_log "guest $name up after $((SECONDS - t0)) s"
 	# A debug kernel: leaks are counted from here, not from boot.
-	g "$name" 'k=/sys/kernel/debug/kmemleak; [ ! -e $k ] || echo clear > $k'
+	lab_guest "$name" 'k=/sys/kernel/debug/kmemleak; [ ! -e $k ] || echo clear > $k'
 }
 
 # lab_pair_mac I: the MAC of pair I (lab_boot --pairs): LAB_MAC + I.
@@ -301,9 +301,9 @@ lab_pair_mac() {
 	printf '%s:%02x\n' "${LAB_MAC%:*}" $((0x${LAB_MAC##*:} + $1))
 }
 
-# g NAME SCRIPT...: run a shell script in the guest (see guest/profile for
+# lab_guest NAME SCRIPT...: run a shell script in the guest (see guest/profile for
 # helpers); output on stdout, the script's exit status returned.
-g() {
+lab_guest() {
 	local name=$1
 	shift
 	"$LAB_GEXEC" "$LAB_DIR/$name.agent" "$@"
@@ -518,7 +518,7 @@ lab_kmemleak() {
 	local pid
 	pid=$(cat "$LAB_DIR/$1.pid" 2>/dev/null) || return 0
 	kill -0 "$pid" 2>/dev/null || return 0
-	g "$1" 'k=/sys/kernel/debug/kmemleak; [ -e $k ] || exit 0
+	lab_guest "$1" 'k=/sys/kernel/debug/kmemleak; [ -e $k ] || exit 0
 		echo scan > $k; sleep 1; echo scan > $k; cat $k > /dev/console' || true
 }
 

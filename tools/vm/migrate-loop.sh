@@ -9,7 +9,7 @@
 # Exit status 1 if anything was lost outside the guest's pause.
 set -eu
 . "$(dirname "$0")/lab.sh"
-. "$(dirname "$0")/migloop.sh"
+. "$(dirname "$0")/script-cycles.sh"
 
 usage() { sed -n '7,9p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 mode=replug cycles=5 vf=e1000e
@@ -33,8 +33,8 @@ lab_init migrate-loop "$krel"
 lab_net_up
 lab_boot g0 --vf "$vf"
 G=g0
-g g0 'modprobe duonet && wait_for "[ \$(ip -o link show master duo0 2>/dev/null | wc -l) = 2 ]"'
-g g0 "ip link set duo0 up && ip addr add $LAB_GUEST_IP/24 dev duo0 && duoctl wait duo0 --path vf --timeout 20"
-migloop_run "$mode" "$cycles"
+lab_guest g0 'modprobe duonet && wait_for "[ \$(ip -o link show master duo0 2>/dev/null | wc -l) = 2 ]"'
+lab_guest g0 "ip link set duo0 up && ip addr add $LAB_GUEST_IP/24 dev duo0 && duoctl wait duo0 --path vf --timeout 20"
+script_cycles_run "$mode" "$cycles"
 lab_check_log "$G"
-[ "$MIGLOOP_OTHER_LOST" = 0 ] && [ "$MIGLOOP_MIG_EXCESS" -le 0 ]
+[ "$SCRIPT_CYCLES_OTHER_LOST" = 0 ] && [ "$SCRIPT_CYCLES_MIG_EXCESS" -le 0 ]

@@ -18,7 +18,7 @@ T=/usr/lib/duonet/selftest/duonet.sh
 # One test: its TAP line must say ok; its output goes to the case's log.
 inguest_test() {
 	local out rc=0
-	out=$(g g0 "sh $T $1 2>&1") || rc=$?
+	out=$(lab_guest g0 "sh $T $1 2>&1") || rc=$?
 	printf '%s\n' "$out" | sed 's/^/    /' >&2
 	expect_eq "$(printf '%s\n' "$out" | grep -E '^(not )?ok ' | tail -n 1)" "ok 1 - $1" "test $1 (status $rc)"
 	[ "$rc" = 0 ]
@@ -27,7 +27,7 @@ inguest_test() {
 case_guest_log_clean() { lab_check_log g0; }
 
 lab_boot g0 --vf none
-tests=$(g g0 "sh $T --list")
+tests=$(lab_guest g0 "sh $T --list")
 [ -n "$tests" ] || lab_die "no in-guest tests listed"
 # The debug kernel has netdevsim: its ops-locked VF test must be there.
 case $1 in

@@ -20,7 +20,7 @@ set -eu
 lab_init adaptive "$1"
 lab_net_up
 
-stat() { g g0 "ethtool -S duo0 | sed -n 's/^ *$1: //p'"; }
+stat() { lab_guest g0 "ethtool -S duo0 | sed -n 's/^ *$1: //p'"; }
 # The meter's report of a run: none lost.
 none_lost() {
 	local r
@@ -31,14 +31,14 @@ none_lost() {
 }
 
 case_up() {
-	g g0 'modprobe duonet && wait_for "[ \$(ip -o link show master duo0 2>/dev/null | wc -l) = 2 ]"'
-	g g0 "ip link set duo0 up && ip addr add $LAB_GUEST_IP/24 dev duo0 && duoctl wait duo0 --path vf --timeout 20"
-	g g0 'duoctl set duo0 adaptive-low-pps 300 && duoctl set duo0 adaptive-high-pps 800 && duoctl set duo0 adaptive-dwell-ms 2000'
+	lab_guest g0 'modprobe duonet && wait_for "[ \$(ip -o link show master duo0 2>/dev/null | wc -l) = 2 ]"'
+	lab_guest g0 "ip link set duo0 up && ip addr add $LAB_GUEST_IP/24 dev duo0 && duoctl wait duo0 --path vf --timeout 20"
+	lab_guest g0 'duoctl set duo0 adaptive-low-pps 300 && duoctl set duo0 adaptive-high-pps 800 && duoctl set duo0 adaptive-dwell-ms 2000'
 }
 
 case_idle_to_pv() {
-	g g0 'ethtool --set-priv-flags duo0 adaptive on'
-	g g0 'duoctl wait duo0 --path pv --timeout 5'
+	lab_guest g0 'ethtool --set-priv-flags duo0 adaptive on'
+	lab_guest g0 'duoctl wait duo0 --path pv --timeout 5'
 	expect_eq "$(stat switches_adaptive)" 1 "adaptive switches"
 }
 
@@ -46,7 +46,7 @@ case_rate_to_vf() {
 	local t0
 	lab_meter_start high icmp -i 2
 	t0=$SECONDS
-	g g0 'duoctl wait duo0 --path vf --timeout 6'
+	lab_guest g0 'duoctl wait duo0 --path vf --timeout 6'
 	lab_log "on the VF $((SECONDS - t0)) s after the traffic started (dwell 2 s)"
 	sleep 1
 	none_lost high
@@ -54,7 +54,7 @@ case_rate_to_vf() {
 }
 
 case_idle_back_to_pv() {
-	g g0 'duoctl wait duo0 --path pv --timeout 6'
+	lab_guest g0 'duoctl wait duo0 --path pv --timeout 6'
 	expect_eq "$(stat switches_adaptive)" 3 "adaptive switches"
 }
 
@@ -69,7 +69,7 @@ case_idle_back_to_pv() {
 case_between_marks() {
 	local pid
 	lab_meter_start high2 icmp -i 2
-	g g0 'duoctl wait duo0 --path vf --timeout 6'
+	lab_guest g0 'duoctl wait duo0 --path vf --timeout 6'
 	lab_meter_start between icmp -i 4
 	sleep 0.5
 	none_lost high2
@@ -79,13 +79,13 @@ case_between_marks() {
 	sleep 0.25
 	kill -CONT "$pid"
 	sleep 6
-	expect_eq "$(g g0 'ethtool -i duo0 | sed -n "s/^bus-info: //p"' | cut -d: -f1)" vf "path after 12 s between the marks"
+	expect_eq "$(lab_guest g0 'ethtool -i duo0 | sed -n "s/^bus-info: //p"' | cut -d: -f1)" vf "path after 12 s between the marks"
 	expect_eq "$(stat switches_adaptive)" 4 "adaptive switches"
 	none_lost between
 }
 
 case_off() {
-	g g0 'ethtool --set-priv-flags duo0 adaptive off && duoctl wait duo0 --path vf --timeout 5'
+	lab_guest g0 'ethtool --set-priv-flags duo0 adaptive off && duoctl wait duo0 --path vf --timeout 5'
 	lab_ping_clean after_adaptive 1
 }
 

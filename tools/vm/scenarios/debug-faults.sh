@@ -21,13 +21,13 @@ F=/sys/kernel/debug/duonet
 
 # arm NAME INTERVAL: the INTERVAL-th call of that operation fails, once.
 arm() {
-	g g0 "echo 0 > $F/$1/verbose && echo $2 > $F/$1/interval && echo 1 > $F/$1/times && echo 100 > $F/$1/probability"
+	lab_guest g0 "echo 0 > $F/$1/verbose && echo $2 > $F/$1/interval && echo 1 > $F/$1/times && echo 100 > $F/$1/probability"
 }
-disarm() { g g0 "echo 0 > $F/$1/probability"; }
+disarm() { lab_guest g0 "echo 0 > $F/$1/probability"; }
 
 # state: MTU and MAC of duo0 and of both lowers, and the lowers' masters.
 state() {
-	g g0 'for d in duo0 $(netdev_of_driver virtio_net) $(netdev_of_driver e1000e); do
+	lab_guest g0 'for d in duo0 $(netdev_of_driver virtio_net) $(netdev_of_driver e1000e); do
 		echo "$d $(cat /sys/class/net/$d/mtu) $(cat /sys/class/net/$d/address) $(basename "$(readlink /sys/class/net/$d/master 2>/dev/null)" 2>/dev/null)"
 	done'
 }
@@ -37,7 +37,7 @@ state() {
 fails() {
 	local before out
 	before=$(state)
-	out=$(g g0 "$2 2>&1; echo rc=\$?")
+	out=$(lab_guest g0 "$2 2>&1; echo rc=\$?")
 	lab_log "$1: $(printf '%s' "$out" | paste -sd '|')"
 	case $out in *rc=0) lab_log "$1 succeeded"; return 1 ;; esac
 	case $out in *"$3"*) ;; *) lab_log "$1: no '$3'"; return 1 ;; esac
@@ -45,10 +45,10 @@ fails() {
 }
 
 case_up() {
-	g g0 'modprobe duonet'
-	g g0 'wait_for "[ \$(ip -o link show master duo0 2>/dev/null | wc -l) = 2 ]"'
-	g g0 "ip link set duo0 up && ip addr add $LAB_GUEST_IP/24 dev duo0 && duoctl wait duo0 --path vf --timeout 20"
-	g g0 "for f in fail_mtu fail_addr fail_open fail_rx_handler fail_features; do
+	lab_guest g0 'modprobe duonet'
+	lab_guest g0 'wait_for "[ \$(ip -o link show master duo0 2>/dev/null | wc -l) = 2 ]"'
+	lab_guest g0 "ip link set duo0 up && ip addr add $LAB_GUEST_IP/24 dev duo0 && duoctl wait duo0 --path vf --timeout 20"
+	lab_guest g0 "for f in fail_mtu fail_addr fail_open fail_rx_handler fail_features; do
 		[ -e $F/\$f/probability ] || { echo no $F/\$f; ls $F; exit 1; }; done"
 }
 
@@ -60,9 +60,9 @@ case_mtu() {
 	fails "MTU, first lower fails" 'ip link set duo0 mtu 1400' "Input/output error"
 	arm fail_mtu 2
 	fails "MTU, second lower fails" 'ip link set duo0 mtu 1400' "Input/output error"
-	expect_eq "$(g g0 'dmesg | grep -c "refused the MTU: -5"')" 2 "log lines"
+	expect_eq "$(lab_guest g0 'dmesg | grep -c "refused the MTU: -5"')" 2 "log lines"
 	disarm fail_mtu
-	g g0 'ip link set duo0 mtu 1400 && [ $(cat /sys/class/net/$(netdev_of_driver e1000e)/mtu) = 1400 ] && ip link set duo0 mtu 1500'
+	lab_guest g0 'ip link set duo0 mtu 1400 && [ $(cat /sys/class/net/$(netdev_of_driver e1000e)/mtu) = 1400 ] && ip link set duo0 mtu 1500'
 }
 
 case_mac() {
@@ -70,44 +70,44 @@ case_mac() {
 	fails "MAC, first lower fails" 'ip link set duo0 address 02:00:00:00:00:42' "Input/output error"
 	arm fail_addr 2
 	fails "MAC, second lower fails" 'ip link set duo0 address 02:00:00:00:00:42' "Input/output error"
-	expect_eq "$(g g0 'dmesg | grep -c "refused the MAC address: -5"')" 2 "log lines"
+	expect_eq "$(lab_guest g0 'dmesg | grep -c "refused the MAC address: -5"')" 2 "log lines"
 	disarm fail_addr
-	g g0 'ip link set duo0 address 02:00:00:00:00:42 && ip link set duo0 address 52:54:00:d0:0e:01'
-	g g0 'duoctl wait duo0 --path vf --timeout 20'
+	lab_guest g0 'ip link set duo0 address 02:00:00:00:00:42 && ip link set duo0 address 52:54:00:d0:0e:01'
+	lab_guest g0 'duoctl wait duo0 --path vf --timeout 20'
 	lab_ping_clean after_mac 1
 }
 
 # Joining: the VF is released, then paired again under each fault.
 case_join() {
-	g g0 'duoctl set duo0 vf none && ip link set $(netdev_of_driver e1000e) down'
+	lab_guest g0 'duoctl set duo0 vf none && ip link set $(netdev_of_driver e1000e) down'
 	arm fail_rx_handler 1
 	fails "join, rx handler registration fails" 'duoctl pair duo0 $(netdev_of_driver e1000e)' "already has an rx handler"
 	arm fail_open 1
 	fails "join, open fails" 'duoctl pair duo0 $(netdev_of_driver e1000e)' "failed to open"
 	arm fail_mtu 1
-	g g0 'ip link set $(netdev_of_driver e1000e) mtu 1400'
+	lab_guest g0 'ip link set $(netdev_of_driver e1000e) mtu 1400'
 	fails "join, MTU fails" 'duoctl pair duo0 $(netdev_of_driver e1000e)' "refused the upper's MTU"
-	g g0 'ip link set $(netdev_of_driver e1000e) mtu 1500'
+	lab_guest g0 'ip link set $(netdev_of_driver e1000e) mtu 1500'
 	disarm fail_mtu
 	disarm fail_open
 	disarm fail_rx_handler
-	g g0 'duoctl pair duo0 $(netdev_of_driver e1000e) && duoctl wait duo0 --path vf --timeout 20'
+	lab_guest g0 'duoctl pair duo0 $(netdev_of_driver e1000e) && duoctl wait duo0 --path vf --timeout 20'
 }
 
 # An offload the VF cannot take (injected): counted, logged, not lost.
 case_features() {
 	local r0
-	r0=$(g g0 "ethtool -S duo0 | sed -n 's/^ *vf_tuning_refused: //p'")
+	r0=$(lab_guest g0 "ethtool -S duo0 | sed -n 's/^ *vf_tuning_refused: //p'")
 	arm fail_features 1
-	g g0 'ethtool -K duo0 rxhash off' || true
+	lab_guest g0 'ethtool -K duo0 rxhash off' || true
 	disarm fail_features
-	expect_le $((r0 + 1)) "$(g g0 "ethtool -S duo0 | sed -n 's/^ *vf_tuning_refused: //p'")" "vf_tuning_refused"
-	g g0 'dmesg | grep -q "cannot take the offloads"'
+	expect_le $((r0 + 1)) "$(lab_guest g0 "ethtool -S duo0 | sed -n 's/^ *vf_tuning_refused: //p'")" "vf_tuning_refused"
+	lab_guest g0 'dmesg | grep -q "cannot take the offloads"'
 	# The VF kept it (the injected refusal); asked again, it takes it.
-	g g0 'ethtool -k $(netdev_of_driver e1000e) | grep -q "receive-hashing: on"'
-	g g0 'ethtool -K duo0 rxhash on && ethtool -K duo0 rxhash off'
-	g g0 'ethtool -k $(netdev_of_driver e1000e) | grep -q "receive-hashing: off"'
-	g g0 'ethtool -K duo0 rxhash on'
+	lab_guest g0 'ethtool -k $(netdev_of_driver e1000e) | grep -q "receive-hashing: on"'
+	lab_guest g0 'ethtool -K duo0 rxhash on && ethtool -K duo0 rxhash off'
+	lab_guest g0 'ethtool -k $(netdev_of_driver e1000e) | grep -q "receive-hashing: off"'
+	lab_guest g0 'ethtool -K duo0 rxhash on'
 }
 
 case_traffic_after() { lab_ping_clean after_faults 2; }

@@ -18,9 +18,9 @@ set -eu
 lab_init failover-sriov "$1"
 lab_net_up
 
-wait_path() { g g0 "wait_for '[ \"\$(ethtool -S duo0 | sed -n \"s/^ *vf_active: //p\")\" = $1 ]' ${2:-20}"; }
-vf_create() { g g0 "sriov_vf_create $LAB_MAC >/dev/null"; }
-vf_remove() { g g0 'sriov_vf_remove'; }
+wait_path() { lab_guest g0 "wait_for '[ \"\$(ethtool -S duo0 | sed -n \"s/^ *vf_active: //p\")\" = $1 ]' ${2:-20}"; }
+vf_create() { lab_guest g0 "sriov_vf_create $LAB_MAC >/dev/null"; }
+vf_remove() { lab_guest g0 'sriov_vf_remove'; }
 
 # measure NAME MAXLOST MODE RATE-ARGS COMMAND...: traffic around COMMAND.
 measure() {
@@ -30,26 +30,26 @@ measure() {
 }
 
 case_pair_igbvf() {
-	g g0 'modprobe duonet && wait_for "ip link show duo0 >/dev/null 2>&1"'
+	lab_guest g0 'modprobe duonet && wait_for "ip link show duo0 >/dev/null 2>&1"'
 	vf_create
-	g g0 'wait_for "lower_of_duo0 igbvf" 20'
+	lab_guest g0 'wait_for "lower_of_duo0 igbvf" 20'
 	# The PF has its own MAC: it must not have been paired.
-	g g0 '! ip -o link show master duo0 | grep -q "$(netdev_of_driver igb):"'
-	g g0 "ip link set duo0 up && ip addr add $LAB_GUEST_IP/24 dev duo0"
+	lab_guest g0 '! ip -o link show master duo0 | grep -q "$(netdev_of_driver igb):"'
+	lab_guest g0 "ip link set duo0 up && ip addr add $LAB_GUEST_IP/24 dev duo0"
 	wait_path 1
-	g g0 'lossmeter echo > /dev/null 2>&1 &'
+	lab_guest g0 'lossmeter echo > /dev/null 2>&1 &'
 	# Neighbours resolved both ways, so probes measure the paths only.
-	g g0 "ping -c 1 -W 2 $LAB_PEER_IP > /dev/null"
+	lab_guest g0 "ping -c 1 -W 2 $LAB_PEER_IP > /dev/null"
 	lab_peer ping -c 1 -W 2 "$LAB_GUEST_IP" > /dev/null
 }
 
 planned() {
-	g g0 'ethtool --set-priv-flags duo0 pv-only on'
+	lab_guest g0 'ethtool --set-priv-flags duo0 pv-only on'
 	wait_path 0
 	vf_remove
 	vf_create
-	g g0 'wait_for "lower_of_duo0 igbvf" 20'
-	g g0 'ethtool --set-priv-flags duo0 pv-only off'
+	lab_guest g0 'wait_for "lower_of_duo0 igbvf" 20'
+	lab_guest g0 'ethtool --set-priv-flags duo0 pv-only off'
 	wait_path 1
 }
 case_planned_udp() {

@@ -21,8 +21,8 @@ lab_init_pv failover "$1" "${DUO_FAILOVER_PV:-virtio}"
 lab_net_up
 G=g0	# the guest now (g1 after the migration)
 
-stat() { g "$G" "ethtool -S duo0 | sed -n 's/^ *$1: //p'"; }
-wait_path() { g "$G" "wait_for '[ \"\$(ethtool -S duo0 | sed -n \"s/^ *vf_active: //p\")\" = $1 ]' ${2:-20}"; }
+stat() { lab_guest "$G" "ethtool -S duo0 | sed -n 's/^ *$1: //p'"; }
+wait_path() { lab_guest "$G" "wait_for '[ \"\$(ethtool -S duo0 | sed -n \"s/^ *vf_active: //p\")\" = $1 ]' ${2:-20}"; }
 
 # measure NAME MAXLOST COMMAND...: ping every 2 ms around COMMAND.
 measure() {
@@ -32,27 +32,27 @@ measure() {
 }
 
 case_autopair() {
-	g g0 'modprobe duonet && wait_for "ip link show duo0 >/dev/null 2>&1" && wait_for "[ \$(ip -o link show master duo0 | wc -l) = 2 ]"'
-	expect_eq "$(g g0 'ip -o -d link show | grep -c "duonet "')" 1 "number of duonet uppers"
-	expect_eq "$(g g0 'cat /sys/class/net/duo0/address')" "$LAB_MAC" "upper MAC"
-	g g0 "ip link set duo0 up && ip addr add $LAB_GUEST_IP/24 dev duo0"
+	lab_guest g0 'modprobe duonet && wait_for "ip link show duo0 >/dev/null 2>&1" && wait_for "[ \$(ip -o link show master duo0 | wc -l) = 2 ]"'
+	expect_eq "$(lab_guest g0 'ip -o -d link show | grep -c "duonet "')" 1 "number of duonet uppers"
+	expect_eq "$(lab_guest g0 'cat /sys/class/net/duo0/address')" "$LAB_MAC" "upper MAC"
+	lab_guest g0 "ip link set duo0 up && ip addr add $LAB_GUEST_IP/24 dev duo0"
 	wait_path 1
 	lab_ping_clean duo0 1
 	# Lowers carry no address of any family; only duo0 does.
-	expect_eq "$(g g0 'ip -o addr show | grep -v " lo \| duo0 " | wc -l')" 0 "addresses on lowers"
+	expect_eq "$(lab_guest g0 'ip -o addr show | grep -v " lo \| duo0 " | wc -l')" 0 "addresses on lowers"
 	[ "$(stat vf_tx_packets)" -gt 400 ]
 }
 
 # The planned sequence as a migration hook drives it (duonet-migrate).
 planned() {
-	g "$G" 'duonet-migrate prepare duo0'
+	lab_guest "$G" 'duonet-migrate prepare duo0'
 	wait_path 0
 	lab_vf_unplug "$G"
 	lab_vf_plug "$G"
-	g "$G" 'wait_for "lower_of_duo0 e1000e" 20'
+	lab_guest "$G" 'wait_for "lower_of_duo0 e1000e" 20'
 	sleep 2
 	expect_eq "$(stat vf_active)" 0 "pv-only holds TX on the PV after the VF returns"
-	g "$G" 'duonet-migrate resume duo0'
+	lab_guest "$G" 'duonet-migrate resume duo0'
 	wait_path 1
 }
 case_planned_switch() {
@@ -111,7 +111,7 @@ link_up() { lab_qmp "$G" set-link vf0 up; wait_path 1; }
 # (294 and 422 ms), the switch as late. With it, 12 runs on 6.1 and 7.3:
 # 4-10 lost, 11 once; duonet's part 3.9-10.5 ms in 4. The same bounds.
 link_down_paced() {
-	g "$G" 'ip link set dvb down && ip link set dvb up'
+	lab_guest "$G" 'ip link set dvb down && ip link set dvb up'
 	link_down
 }
 # switch_ms NAME MAXMS: duonet's part of the last link loss (above).
@@ -133,10 +133,10 @@ case_link_flap() {
 	LAB_DEFER=1 measure link_down 20 link_down
 	measure link_up 1 link_up
 	switch_ms link_down 20
-	g "$G" 'ip link add dva type veth peer name dvb && ip link set dva up && ip link set dvb up'
+	lab_guest "$G" 'ip link add dva type veth peer name dvb && ip link set dva up && ip link set dvb up'
 	LAB_DEFER=1 measure link_down_paced 20 link_down_paced
 	measure link_up_paced 1 link_up
-	g "$G" 'ip link del dva'
+	lab_guest "$G" 'ip link del dva'
 	switch_ms link_down_paced 20
 	lab_deferred
 }
@@ -191,22 +191,22 @@ case_migration() {
 
 case_mtu_mac() {
 	local vf
-	g "$G" 'ip link set duo0 mtu 1400 && ip link set duo0 address 52:54:00:d0:0e:77'
-	vf=$(g "$G" 'netdev_of_driver e1000e')
-	expect_eq "$(g "$G" "cat /sys/class/net/$vf/mtu /sys/class/net/$vf/address | tr '\n' ' '")" \
+	lab_guest "$G" 'ip link set duo0 mtu 1400 && ip link set duo0 address 52:54:00:d0:0e:77'
+	vf=$(lab_guest "$G" 'netdev_of_driver e1000e')
+	expect_eq "$(lab_guest "$G" "cat /sys/class/net/$vf/mtu /sys/class/net/$vf/address | tr '\n' ' '")" \
 		"1400 52:54:00:d0:0e:77 " "VF follows the upper"
 	lab_vf_unplug "$G"
 	lab_vf_plug "$G"
 	wait_path 1
-	vf=$(g "$G" 'netdev_of_driver e1000e')
-	expect_eq "$(g "$G" "cat /sys/class/net/$vf/mtu /sys/class/net/$vf/address | tr '\n' ' '")" \
+	vf=$(lab_guest "$G" 'netdev_of_driver e1000e')
+	expect_eq "$(lab_guest "$G" "cat /sys/class/net/$vf/mtu /sys/class/net/$vf/address | tr '\n' ' '")" \
 		"1400 52:54:00:d0:0e:77 " "re-plugged VF inherits MTU and MAC"
-	expect_eq "$(g "$G" "cat /sys/class/net/\$(netdev_of_driver $PVDRV)/mtu")" 1400 "PV MTU"
+	expect_eq "$(lab_guest "$G" "cat /sys/class/net/\$(netdev_of_driver $PVDRV)/mtu")" 1400 "PV MTU"
 	# An MTU a lower refuses is refused as a whole; nothing changes.
-	g "$G" '! ip link set duo0 mtu 20000 2>/dev/null'
-	expect_eq "$(g "$G" 'cat /sys/class/net/duo0/mtu /sys/class/net/$(netdev_of_driver e1000e)/mtu | tr "\n" " "')" \
+	lab_guest "$G" '! ip link set duo0 mtu 20000 2>/dev/null'
+	expect_eq "$(lab_guest "$G" 'cat /sys/class/net/duo0/mtu /sys/class/net/$(netdev_of_driver e1000e)/mtu | tr "\n" " "')" \
 		"1400 1400 " "MTU after a refused change"
-	g "$G" "ip link set duo0 mtu 1500 && ip link set duo0 address $LAB_MAC"
+	lab_guest "$G" "ip link set duo0 mtu 1500 && ip link set duo0 address $LAB_MAC"
 	lab_ping_clean after_mtu_mac 1
 }
 
@@ -218,7 +218,7 @@ case_unload_under_traffic() {
 	local pv r sent lost first
 	lab_meter_start unload icmp -i 2
 	sleep 0.5
-	g "$G" 'rmmod duonet'
+	lab_guest "$G" 'rmmod duonet'
 	r=$(lab_meter_stop unload | head -n 1)
 	lab_log "loss unload: $r"
 	sent=$(lab_report_get "$r" sent)
@@ -226,11 +226,11 @@ case_unload_under_traffic() {
 	first=$(lab_report_get "$r" first_lost_seq)
 	expect_le "$(lab_report_get "$r" gaps)" 1 "gaps while unloading"
 	[ "$lost" = 0 ] || expect_eq "$((first + lost))" "$sent" "the lost run ends the period"
-	g "$G" '! ip link show duo0 2>/dev/null'
-	pv=$(g "$G" "netdev_of_driver $PVDRV")
+	lab_guest "$G" '! ip link show duo0 2>/dev/null'
+	pv=$(lab_guest "$G" "netdev_of_driver $PVDRV")
 	# The lowers are plain devices again: the PV carries the address alone.
-	expect_eq "$(g "$G" "cat /sys/class/net/$pv/mtu /sys/class/net/$pv/address | tr '\n' ' '")" "1500 $LAB_MAC " "PV restored"
-	g "$G" "ip link set \$(netdev_of_driver e1000e) down; echo 1 > /proc/sys/net/ipv6/conf/\$(netdev_of_driver e1000e)/disable_ipv6; ip link set $pv up && ip addr add $LAB_GUEST_IP/24 dev $pv && ping -c 1 -W 2 $LAB_PEER_IP >/dev/null"
+	expect_eq "$(lab_guest "$G" "cat /sys/class/net/$pv/mtu /sys/class/net/$pv/address | tr '\n' ' '")" "1500 $LAB_MAC " "PV restored"
+	lab_guest "$G" "ip link set \$(netdev_of_driver e1000e) down; echo 1 > /proc/sys/net/ipv6/conf/\$(netdev_of_driver e1000e)/disable_ipv6; ip link set $pv up && ip addr add $LAB_GUEST_IP/24 dev $pv && ping -c 1 -W 2 $LAB_PEER_IP >/dev/null"
 	lab_ping_clean plain_pv_after_unload 1
 }
 

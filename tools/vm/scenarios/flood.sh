@@ -34,7 +34,7 @@ lab_peer sysctl -qw net.ipv6.conf.all.disable_ipv6=1
 N=10
 SPLIT_N=4	# split: one probe run per request, about 1 s each
 
-stat() { g g0 "ethtool -S duo0 | sed -n 's/^ *$1: //p'"; }
+stat() { lab_guest g0 "ethtool -S duo0 | sed -n 's/^ *$1: //p'"; }
 flood() { lab_ns ip link set dev "$1" type bridge_slave bcast_flood "$2" mcast_flood "$2"; }
 style() {
 	case $1 in
@@ -45,10 +45,10 @@ style() {
 }
 
 case_up() {
-	g g0 'modprobe duonet && wait_for "[ \$(ip -o link show master duo0 2>/dev/null | wc -l) = 2 ]"'
-	g g0 "ip link set duo0 up && ip addr add $LAB_GUEST_IP/24 dev duo0 && duoctl wait duo0 --path vf --timeout 20"
+	lab_guest g0 'modprobe duonet && wait_for "[ \$(ip -o link show master duo0 2>/dev/null | wc -l) = 2 ]"'
+	lab_guest g0 "ip link set duo0 up && ip addr add $LAB_GUEST_IP/24 dev duo0 && duoctl wait duo0 --path vf --timeout 20"
 	# Echo requests to a multicast group are answered (224.0.0.1).
-	g g0 'echo 0 > /proc/sys/net/ipv4/icmp_echo_ignore_broadcasts'
+	lab_guest g0 'echo 0 > /proc/sys/net/ipv4/icmp_echo_ignore_broadcasts'
 	lab_ping_clean duo0 1
 }
 
@@ -59,7 +59,7 @@ probe() {
 	local kind=$1 st=$2 tx=$3 d0 d1 r i args dups sent answers n=$N
 	style "$st"
 	if [ "$tx" = pv ]; then
-		g g0 'ethtool --set-priv-flags duo0 pv-only on && duoctl wait duo0 --path pv --timeout 20'
+		lab_guest g0 'ethtool --set-priv-flags duo0 pv-only on && duoctl wait duo0 --path pv --timeout 20'
 	fi
 	d0=$(stat rx_flood_duplicates)
 	case $kind in
@@ -86,7 +86,7 @@ probe() {
 	r=$(cat "$LAB_DIR/flood.out")
 	d1=$(stat rx_flood_duplicates)
 	if [ "$tx" = pv ]; then
-		g g0 'ethtool --set-priv-flags duo0 pv-only off && duoctl wait duo0 --path vf --timeout 20'
+		lab_guest g0 'ethtool --set-priv-flags duo0 pv-only off && duoctl wait duo0 --path vf --timeout 20'
 	fi
 	style both
 	dups=$((d1 - d0))

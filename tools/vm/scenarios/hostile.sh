@@ -22,24 +22,24 @@ FUZZ_COUNT=${DUO_FUZZ_COUNT:-3000}
 NOBODY="/usr/bin/setpriv --reuid 65534 --regid 65534 --clear-groups"
 
 lower_of() {
-	g g0 'duoctl show --json duo0' |
+	lab_guest g0 'duoctl show --json duo0' |
 		python3 -c "import json,sys; print([l['ifname'] for l in json.load(sys.stdin)[0]['lowers'] if l['role'] == '$1'][0])"
 }
 
 case_up() {
-	g g0 'modprobe duonet'
-	g g0 'wait_for "[ \$(ip -o link show master duo0 2>/dev/null | wc -l) = 2 ]"'
-	g g0 "ip link set duo0 up && ip addr add $LAB_GUEST_IP/24 dev duo0 && duoctl wait duo0 --path vf --timeout 20"
-	expect_eq "$(lower_of pv)" "$(g g0 'netdev_of_driver virtio_net')" "the PV"
-	expect_eq "$(lower_of vf)" "$(g g0 'netdev_of_driver igb')" "the VF"
+	lab_guest g0 'modprobe duonet'
+	lab_guest g0 'wait_for "[ \$(ip -o link show master duo0 2>/dev/null | wc -l) = 2 ]"'
+	lab_guest g0 "ip link set duo0 up && ip addr add $LAB_GUEST_IP/24 dev duo0 && duoctl wait duo0 --path vf --timeout 20"
+	expect_eq "$(lower_of pv)" "$(lab_guest g0 'netdev_of_driver virtio_net')" "the PV"
+	expect_eq "$(lower_of vf)" "$(lab_guest g0 'netdev_of_driver igb')" "the VF"
 }
 
 # The settings as duoctl prints them, for before/after comparisons.
-settings() { g g0 'duoctl show --json duo0' | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["settings"])'; }
+settings() { lab_guest g0 'duoctl show --json duo0' | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["settings"])'; }
 
 case_netlink_fuzz() {
 	local out
-	out=$(g g0 "nlfuzz duo0 --count $FUZZ_COUNT --seed 0x${LAB_KREL//[^0-9]/} --create 2>&1") ||
+	out=$(lab_guest g0 "nlfuzz duo0 --count $FUZZ_COUNT --seed 0x${LAB_KREL//[^0-9]/} --create 2>&1") ||
 		{ lab_log "nlfuzz failed: $(printf '%s' "$out" | paste -sd '|')"; return 1; }
 	lab_log "nlfuzz: $(printf '%s' "$out" | paste -sd '|')"
 	printf '%s\n' "$out" | grep -q "^nlfuzz: sent=$FUZZ_COUNT .* unanswered=0 malformed_accepted=0 refused_but_changed=0$"
@@ -48,30 +48,30 @@ case_netlink_fuzz() {
 		"$(printf '%s\n' "$out" | grep -o ' refused=[0-9]*' | cut -d= -f2)" "refusals with a message"
 	# No upper the fuzzer created is left; duo0 gets its lowers and
 	# defaults back (accepted requests may have changed them) and works.
-	expect_eq "$(g g0 'ip -o link show type duonet | grep -c duofz' || true)" 0 "fuzzer's uppers left"
+	expect_eq "$(lab_guest g0 'ip -o link show type duonet | grep -c duofz' || true)" 0 "fuzzer's uppers left"
 	# Either NIC may hold either role, or none (the fuzzer pairs by
 	# ifindex, moving lowers between roles): both released, then both
 	# paired in their roles.
-	g g0 'duoctl set duo0 vf none pv none &&
+	lab_guest g0 'duoctl set duo0 vf none pv none &&
 		duoctl set duo0 pv $(netdev_of_driver virtio_net) vf $(netdev_of_driver igb)'
-	g g0 'for kv in announce-count=3 announce-interval-ms=100 failback-delay-ms=0 damp-flaps=0 \
+	lab_guest g0 'for kv in announce-count=3 announce-interval-ms=100 failback-delay-ms=0 damp-flaps=0 \
 		hint-mask=0 adaptive-high-pps=100000000 adaptive-low-pps=2000 \
 		adaptive-high-pps=10000 adaptive-dwell-ms=5000 \
 		reach-interval-ms=0 reach-missed=2; do
 		duoctl set duo0 ${kv%=*} ${kv#*=} || exit 1; done
 		duoctl set duo0 reach-targets none'
-	g g0 'ethtool --set-priv-flags duo0 pv-only off adaptive off'
-	g g0 'duoctl wait duo0 --path vf --timeout 20'
+	lab_guest g0 'ethtool --set-priv-flags duo0 pv-only off adaptive off'
+	lab_guest g0 'duoctl wait duo0 --path vf --timeout 20'
 	lab_ping_clean after_fuzz 2
 }
 
 # refused WHAT COMMAND: the guest command fails, and nothing changed.
 refused() {
 	local what=$1 cmd=$2 before after out
-	before=$(g g0 'ethtool -g duo0; ethtool -c duo0; ethtool -l duo0; ethtool --show-priv-flags duo0; ethtool -k duo0' 2>&1)
-	out=$(g g0 "$cmd 2>&1; echo rc=\$?")
+	before=$(lab_guest g0 'ethtool -g duo0; ethtool -c duo0; ethtool -l duo0; ethtool --show-priv-flags duo0; ethtool -k duo0' 2>&1)
+	out=$(lab_guest g0 "$cmd 2>&1; echo rc=\$?")
 	case $out in *rc=0) lab_log "$what accepted: $out"; return 1 ;; esac
-	after=$(g g0 'ethtool -g duo0; ethtool -c duo0; ethtool -l duo0; ethtool --show-priv-flags duo0; ethtool -k duo0' 2>&1)
+	after=$(lab_guest g0 'ethtool -g duo0; ethtool -c duo0; ethtool -l duo0; ethtool --show-priv-flags duo0; ethtool -k duo0' 2>&1)
 	[ "$before" = "$after" ] || { lab_log "$what changed something"; diff <(echo "$before") <(echo "$after") >&2; return 1; }
 	lab_log "$what refused: $(printf '%s' "$out" | head -n 2 | paste -sd '|')"
 }
@@ -94,7 +94,7 @@ case_unprivileged() {
 	local s0
 	s0=$(settings)
 	# Reading works.
-	g g0 "$NOBODY duoctl show duo0 >/dev/null && $NOBODY ethtool -S duo0 >/dev/null && $NOBODY ethtool -i duo0 >/dev/null"
+	lab_guest g0 "$NOBODY duoctl show duo0 >/dev/null && $NOBODY ethtool -S duo0 >/dev/null && $NOBODY ethtool -i duo0 >/dev/null"
 	refused "unprivileged duoctl set" "$NOBODY duoctl set duo0 announce-count 7"
 	refused "unprivileged pv-only" "$NOBODY ethtool --set-priv-flags duo0 pv-only on"
 	refused "unprivileged ring change" "$NOBODY ethtool -G duo0 rx 128"
@@ -105,7 +105,7 @@ case_unprivileged() {
 	refused "user-namespace root duoctl set" "/usr/bin/unshare -Ur duoctl set duo0 announce-count 7"
 	refused "user-namespace root pv-only" "/usr/bin/unshare -Ur ethtool --set-priv-flags duo0 pv-only on"
 	expect_eq "$(settings)" "$s0" "settings after the unprivileged attempts"
-	expect_eq "$(lower_of vf)" "$(g g0 'netdev_of_driver igb')" "VF after the unprivileged attempts"
+	expect_eq "$(lower_of vf)" "$(lab_guest g0 'netdev_of_driver igb')" "VF after the unprivileged attempts"
 	lab_ping_clean after_unprivileged 1
 }
 

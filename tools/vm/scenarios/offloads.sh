@@ -23,7 +23,7 @@ set -eu
 lab_init offloads "$1"
 lab_net_up
 
-txp() { g g0 "cat /sys/class/net/$1/statistics/tx_packets"; }
+txp() { lab_guest g0 "cat /sys/class/net/$1/statistics/tx_packets"; }
 
 case_up() {
 	ip netns exec "$LAB_PEER_NS" iperf3 -s -p 5201 > "$LAB_DIR/iperf-srv.log" 2>&1 &
@@ -37,15 +37,15 @@ case_up() {
 	# the same with the tunnel straight on the e1000e, without duonet).
 	lab_peer ethtool -K vxlan0 tx off > /dev/null
 	lab_peer ip link set vxlan0 up
-	g g0 'modprobe vxlan && modprobe duonet'
-	g g0 'wait_for "[ \$(ip -o link show master duo0 2>/dev/null | wc -l) = 2 ]"'
-	g g0 "ip link set duo0 up && ip addr add $LAB_GUEST_IP/24 dev duo0 && duoctl wait duo0 --path vf --timeout 20"
-	g g0 "ip link add vxlan0 type vxlan id 42 dstport 4789 local $LAB_GUEST_IP remote $LAB_PEER_IP dev duo0 &&
+	lab_guest g0 'modprobe vxlan && modprobe duonet'
+	lab_guest g0 'wait_for "[ \$(ip -o link show master duo0 2>/dev/null | wc -l) = 2 ]"'
+	lab_guest g0 "ip link set duo0 up && ip addr add $LAB_GUEST_IP/24 dev duo0 && duoctl wait duo0 --path vf --timeout 20"
+	lab_guest g0 "ip link add vxlan0 type vxlan id 42 dstport 4789 local $LAB_GUEST_IP remote $LAB_PEER_IP dev duo0 &&
 		ip addr add 10.98.0.2/24 dev vxlan0 && ip link set vxlan0 up &&
 		ping -c 1 -W 5 10.98.0.1 > /dev/null"
 	# duo0 offers tunnel segmentation; neither lower has it.
-	g g0 'ethtool -k duo0' | grep -q '^tx-udp_tnl-segmentation: on'
-	g g0 'ethtool -k $(netdev_of_driver e1000e); ethtool -k $(netdev_of_driver virtio_net)' |
+	lab_guest g0 'ethtool -k duo0' | grep -q '^tx-udp_tnl-segmentation: on'
+	lab_guest g0 'ethtool -k $(netdev_of_driver e1000e); ethtool -k $(netdev_of_driver virtio_net)' |
 		grep -c '^tx-udp_tnl-segmentation: off' | grep -qx 2
 }
 
@@ -57,10 +57,10 @@ case_up() {
 MIN_RATIO=4
 stream() {
 	local lower d0 l0 d1 l1 out
-	lower=$(g g0 "netdev_of_driver $1")
+	lower=$(lab_guest g0 "netdev_of_driver $1")
 	d0=$(txp duo0)
 	l0=$(txp "$lower")
-	out=$(g g0 'iperf3 -c 10.98.0.1 -p 5201 -t 3 -f m' | grep -E 'sender$' | tr -s ' ')
+	out=$(lab_guest g0 'iperf3 -c 10.98.0.1 -p 5201 -t 3 -f m' | grep -E 'sender$' | tr -s ' ')
 	d1=$(txp duo0)
 	l1=$(txp "$lower")
 	lab_log "$2: iperf3 $out; duo0 handed down $((d1 - d0)) skbs, $lower ($1) sent $((l1 - l0)) frames"
@@ -73,9 +73,9 @@ case_vxlan_over_vf() {
 }
 
 case_vxlan_over_pv() {
-	g g0 'ethtool --set-priv-flags duo0 pv-only on && duoctl wait duo0 --path pv --timeout 5'
+	lab_guest g0 'ethtool --set-priv-flags duo0 pv-only on && duoctl wait duo0 --path pv --timeout 5'
 	stream virtio_net pv
-	g g0 'ethtool --set-priv-flags duo0 pv-only off && duoctl wait duo0 --path vf --timeout 5'
+	lab_guest g0 'ethtool --set-priv-flags duo0 pv-only off && duoctl wait duo0 --path vf --timeout 5'
 }
 
 case_guest_log_clean() { lab_check_log g0; }

@@ -21,34 +21,34 @@ GUEST6=fd00:99::2
 # Probes every 50 ms, two missed take TX from the VF.
 INTERVAL=50
 
-stat() { g g0 "ethtool -S duo0 | sed -n 's/^ *$1: //p'"; }
-wait_path() { g g0 "wait_for '[ \"\$(ethtool -S duo0 | sed -n \"s/^ *vf_active: //p\")\" = $1 ]' ${2:-20}"; }
+stat() { lab_guest g0 "ethtool -S duo0 | sed -n 's/^ *$1: //p'"; }
+wait_path() { lab_guest g0 "wait_for '[ \"\$(ethtool -S duo0 | sed -n \"s/^ *vf_active: //p\")\" = $1 ]' ${2:-20}"; }
 tap_out() { lab_ns ip link set tv0 nomaster; }
 tap_in() { lab_ns ip link set tv0 master br0; }
-settings() { g g0 'duoctl show --json duo0' | python3 -c 'import json,sys; d=json.load(sys.stdin)[0]; print(d["settings"], d["reach_targets"])'; }
-targets() { g g0 'duoctl show --json duo0' | python3 -c 'import json,sys; print(",".join(json.load(sys.stdin)[0]["reach_targets"]) or "none")'; }
+settings() { lab_guest g0 'duoctl show --json duo0' | python3 -c 'import json,sys; d=json.load(sys.stdin)[0]; print(d["settings"], d["reach_targets"])'; }
+targets() { lab_guest g0 'duoctl show --json duo0' | python3 -c 'import json,sys; print(",".join(json.load(sys.stdin)[0]["reach_targets"]) or "none")'; }
 
 case_setup() {
 	lab_peer ip addr add "$PEER6/64" dev vpeer nodad
-	g g0 "modprobe duonet && wait_for '[ \$(ip -o link show master duo0 2>/dev/null | wc -l) = 2 ]'"
-	g g0 "ip link set duo0 up && ip addr add $LAB_GUEST_IP/24 dev duo0 && ip addr add $GUEST6/64 dev duo0 nodad"
+	lab_guest g0 "modprobe duonet && wait_for '[ \$(ip -o link show master duo0 2>/dev/null | wc -l) = 2 ]'"
+	lab_guest g0 "ip link set duo0 up && ip addr add $LAB_GUEST_IP/24 dev duo0 && ip addr add $GUEST6/64 dev duo0 nodad"
 	# No flap damping: this run's VF losses (unplugs, silences) follow
 	# each other closely, and a hold would keep TX off the VF for its
 	# own reason.
-	g g0 'duoctl set duo0 damp-flaps 0'
+	lab_guest g0 'duoctl set duo0 damp-flaps 0'
 	wait_path 1
 	lab_ping_clean setup 1
-	g g0 "ping -6 -c 1 -W 2 $PEER6 >/dev/null"
+	lab_guest g0 "ping -6 -c 1 -W 2 $PEER6 >/dev/null"
 }
 
 # Turned on while the VF carries TX and answers: nothing moves.
 case_on_quiet() {
-	g g0 "duoctl set duo0 reach-targets $LAB_PEER_IP && duoctl set duo0 reach-interval-ms $INTERVAL"
+	lab_guest g0 "duoctl set duo0 reach-targets $LAB_PEER_IP && duoctl set duo0 reach-interval-ms $INTERVAL"
 	lab_ping_clean on_quiet 2
 	expect_eq "$(stat vf_active)" 1 "TX on the VF with the check on"
 	expect_eq "$(stat switches_reach)" 0 "switches of the check"
 	expect_le 10 "$(stat reach_answers)" "answers to the probes"
-	expect_eq "$(g g0 'duoctl show duo0 | sed -n "s/^ *vf reachable //p"')" yes "duoctl: VF reachable"
+	expect_eq "$(lab_guest g0 'duoctl show duo0 | sed -n "s/^ *vf reachable //p"')" yes "duoctl: VF reachable"
 }
 
 plug_blackholed() {
@@ -56,9 +56,9 @@ plug_blackholed() {
 	wait_path 0 5
 	tap_out
 	lab_vf_plug g0
-	g g0 'wait_for "lower_of_duo0 e1000e" 20'
+	lab_guest g0 'wait_for "lower_of_duo0 e1000e" 20'
 	# The VF's link is up, its probes go nowhere: 2 s of it.
-	g g0 'wait_for "ip link show $(netdev_of_driver e1000e) | grep -q LOWER_UP" 20'
+	lab_guest g0 'wait_for "ip link show $(netdev_of_driver e1000e) | grep -q LOWER_UP" 20'
 	stat reach_answers > "$LAB_DIR/answers.plugged"
 	stat reach_probes > "$LAB_DIR/probes.plugged"
 	sleep 2
@@ -97,7 +97,7 @@ case_vf_stops_answering() {
 	before=$(stat reach_lost)
 	lab_measure vf_silent 100 "icmp -i 2" vf_silent
 	expect_eq "$(stat reach_lost)" $((before + 1)) "losses of reachability counted"
-	g g0 "dmesg | grep -q 'no target answered 2 rounds of probes'"
+	lab_guest g0 "dmesg | grep -q 'no target answered 2 rounds of probes'"
 	lab_measure vf_answers_again 0 "icmp -i 2" eval 'tap_in; wait_path 1 5'
 	lost=$(awk '$1 == "vf_silent" { print $2 }' "$LAB_LOGDIR/loss.txt")
 	lab_log "vf_silent lost $lost (about $((lost * 2)) ms)"
@@ -106,12 +106,12 @@ case_vf_stops_answering() {
 # IPv6 only: a neighbour solicitation for the target through the VF, the
 # solicited advertisement back through it.
 case_ipv6_target() {
-	g g0 "duoctl set duo0 reach-targets $PEER6"
+	lab_guest g0 "duoctl set duo0 reach-targets $PEER6"
 	expect_eq "$(targets)" "$PEER6" "targets after the change"
 	lab_measure blackhole_plug6 0 "icmp -i 2" plug_blackholed
 	blackholed_held
 	lab_measure blackhole_heal6 0 "icmp -i 2" eval 'tap_in; wait_path 1 5'
-	g g0 "duoctl set duo0 reach-targets $LAB_PEER_IP"
+	lab_guest g0 "duoctl set duo0 reach-targets $LAB_PEER_IP"
 }
 
 # The check off: today's behaviour, measured. The VF takes TX as its link
@@ -119,8 +119,8 @@ case_ipv6_target() {
 # everything in the 2 s after the VF's link came is lost.
 case_off_measured() {
 	local r lost sent
-	g g0 'duoctl set duo0 reach-interval-ms 0'
-	expect_eq "$(g g0 'duoctl show duo0 | grep -c "vf reachable" || true')" 0 "the check off in duoctl show"
+	lab_guest g0 'duoctl set duo0 reach-interval-ms 0'
+	expect_eq "$(lab_guest g0 'duoctl show duo0 | grep -c "vf reachable" || true')" 0 "the check off in duoctl show"
 	lab_meter_start off icmp -i 2
 	sleep 0.5
 	plug_blackholed
@@ -139,10 +139,10 @@ case_off_measured() {
 # Refusals with the kernel's message; the settings stay as they were.
 case_bad_input() {
 	local before out
-	g g0 "duoctl set duo0 reach-interval-ms $INTERVAL"
+	lab_guest g0 "duoctl set duo0 reach-interval-ms $INTERVAL"
 	before=$(settings)
 	refused() {
-		out=$(g g0 "duoctl set duo0 $1 2>&1 && echo ACCEPTED") || true
+		out=$(lab_guest g0 "duoctl set duo0 $1 2>&1 && echo ACCEPTED") || true
 		lab_log "duoctl set duo0 $1: $out"
 		case $out in *ACCEPTED*) lab_log "accepted: $1"; return 1 ;; esac
 		case $out in *"$2"*) ;; *) lab_log "no message '$2' for: $1"; return 1 ;; esac
@@ -158,14 +158,14 @@ case_bad_input() {
 	refused "reach-targets ," "not a list of IPv4 and IPv6 addresses"
 	refused "reach-targets none" "needs a target"
 	expect_eq "$(settings)" "$before" "settings after the refusals"
-	g g0 "duoctl set duo0 reach-interval-ms 0 && duoctl set duo0 reach-targets none"
+	lab_guest g0 "duoctl set duo0 reach-interval-ms 0 && duoctl set duo0 reach-targets none"
 	expect_eq "$(targets)" none "targets cleared"
 }
 
 case_unload_with_check() {
-	g g0 "duoctl set duo0 reach-targets $LAB_PEER_IP,$PEER6 && duoctl set duo0 reach-interval-ms 10"
+	lab_guest g0 "duoctl set duo0 reach-targets $LAB_PEER_IP,$PEER6 && duoctl set duo0 reach-interval-ms 10"
 	sleep 1
-	g g0 'rmmod duonet && ! ip link show duo0 2>/dev/null'
+	lab_guest g0 'rmmod duonet && ! ip link show duo0 2>/dev/null'
 }
 
 case_guest_log_clean() {

@@ -18,9 +18,9 @@ lab_net_up
 
 case_show() {
 	local json
-	g g0 'modprobe duonet && wait_for "[ \$(ip -o link show master duo0 2>/dev/null | wc -l) = 2 ]"'
-	g g0 "ip link set duo0 up && ip addr add $LAB_GUEST_IP/24 dev duo0 && duoctl wait duo0 --path vf --timeout 20"
-	json=$(g g0 'duoctl show --json duo0')
+	lab_guest g0 'modprobe duonet && wait_for "[ \$(ip -o link show master duo0 2>/dev/null | wc -l) = 2 ]"'
+	lab_guest g0 "ip link set duo0 up && ip addr add $LAB_GUEST_IP/24 dev duo0 && duoctl wait duo0 --path vf --timeout 20"
+	json=$(lab_guest g0 'duoctl show --json duo0')
 	lab_log "duoctl show --json duo0: $json"
 	printf '%s' "$json" | python3 -c '
 import json, sys
@@ -32,59 +32,59 @@ assert sorted(l["role"] for l in u["lowers"]) == ["pv", "vf"], u
 assert [l["role"] for l in u["lowers"] if l["active"]] == ["vf"], u
 assert u["settings"]["announce_count"] == 3 and u["settings"]["failback_delay_ms"] == 0, u
 assert u["switches_to_vf"] >= 1, u'
-	g g0 'duoctl show | grep -q "^duo0: active vf"'
+	lab_guest g0 'duoctl show | grep -q "^duo0: active vf"'
 	# Time on each path: the VF's grows while it carries TX, the PV's not.
-	g g0 't() { ethtool -S duo0 | sed -n "s/^ *$1_time_ms: //p"; }
+	lab_guest g0 't() { ethtool -S duo0 | sed -n "s/^ *$1_time_ms: //p"; }
 		v0=$(t vf); p0=$(t pv); sleep 1; v1=$(t vf); p1=$(t pv)
 		[ $((v1 - v0)) -ge 900 ] && [ "$p1" = "$p0" ]'
 }
 
 case_set_and_refuse() {
 	local out
-	g g0 'duoctl set duo0 announce-count 5 && duoctl show duo0 | grep -q "announce-count 5"'
-	out=$(g g0 'duoctl set duo0 announce-count 101 2>&1; echo rc=$?')
+	lab_guest g0 'duoctl set duo0 announce-count 5 && duoctl show duo0 | grep -q "announce-count 5"'
+	out=$(lab_guest g0 'duoctl set duo0 announce-count 101 2>&1; echo rc=$?')
 	case $out in
 	*"out of range"*rc=1) ;;
 	*) lab_log "out-of-range value not refused as expected: $out"; return 1 ;;
 	esac
-	g g0 'duoctl show duo0 | grep -q "announce-count 5"'
-	out=$(g g0 'duoctl set duo0 announce-count x 2>&1; echo rc=$?')
+	lab_guest g0 'duoctl show duo0 | grep -q "announce-count 5"'
+	out=$(lab_guest g0 'duoctl set duo0 announce-count x 2>&1; echo rc=$?')
 	case $out in *"not a number"*rc=2) ;; *) lab_log "bad value: $out"; return 1 ;; esac
-	out=$(g g0 'duoctl set eth0 announce-count 1 2>&1; echo rc=$?')
+	out=$(lab_guest g0 'duoctl set eth0 announce-count 1 2>&1; echo rc=$?')
 	case $out in *"not a duonet device"*rc=1) ;; *) lab_log "bad device: $out"; return 1 ;; esac
-	g g0 'duoctl set duo0 announce-count 3'
+	lab_guest g0 'duoctl set duo0 announce-count 3'
 }
 
 # A returning VF takes TX back only after the failback delay.
 case_failback_delay() {
-	g g0 'duoctl set duo0 failback-delay-ms 2000'
+	lab_guest g0 'duoctl set duo0 failback-delay-ms 2000'
 	lab_qmp g0 set-link vf0 down
-	g g0 'duoctl wait duo0 --path pv --timeout 10'
+	lab_guest g0 'duoctl wait duo0 --path pv --timeout 10'
 	lab_qmp g0 set-link vf0 up
-	g g0 'wait_for "grep -q 1 /sys/class/net/$(netdev_of_driver e1000e)/carrier" 20'
+	lab_guest g0 'wait_for "grep -q 1 /sys/class/net/$(netdev_of_driver e1000e)/carrier" 20'
 	# Link is back: TX must stay on the PV for about 2 s, then move.
-	g g0 '! duoctl wait duo0 --path vf --timeout 1 2>/dev/null'
-	g g0 'duoctl wait duo0 --path vf --timeout 5'
-	expect_eq "$(g g0 'ethtool -S duo0 | sed -n "s/^ *switches_failback: //p"')" 1 "failback switches"
-	g g0 'duoctl set duo0 failback-delay-ms 0'
+	lab_guest g0 '! duoctl wait duo0 --path vf --timeout 1 2>/dev/null'
+	lab_guest g0 'duoctl wait duo0 --path vf --timeout 5'
+	expect_eq "$(lab_guest g0 'ethtool -S duo0 | sed -n "s/^ *switches_failback: //p"')" 1 "failback switches"
+	lab_guest g0 'duoctl set duo0 failback-delay-ms 0'
 	lab_ping_clean after_failback 1
 }
 
 case_priv_flags() {
 	local out
-	g g0 'ethtool --set-priv-flags duo0 adaptive on && ethtool --show-priv-flags duo0 | grep -q "adaptive: on"'
-	g g0 'duoctl show --json duo0 | grep -q "\"adaptive\":true,\"policy\":\"adaptive\""'
-	g g0 'ethtool --set-priv-flags duo0 adaptive off && ethtool --show-priv-flags duo0 | grep -q "adaptive: off"'
-	g g0 'duoctl wait duo0 --path vf --timeout 5 && duoctl show duo0 | grep -q "policy vf-first"'
-	out=$(g g0 'duoctl set duo0 adaptive-low-pps 20000 2>&1; echo rc=$?')
+	lab_guest g0 'ethtool --set-priv-flags duo0 adaptive on && ethtool --show-priv-flags duo0 | grep -q "adaptive: on"'
+	lab_guest g0 'duoctl show --json duo0 | grep -q "\"adaptive\":true,\"policy\":\"adaptive\""'
+	lab_guest g0 'ethtool --set-priv-flags duo0 adaptive off && ethtool --show-priv-flags duo0 | grep -q "adaptive: off"'
+	lab_guest g0 'duoctl wait duo0 --path vf --timeout 5 && duoctl show duo0 | grep -q "policy vf-first"'
+	out=$(lab_guest g0 'duoctl set duo0 adaptive-low-pps 20000 2>&1; echo rc=$?')
 	case $out in
 	*"the adaptive low mark must be below the high mark"*rc=1) ;;
 	*) lab_log "low mark above the high one not refused: $out"; return 1 ;;
 	esac
-	g g0 'duoctl show duo0 | grep -q "adaptive-low-pps 2000$"'
-	g g0 'ethtool --set-priv-flags duo0 pv-only on && duoctl wait duo0 --path pv --timeout 5'
-	g g0 'duoctl show --json duo0 | grep -q "\"pv_only\":true"'
-	g g0 'ethtool --set-priv-flags duo0 pv-only off && duoctl wait duo0 --path vf --timeout 5'
+	lab_guest g0 'duoctl show duo0 | grep -q "adaptive-low-pps 2000$"'
+	lab_guest g0 'ethtool --set-priv-flags duo0 pv-only on && duoctl wait duo0 --path pv --timeout 5'
+	lab_guest g0 'duoctl show --json duo0 | grep -q "\"pv_only\":true"'
+	lab_guest g0 'ethtool --set-priv-flags duo0 pv-only off && duoctl wait duo0 --path vf --timeout 5'
 }
 
 case_guest_log_clean() { lab_check_log g0; }

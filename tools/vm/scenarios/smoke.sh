@@ -18,62 +18,62 @@ lab_init smoke "$1"
 lab_net_up
 
 # The guest's netdev for a driver, e.g. guest_dev g0 virtio_net.
-guest_dev() { g "$1" "netdev_of_driver $2"; }
+guest_dev() { lab_guest "$1" "netdev_of_driver $2"; }
 
 case_boot() {
-	expect_eq "$(g g0 'uname -r')" "$LAB_KREL" "guest kernel"
+	expect_eq "$(lab_guest g0 'uname -r')" "$LAB_KREL" "guest kernel"
 	local pv vf
 	pv=$(guest_dev g0 virtio_net)
 	vf=$(guest_dev g0 e1000e)
 	# One test per line: errexit ignores a failure before '&&'.
 	[ -n "$pv" ] || { lab_log "no virtio_net netdev in the guest"; return 1; }
 	[ -n "$vf" ] || { lab_log "no e1000e netdev in the guest"; return 1; }
-	expect_eq "$(g g0 "cat /sys/class/net/$pv/address")" "$LAB_MAC" "PV MAC"
-	expect_eq "$(g g0 "cat /sys/class/net/$vf/address")" "$LAB_MAC" "VF MAC"
+	expect_eq "$(lab_guest g0 "cat /sys/class/net/$pv/address")" "$LAB_MAC" "PV MAC"
+	expect_eq "$(lab_guest g0 "cat /sys/class/net/$vf/address")" "$LAB_MAC" "VF MAC"
 }
 
 case_module_load_unload() {
-	g g0 'modprobe duonet && test -d /sys/module/duonet'
-	expect_eq "$(g g0 'cat /sys/module/duonet/version')" \
+	lab_guest g0 'modprobe duonet && test -d /sys/module/duonet'
+	expect_eq "$(lab_guest g0 'cat /sys/module/duonet/version')" \
 		"$(modinfo -F version "$LAB_TOP/build/$LAB_KREL/duonet.ko")" "module version"
-	g g0 'rmmod duonet && ! test -d /sys/module/duonet'
+	lab_guest g0 'rmmod duonet && ! test -d /sys/module/duonet'
 }
 
 case_link_add_del() {
-	g g0 'modprobe duonet'
-	g g0 'ip link add x type duonet && ip -d link show x | grep -qw duonet'
-	expect_eq "$(g g0 "ethtool -i x | sed -n 's/^driver: //p'")" duonet "ethtool -i driver"
-	g g0 'ip link set x up && ip link del x && ! ip link show x 2>/dev/null'
+	lab_guest g0 'modprobe duonet'
+	lab_guest g0 'ip link add x type duonet && ip -d link show x | grep -qw duonet'
+	expect_eq "$(lab_guest g0 "ethtool -i x | sed -n 's/^driver: //p'")" duonet "ethtool -i driver"
+	lab_guest g0 'ip link set x up && ip link del x && ! ip link show x 2>/dev/null'
 	# A multicast MAC is refused with the driver's own extack message.
 	local out
-	out=$(g g0 'ip link add y address 01:00:5e:00:00:01 type duonet 2>&1; echo rc=$?')
+	out=$(lab_guest g0 'ip link add y address 01:00:5e:00:00:01 type duonet 2>&1; echo rc=$?')
 	case $out in
 	*"must be unicast"*rc=[1-9]*) ;;
 	*) lab_log "multicast MAC not refused as expected: $out"; return 1 ;;
 	esac
-	g g0 '! ip link show y 2>/dev/null'
-	g g0 'rmmod duonet'
+	lab_guest g0 '! ip link show y 2>/dev/null'
+	lab_guest g0 'rmmod duonet'
 }
 
 case_unload_with_uppers() {
-	g g0 'modprobe duonet && ip link add u0 type duonet && ip link add u1 type duonet && ip link set u0 up'
-	g g0 'rmmod duonet'
-	g g0 '! ip link show u0 2>/dev/null && ! ip link show u1 2>/dev/null'
+	lab_guest g0 'modprobe duonet && ip link add u0 type duonet && ip link add u1 type duonet && ip link set u0 up'
+	lab_guest g0 'rmmod duonet'
+	lab_guest g0 '! ip link show u0 2>/dev/null && ! ip link show u1 2>/dev/null'
 }
 
 case_ping_pv() {
 	local pv
 	pv=$(guest_dev g0 virtio_net)
-	g g0 "ip addr add $LAB_GUEST_IP/24 dev $pv && ip link set $pv up && wait_for 'grep -q 1 /sys/class/net/$pv/carrier'"
+	lab_guest g0 "ip addr add $LAB_GUEST_IP/24 dev $pv && ip link set $pv up && wait_for 'grep -q 1 /sys/class/net/$pv/carrier'"
 	lab_ping_clean pv 2
 }
 
 case_vf_hotplug() {
 	lab_vf_unplug g0
-	g g0 "wait_for '[ -z \"\$(netdev_of_driver e1000e)\" ]'"
+	lab_guest g0 "wait_for '[ -z \"\$(netdev_of_driver e1000e)\" ]'"
 	lab_vf_plug g0
-	g g0 "wait_for '[ -n \"\$(netdev_of_driver e1000e)\" ]' 20"
-	expect_eq "$(g g0 'cat /sys/class/net/$(netdev_of_driver e1000e)/address')" "$LAB_MAC" "re-plugged VF MAC"
+	lab_guest g0 "wait_for '[ -n \"\$(netdev_of_driver e1000e)\" ]' 20"
+	expect_eq "$(lab_guest g0 'cat /sys/class/net/$(netdev_of_driver e1000e)/address')" "$LAB_MAC" "re-plugged VF MAC"
 }
 
 # The VF shares the PV's MAC: anything it sends (IPv6 DAD, MLD) moves the
@@ -82,13 +82,13 @@ case_vf_hotplug() {
 case_vf_link() {
 	local vf
 	vf=$(guest_dev g0 e1000e)
-	g g0 "echo 1 > /proc/sys/net/ipv6/conf/$vf/disable_ipv6"
-	g g0 "ip link set $vf up && wait_for 'grep -q 1 /sys/class/net/$vf/carrier' 20"
+	lab_guest g0 "echo 1 > /proc/sys/net/ipv6/conf/$vf/disable_ipv6"
+	lab_guest g0 "ip link set $vf up && wait_for 'grep -q 1 /sys/class/net/$vf/carrier' 20"
 	lab_qmp g0 set-link vf0 down
-	g g0 "wait_for 'grep -q 0 /sys/class/net/$vf/carrier'"
+	lab_guest g0 "wait_for 'grep -q 0 /sys/class/net/$vf/carrier'"
 	lab_qmp g0 set-link vf0 up
-	g g0 "wait_for 'grep -q 1 /sys/class/net/$vf/carrier' 20"
-	g g0 "ip link set $vf down"
+	lab_guest g0 "wait_for 'grep -q 1 /sys/class/net/$vf/carrier' 20"
+	lab_guest g0 "ip link set $vf down"
 }
 
 # The PV alone (no duonet) across a migration: the guest's pause, as in
@@ -106,11 +106,11 @@ case_migrate() {
 	lab_log "ping across the migration: $report"
 	pause=$(lab_pause_ms "$out") || return 1
 	expect_le "$(lab_report_get "$report" lost)" $((pause / 2 + 4)) "lost across the migration"
-	expect_eq "$(g g1 'uname -r')" "$LAB_KREL" "guest alive on the destination"
+	expect_eq "$(lab_guest g1 'uname -r')" "$LAB_KREL" "guest alive on the destination"
 	# Reachable afterwards: a short clean run on the destination.
 	lab_ping_clean after_migration 1
 	lab_vf_plug g1
-	g g1 "wait_for '[ -n \"\$(netdev_of_driver e1000e)\" ]' 20"
+	lab_guest g1 "wait_for '[ -n \"\$(netdev_of_driver e1000e)\" ]' 20"
 }
 
 case_guest_log_clean() {

@@ -25,65 +25,65 @@ lab_net_up
 lab_vf_unannounced
 G=g0	# the guest now (g1 after the migration)
 
-stat() { g "$G" "ethtool -S duo0 | sed -n 's/^ *$1: //p'"; }
-wait_path() { g "$G" "wait_for '[ \"\$(ethtool -S duo0 | sed -n \"s/^ *vf_active: //p\")\" = $1 ]' ${2:-20}"; }
+stat() { lab_guest "$G" "ethtool -S duo0 | sed -n 's/^ *$1: //p'"; }
+wait_path() { lab_guest "$G" "wait_for '[ \"\$(ethtool -S duo0 | sed -n \"s/^ *vf_active: //p\")\" = $1 ]' ${2:-20}"; }
 measure() {
 	local name=$1 max=$2
 	shift 2
 	lab_measure "$name" "$max" "icmp -i 2" "$@"
 }
 # The master of DEV in the guest, or nothing.
-master_of() { g "$G" "m=/sys/class/net/$1/master; [ -e \$m ] && basename \$(readlink \$m) || true"; }
+master_of() { lab_guest "$G" "m=/sys/class/net/$1/master; [ -e \$m ] && basename \$(readlink \$m) || true"; }
 # net_failover's master and its standby: both sit on the virtio device.
 fo_master() {
-	g "$G" 'for d in $(netdev_of_driver virtio_net); do
+	lab_guest "$G" 'for d in $(netdev_of_driver virtio_net); do
 		[ "$(ethtool -i $d | sed -n "s/^driver: //p")" = net_failover ] && echo $d; done; true'
 }
 fo_standby() {
-	g "$G" 'for d in $(netdev_of_driver virtio_net); do
+	lab_guest "$G" 'for d in $(netdev_of_driver virtio_net); do
 		[ "$(ethtool -i $d | sed -n "s/^driver: //p")" = virtio_net ] && echo $d; done; true'
 }
-vfdev() { g "$G" 'netdev_of_driver e1000e'; }
+vfdev() { lab_guest "$G" 'netdev_of_driver e1000e'; }
 
 # QEMU plugs the VF once the guest acknowledged STANDBY; net_failover takes
 # it. duonet, loaded then, takes the master as its PV and the VF from
 # net_failover: one upper, the standby left under its master.
 case_takeover() {
 	local m sb vf
-	g g0 'wait_for "[ -n \"\$(netdev_of_driver e1000e)\" ]" 30'
+	lab_guest g0 'wait_for "[ -n \"\$(netdev_of_driver e1000e)\" ]" 30'
 	m=$(fo_master) sb=$(fo_standby) vf=$(vfdev)
 	[ -n "$m" ] && [ -n "$sb" ] && [ -n "$vf" ]
 	expect_eq "$(master_of "$vf")" "$m" "net_failover holds the VF before duonet"
-	g g0 'modprobe duonet && wait_for "ip link show duo0 >/dev/null 2>&1" && wait_for "[ \$(ip -o link show master duo0 | wc -l) = 2 ]"'
-	expect_eq "$(g g0 'ip -o -d link show | grep -c "duonet "')" 1 "number of duonet uppers"
+	lab_guest g0 'modprobe duonet && wait_for "ip link show duo0 >/dev/null 2>&1" && wait_for "[ \$(ip -o link show master duo0 | wc -l) = 2 ]"'
+	expect_eq "$(lab_guest g0 'ip -o -d link show | grep -c "duonet "')" 1 "number of duonet uppers"
 	expect_eq "$(master_of "$m")" duo0 "master of net_failover's master"
 	expect_eq "$(master_of "$vf")" duo0 "master of the VF"
 	expect_eq "$(master_of "$sb")" "$m" "master of the standby"
-	expect_eq "$(g g0 'duoctl show --json duo0' | python3 -c '
+	expect_eq "$(lab_guest g0 'duoctl show --json duo0' | python3 -c '
 import json, sys
 print(" ".join(sorted(l["ifname"] + "=" + l["role"] for l in json.load(sys.stdin)[0]["lowers"])))')" \
 		"$(printf '%s\n' "$m=pv" "$vf=vf" | sort | paste -sd' ')" "roles of duo0's lowers"
-	expect_eq "$(g g0 'cat /sys/class/net/duo0/address')" "$LAB_MAC" "upper MAC"
-	g g0 "ip link set duo0 up && ip addr add $LAB_GUEST_IP/24 dev duo0"
+	expect_eq "$(lab_guest g0 'cat /sys/class/net/duo0/address')" "$LAB_MAC" "upper MAC"
+	lab_guest g0 "ip link set duo0 up && ip addr add $LAB_GUEST_IP/24 dev duo0"
 	wait_path 1
 	lab_ping_clean duo0 1
 	[ "$(stat vf_tx_packets)" -gt 400 ]
 	# No lower has an address of its own, the standby included.
-	expect_eq "$(g g0 'ip -o addr show | grep -v " lo \| duo0 " | wc -l')" 0 "addresses on lowers"
+	expect_eq "$(lab_guest g0 'ip -o addr show | grep -v " lo \| duo0 " | wc -l')" 0 "addresses on lowers"
 }
 
 case_planned_switch() {
 	measure planned 0 planned
 }
 planned() {
-	g "$G" 'duonet-migrate prepare duo0'
+	lab_guest "$G" 'duonet-migrate prepare duo0'
 	wait_path 0
 	lab_vf_unplug "$G"
 	lab_vf_plug "$G"
-	g "$G" 'wait_for "lower_of_duo0 e1000e" 20'
+	lab_guest "$G" 'wait_for "lower_of_duo0 e1000e" 20'
 	sleep 2
 	expect_eq "$(stat vf_active)" 0 "pv-only holds TX on the PV after the VF returns"
-	g "$G" 'duonet-migrate resume duo0'
+	lab_guest "$G" 'duonet-migrate resume duo0'
 	wait_path 1
 }
 
@@ -93,11 +93,11 @@ planned() {
 # line), auto-pairing does (failover.sh's bounds: 0 and 0).
 case_surprise_removal() {
 	local before
-	before=$(g "$G" 'dmesg | grep -c "failover primary slave:.* registered" || true')
+	before=$(lab_guest "$G" 'dmesg | grep -c "failover primary slave:.* registered" || true')
 	measure surprise_unplug 0 unplug
 	measure replug 0 replug
 	expect_eq "$(master_of "$(vfdev)")" duo0 "master of the re-plugged VF"
-	expect_eq "$(g "$G" 'dmesg | grep -c "failover primary slave:.* registered" || true')" "$before" \
+	expect_eq "$(lab_guest "$G" 'dmesg | grep -c "failover primary slave:.* registered" || true')" "$before" \
 		"net_failover's registrations of a primary across the re-plug"
 }
 unplug() { lab_vf_unplug "$G"; wait_path 0 5; }
@@ -147,13 +147,13 @@ case_migration() {
 case_mtu_mac() {
 	local m
 	m=$(fo_master)
-	g "$G" '! ip link set duo0 address 52:54:00:d0:0e:77 2>/dev/null'
-	expect_eq "$(g "$G" "cat /sys/class/net/duo0/address /sys/class/net/\$(netdev_of_driver e1000e)/address /sys/class/net/$m/address | sort -u")" \
+	lab_guest "$G" '! ip link set duo0 address 52:54:00:d0:0e:77 2>/dev/null'
+	expect_eq "$(lab_guest "$G" "cat /sys/class/net/duo0/address /sys/class/net/\$(netdev_of_driver e1000e)/address /sys/class/net/$m/address | sort -u")" \
 		"$LAB_MAC" "MACs after a refused change"
-	g "$G" 'ip link set duo0 mtu 1400'
-	expect_eq "$(g "$G" "cat /sys/class/net/$m/mtu /sys/class/net/$(fo_standby)/mtu /sys/class/net/\$(netdev_of_driver e1000e)/mtu | tr '\n' ' '")" \
+	lab_guest "$G" 'ip link set duo0 mtu 1400'
+	expect_eq "$(lab_guest "$G" "cat /sys/class/net/$m/mtu /sys/class/net/$(fo_standby)/mtu /sys/class/net/\$(netdev_of_driver e1000e)/mtu | tr '\n' ' '")" \
 		"1400 1400 1400 " "MTU of the master, the standby and the VF"
-	g "$G" 'ip link set duo0 mtu 1500'
+	lab_guest "$G" 'ip link set duo0 mtu 1500'
 	lab_ping_clean after_mtu_mac 1
 }
 
@@ -164,22 +164,22 @@ case_mtu_mac() {
 case_unload() {
 	local m vf
 	m=$(fo_master)
-	g "$G" 'rmmod duonet'
+	lab_guest "$G" 'rmmod duonet'
 	vf=$(vfdev)
 	expect_eq "$(master_of "$m")" "" "master of net_failover's master after unload"
 	expect_eq "$(master_of "$vf")" "" "master of the VF after unload"
-	g "$G" "ip link set $m up && ip addr add $LAB_GUEST_IP/24 dev $m && ping -c 1 -W 2 $LAB_PEER_IP >/dev/null"
+	lab_guest "$G" "ip link set $m up && ip addr add $LAB_GUEST_IP/24 dev $m && ping -c 1 -W 2 $LAB_PEER_IP >/dev/null"
 	lab_ping_clean net_failover_after_unload 1
 	# The standby as net_failover keeps it: no address where failover.c
 	# sets IFF_NO_ADDRCONF (6.12+: not taken away with duonet's mark);
 	# 6.1's net_failover lets it have one.
 	case $LAB_KREL in
 	6.1.*) ;;
-	*) expect_eq "$(g "$G" "ip -o addr show dev $(fo_standby) | wc -l")" 0 "addresses on the standby after unload" ;;
+	*) expect_eq "$(lab_guest "$G" "ip -o addr show dev $(fo_standby) | wc -l")" 0 "addresses on the standby after unload" ;;
 	esac
 	lab_vf_unplug "$G"
 	lab_vf_plug "$G"
-	g "$G" 'wait_for "[ -n \"\$(netdev_of_driver e1000e)\" ]" 20'
+	lab_guest "$G" 'wait_for "[ -n \"\$(netdev_of_driver e1000e)\" ]" 20'
 	expect_eq "$(master_of "$(vfdev)")" "$m" "master of the VF plugged after unload"
 }
 

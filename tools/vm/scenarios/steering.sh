@@ -19,7 +19,7 @@ lab_init steering "$1"
 lab_net_up
 MASK=0x300
 
-stat() { g g0 "ethtool -S duo0 | sed -n 's/^ *$1: //p'"; }
+stat() { lab_guest g0 "ethtool -S duo0 | sed -n 's/^ *$1: //p'"; }
 tap_rx() { lab_ns cat "/sys/class/net/$1/statistics/rx_packets"; }
 
 # flow PORT: 1000 UDP probes from the guest to the peer's echo on PORT
@@ -29,7 +29,7 @@ flow() {
 	local p0 v0 r
 	p0=$(tap_rx tp0)
 	v0=$(tap_rx tv0)
-	r=$(g g0 "lossmeter udp -q -i 2 -d 2 $LAB_PEER_IP:$1" | head -n 1)
+	r=$(lab_guest g0 "lossmeter udp -q -i 2 -d 2 $LAB_PEER_IP:$1" | head -n 1)
 	FLOW_PV=$(($(tap_rx tp0) - p0))
 	FLOW_VF=$(($(tap_rx tv0) - v0))
 	lab_log "udp to :$1: $r; host taps: pv $FLOW_PV, vf $FLOW_VF frames"
@@ -44,26 +44,26 @@ case_up() {
 			> /dev/null 2>&1 &
 		echo $! > "$LAB_DIR/echo$p.pid"
 	done
-	g g0 'modprobe sch_ingress && modprobe cls_bpf && modprobe duonet'
-	g g0 'wait_for "[ \$(ip -o link show master duo0 2>/dev/null | wc -l) = 2 ]"'
-	g g0 "ip link set duo0 up && ip addr add $LAB_GUEST_IP/24 dev duo0 && duoctl wait duo0 --path vf --timeout 20"
+	lab_guest g0 'modprobe sch_ingress && modprobe cls_bpf && modprobe duonet'
+	lab_guest g0 'wait_for "[ \$(ip -o link show master duo0 2>/dev/null | wc -l) = 2 ]"'
+	lab_guest g0 "ip link set duo0 up && ip addr add $LAB_GUEST_IP/24 dev duo0 && duoctl wait duo0 --path vf --timeout 20"
 }
 
 case_refuse_masks() {
 	local m out
 	for m in 0x1 0x5 0x80000001; do
-		out=$(g g0 "duoctl set duo0 hint-mask $m 2>&1; echo rc=\$?")
+		out=$(lab_guest g0 "duoctl set duo0 hint-mask $m 2>&1; echo rc=\$?")
 		case $out in
 		*"the hint mask must be 0 or at least 2 contiguous bits"*rc=1) ;;
 		*) lab_log "hint-mask $m not refused: $out"; return 1 ;;
 		esac
 	done
-	expect_eq "$(g g0 'duoctl show --json duo0' | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["settings"]["hint_mask"])')" 0 "mask unchanged"
+	expect_eq "$(lab_guest g0 'duoctl show --json duo0' | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["settings"]["hint_mask"])')" 0 "mask unchanged"
 }
 
 # Without a mask the marks are not read: the flow stays on the VF.
 case_no_mask_no_hint() {
-	g g0 "steer duo0 --port 9999 --path pv --mask $MASK"
+	lab_guest g0 "steer duo0 --port 9999 --path pv --mask $MASK"
 	flow 9999
 	expect_le 950 "$FLOW_VF" "frames on the VF without a mask"
 	expect_le "$FLOW_PV" 20 "frames on the PV without a mask"
@@ -72,9 +72,9 @@ case_no_mask_no_hint() {
 
 case_split() {
 	local pv0 show
-	g g0 "duoctl set duo0 hint-mask $MASK"
+	lab_guest g0 "duoctl set duo0 hint-mask $MASK"
 	# Attached anew: its counters start from 0.
-	g g0 "steer duo0 --port 9999 --path pv --mask $MASK"
+	lab_guest g0 "steer duo0 --port 9999 --path pv --mask $MASK"
 	pv0=$(stat tx_hint_pv)
 	flow 9999
 	expect_le 950 "$FLOW_PV" "frames of the steered flow on the PV"
@@ -83,7 +83,7 @@ case_split() {
 	flow 9998
 	expect_le 950 "$FLOW_VF" "frames of the other flow on the VF"
 	expect_le "$FLOW_PV" 20 "frames of the other flow on the PV"
-	show=$(g g0 'steer duo0 --show')
+	show=$(lab_guest g0 'steer duo0 --show')
 	lab_log "steer --show: $show"
 	printf '%s\n' "$show" | grep -Eq 'marked 1[0-9]{3}$'
 	expect_eq "$(stat tx_hint_fallback)" 0 "fallbacks"
@@ -92,15 +92,15 @@ case_split() {
 # A VF hint while pv-only is on: pv-only wins, the hint falls back.
 case_pv_only_wins() {
 	local fb0
-	g g0 "steer duo0 --port 9998 --path vf --mask $MASK"
-	g g0 'ethtool --set-priv-flags duo0 pv-only on && duoctl wait duo0 --path pv --timeout 5'
+	lab_guest g0 "steer duo0 --port 9998 --path vf --mask $MASK"
+	lab_guest g0 'ethtool --set-priv-flags duo0 pv-only on && duoctl wait duo0 --path pv --timeout 5'
 	fb0=$(stat tx_hint_fallback)
 	flow 9998
 	expect_le 950 "$FLOW_PV" "VF-hinted frames on the PV under pv-only"
 	expect_le "$FLOW_VF" 20 "VF-hinted frames on the VF under pv-only"
 	expect_le 1000 $(($(stat tx_hint_fallback) - fb0)) "tx_hint_fallback"
-	g g0 'ethtool --set-priv-flags duo0 pv-only off && duoctl wait duo0 --path vf --timeout 5'
-	g g0 'steer duo0 --detach && ! steer duo0 --show 2>/dev/null'
+	lab_guest g0 'ethtool --set-priv-flags duo0 pv-only off && duoctl wait duo0 --path vf --timeout 5'
+	lab_guest g0 'steer duo0 --detach && ! steer duo0 --show 2>/dev/null'
 	lab_ping_clean after_steering 1
 }
 

@@ -29,7 +29,7 @@
 # usage: stress.sh KERNEL_RELEASE
 set -eu
 . "$(dirname "$0")/../lab.sh"
-. "$(dirname "$0")/../migloop.sh"
+. "$(dirname "$0")/../script-cycles.sh"
 
 [ $# -eq 1 ] || { echo "usage: $0 KERNEL_RELEASE" >&2; exit 2; }
 case ${DUO_STRESS:-short} in
@@ -57,8 +57,8 @@ guest_now() {
 }
 
 up_duo0() {
-	g "$G" 'modprobe duonet && wait_for "[ \$(ip -o link show master duo0 2>/dev/null | wc -l) = 2 ]"'
-	g "$G" "ip link set duo0 up && ip addr add $LAB_GUEST_IP/24 dev duo0 && duoctl wait duo0 --path vf --timeout $(lab_slow 20)"
+	lab_guest "$G" 'modprobe duonet && wait_for "[ \$(ip -o link show master duo0 2>/dev/null | wc -l) = 2 ]"'
+	lab_guest "$G" "ip link set duo0 up && ip addr add $LAB_GUEST_IP/24 dev duo0 && duoctl wait duo0 --path vf --timeout $(lab_slow 20)"
 }
 
 # Bulk traffic: iperf3 servers on both sides, clients paced (the guest is
@@ -94,7 +94,7 @@ traffic_start() {
 		ip netns exec "$LAB_PEER_NS" iperf3 -s -p "$p" > "$LAB_DIR/iperf-srv-$f.log" 2>&1 &
 		echo $! > "$LAB_DIR/iperf-srv-$f.pid"
 	done
-	g "$G" 'for p in 5201 5203; do iperf3 -s -p $p > /tmp/iperf-srv-$p.log 2>&1 & done'
+	lab_guest "$G" 'for p in 5201 5203; do iperf3 -s -p $p > /tmp/iperf-srv-$p.log 2>&1 & done'
 	sleep 1
 	for f in tcp_in udp_in; do
 		# shellcheck disable=SC2046
@@ -103,7 +103,7 @@ traffic_start() {
 		echo $! > "$LAB_DIR/iperf-$f.pid"
 	done
 	for f in tcp_out udp_out; do
-		g "$G" "iperf3 -c $LAB_PEER_IP -p $(port_of $f) $(opts_of $f) -t 86400 -i 5 --forceflush \
+		lab_guest "$G" "iperf3 -c $LAB_PEER_IP -p $(port_of $f) $(opts_of $f) -t 86400 -i 5 --forceflush \
 			> /tmp/iperf-$f.log 2>&1 & echo \$! > /tmp/iperf-$f.pid"
 	done
 	sleep 2
@@ -119,16 +119,16 @@ traffic_alive() {
 		kill -0 "$(cat "$LAB_DIR/iperf-$f.pid")" 2>/dev/null || dead="$dead $f"
 	done
 	for f in tcp_out udp_out; do
-		g "$G" "kill -0 \$(cat /tmp/iperf-$f.pid)" || dead="$dead $f"
+		lab_guest "$G" "kill -0 \$(cat /tmp/iperf-$f.pid)" || dead="$dead $f"
 	done
 	lab_log "iperf3: tcp_in $(grep -E 'sec .*bits/sec' "$LAB_DIR/iperf-tcp_in.log" | tail -n 1 | tr -s ' ')"
-	lab_log "iperf3: tcp_out $(g "$G" "grep -E 'sec .*bits/sec' /tmp/iperf-tcp_out.log | tail -n 1 | tr -s ' '")"
+	lab_log "iperf3: tcp_out $(lab_guest "$G" "grep -E 'sec .*bits/sec' /tmp/iperf-tcp_out.log | tail -n 1 | tr -s ' '")"
 	[ -z "$dead" ] && return 0
 	lab_log "error: iperf3 flows ended:$dead"
 	for f in $dead; do
 		case $f in
 		*_in) tail -n 3 "$LAB_DIR/iperf-$f.log" >&2 ;;
-		*) g "$G" "tail -n 3 /tmp/iperf-$f.log" >&2 ;;
+		*) lab_guest "$G" "tail -n 3 /tmp/iperf-$f.log" >&2 ;;
 		esac
 	done
 	return 1
@@ -138,7 +138,7 @@ traffic_stop() {
 	local f
 	[ "$STREAMS" = 1 ] || return 0
 	traffic_alive
-	g "$G" 'for f in tcp_out udp_out; do kill $(cat /tmp/iperf-$f.pid); done; killall iperf3' || true
+	lab_guest "$G" 'for f in tcp_out udp_out; do kill $(cat /tmp/iperf-$f.pid); done; killall iperf3' || true
 	for f in tcp_in udp_in tcp_out udp_out; do
 		[ -f "$LAB_DIR/iperf-$f.pid" ] || continue
 		kill "$(cat "$LAB_DIR/iperf-$f.pid")" 2>/dev/null || true
@@ -152,14 +152,14 @@ traffic_stop() {
 
 # Guest memory with caches dropped: unreclaimable slab and available, kB.
 memory() {
-	g "$G" 'sync; echo 3 > /proc/sys/vm/drop_caches; sleep 1
+	lab_guest "$G" 'sync; echo 3 > /proc/sys/vm/drop_caches; sleep 1
 		awk "/^SUnreclaim:/ { s = \$2 } /^MemAvailable:/ { a = \$2 } END { print s, a }" /proc/meminfo'
 }
 
 case_up() {
 	up_duo0
 	traffic_start
-	g "$G" '(stats_watch /tmp/sw > /dev/null 2>&1 &)'
+	lab_guest "$G" '(stats_watch /tmp/sw > /dev/null 2>&1 &)'
 	sleep 3
 	MEM0=$(memory)
 	echo "$MEM0" > "$LAB_DIR/mem0"
@@ -186,20 +186,20 @@ cycles() {
 	local _
 	for _ in $(seq "$UNPLUGS"); do
 		unplug_vf
-		g "$G" "duoctl wait duo0 --path pv --timeout $(lab_slow 10)"
+		lab_guest "$G" "duoctl wait duo0 --path pv --timeout $(lab_slow 10)"
 		lab_vf_plug "$G" > /dev/null
-		g "$G" "duoctl wait duo0 --path vf --timeout $(lab_slow 20)"
+		lab_guest "$G" "duoctl wait duo0 --path vf --timeout $(lab_slow 20)"
 	done
 }
 # The readers and writers stopped, their round in progress finished (the
 # writers change failback-delay-ms and more: later cases must not race
 # them, whatever became of the case that started them).
 rw_stop() {
-	g "$G" "[ ! -d /tmp/rw ] || { touch /tmp/rw/stop; wait_for '[ -e /tmp/rw/done ]' $(lab_slow 30); }"
+	lab_guest "$G" "[ ! -d /tmp/rw ] || { touch /tmp/rw/stop; wait_for '[ -e /tmp/rw/done ]' $(lab_slow 30); }"
 }
 case_unplug_cycles() {
 	local r shown
-	g "$G" 'rm -rf /tmp/rw; (rw_loop /tmp/rw > /dev/null 2>&1 &)'
+	lab_guest "$G" 'rm -rf /tmp/rw; (rw_loop /tmp/rw > /dev/null 2>&1 &)'
 	# 0 lost: each unplug is make-before-break, each re-plug joins a VF
 	# only once its qdisc is attached (the debug kernel lost 182 in 10
 	# cycles before that, taken then for its e1000e dropping its link).
@@ -207,18 +207,18 @@ case_unplug_cycles() {
 	# defaults back.
 	LAB_DEFER=1 lab_measure "unplug_x$UNPLUGS" 0 "icmp -i 2" cycles
 	rw_stop
-	r=$(g "$G" 'echo $(cat /tmp/rw/rounds) $(cat /tmp/rw/refused) $(cat /tmp/rw/ethtool_refused)')
+	r=$(lab_guest "$G" 'echo $(cat /tmp/rw/rounds) $(cat /tmp/rw/refused) $(cat /tmp/rw/ethtool_refused)')
 	lab_log "readers/writers: rounds, duoctl refused, ethtool refused: $r"
 	# What the writers left is what duo0 has; then back to the defaults.
-	shown=$(g "$G" 'duoctl show duo0')
-	g "$G" 'duoctl set duo0 announce-count 3 && duoctl set duo0 announce-interval-ms 100 &&
+	shown=$(lab_guest "$G" 'duoctl show duo0')
+	lab_guest "$G" 'duoctl set duo0 announce-count 3 && duoctl set duo0 announce-interval-ms 100 &&
 		duoctl set duo0 failback-delay-ms 0 && ethtool -K duo0 gso on'
-	g "$G" 'duoctl show duo0' | grep -Eq "announce-count +3"
+	lab_guest "$G" 'duoctl show duo0' | grep -Eq "announce-count +3"
 	printf '%s\n' "$shown" | grep -Eq "announce-count +[23]"
 	set -- $r
 	# They ran alongside (a round is slow on the debug kernel: 4 in 10 cycles).
 	[ "$1" -ge 2 ]
-	expect_eq "$2" 0 "duoctl writes refused: $(g "$G" 'head -n 3 /tmp/rw/refused.log')"
+	expect_eq "$2" 0 "duoctl writes refused: $(lab_guest "$G" 'head -n 3 /tmp/rw/refused.log')"
 	traffic_alive
 	lab_deferred
 }
@@ -230,13 +230,13 @@ case_unplug_cycles() {
 # and 5, so a slow guest's flaps still count and the hold outlasts the
 # check; three times that on the debug kernel, lab_slow: a CI run's hold
 # of 8 s there ended before the last flap's link came back).
-carrier() { g "$G" "wait_for 'grep -q $1 /sys/class/net/\$(netdev_of_driver e1000e)/carrier' $(lab_slow 20)"; }
+carrier() { lab_guest "$G" "wait_for 'grep -q $1 /sys/class/net/\$(netdev_of_driver e1000e)/carrier' $(lab_slow 20)"; }
 case_link_flapping() {
 	local i fb0 fb1 t0
 	rw_stop
-	g "$G" "duoctl set duo0 failback-delay-ms 0 &&
+	lab_guest "$G" "duoctl set duo0 failback-delay-ms 0 &&
 		duoctl set duo0 damp-window-ms $(lab_slow 60000) && duoctl set duo0 damp-hold-ms $(lab_slow 8000)"
-	fb0=$(g "$G" 'ethtool -S duo0 | sed -n "s/^ *switches_failback: //p"')
+	fb0=$(lab_guest "$G" 'ethtool -S duo0 | sed -n "s/^ *switches_failback: //p"')
 	for i in 1 2 3 4; do
 		t0=$(date +%s%N)
 		lab_qmp "$G" set-link vf0 down > /dev/null
@@ -246,12 +246,12 @@ case_link_flapping() {
 		lab_log "flap $i: $((($(date +%s%N) - t0) / 1000000)) ms, down and up"
 	done
 	# The VF has link again, yet TX stays on the PV while damped ...
-	g "$G" '! duoctl wait duo0 --path vf --timeout 2 2>/dev/null'
+	lab_guest "$G" '! duoctl wait duo0 --path vf --timeout 2 2>/dev/null'
 	# ... then fails back when the hold ends, counted as a failback.
-	g "$G" "duoctl wait duo0 --path vf --timeout $(lab_slow 20)"
-	fb1=$(g "$G" 'ethtool -S duo0 | sed -n "s/^ *switches_failback: //p"')
+	lab_guest "$G" "duoctl wait duo0 --path vf --timeout $(lab_slow 20)"
+	fb1=$(lab_guest "$G" 'ethtool -S duo0 | sed -n "s/^ *switches_failback: //p"')
 	expect_eq "$((fb1 - fb0))" 1 "failbacks after the hold"
-	g "$G" 'duoctl set duo0 damp-window-ms 10000 && duoctl set duo0 damp-hold-ms 5000'
+	lab_guest "$G" 'duoctl set duo0 damp-window-ms 10000 && duoctl set duo0 damp-hold-ms 5000'
 	lab_ping_clean after_flapping 1
 	traffic_alive
 }
@@ -280,13 +280,13 @@ case_link_flapping_50ms() {
 	# failback, not a carrier switch), and the VF losses before forgotten (a new
 	# damp-flaps restarts the count): the previous case's flaps, within
 	# the window, would otherwise make this one's loss the third.
-	g "$G" 'duoctl set duo0 failback-delay-ms 0 &&
+	lab_guest "$G" 'duoctl set duo0 failback-delay-ms 0 &&
 		duoctl set duo0 damp-window-ms 10000 && duoctl set duo0 damp-hold-ms 5000 &&
 		duoctl set duo0 damp-flaps 0 && duoctl set duo0 damp-flaps 3'
-	c0=$(g "$G" 'ethtool -S duo0 | sed -n "s/^ *switches_carrier: //p"')
+	c0=$(lab_guest "$G" 'ethtool -S duo0 | sed -n "s/^ *switches_carrier: //p"')
 	lab_measure flapping_50ms 24 "icmp -i 2" flap_50ms
-	g "$G" "duoctl wait duo0 --path vf --timeout $(lab_slow 30)"
-	c1=$(g "$G" 'ethtool -S duo0 | sed -n "s/^ *switches_carrier: //p"')
+	lab_guest "$G" "duoctl wait duo0 --path vf --timeout $(lab_slow 30)"
+	c1=$(lab_guest "$G" 'ethtool -S duo0 | sed -n "s/^ *switches_carrier: //p"')
 	lab_log "carrier switches while flapping: $((c1 - c0))"
 	expect_eq "$((c1 - c0))" 2 "carrier switches while flapping (to the PV and back)"
 	lab_ping_clean after_flapping_50ms 1
@@ -298,49 +298,49 @@ case_link_flapping_50ms() {
 # agree on the MTU and TX returns to the VF.
 case_races() {
 	local _ mtus
-	g "$G" 'rm -f /tmp/stop
+	lab_guest "$G" 'rm -f /tmp/stop
 		(while [ ! -e /tmp/stop ]; do ethtool --set-priv-flags duo0 pv-only on; ethtool --set-priv-flags duo0 pv-only off; done) > /dev/null 2>&1 &
 		(while [ ! -e /tmp/stop ]; do ip link set duo0 mtu 1400; ip link set duo0 mtu 1500; done) > /dev/null 2>&1 &'
 	for _ in $(seq "$RACES"); do
 		unplug_vf
 		sleep 0.3
 		lab_vf_plug "$G" > /dev/null
-		g "$G" "wait_for 'lower_of_duo0 e1000e' $(lab_slow 20)"
+		lab_guest "$G" "wait_for 'lower_of_duo0 e1000e' $(lab_slow 20)"
 	done
-	g "$G" 'touch /tmp/stop; sleep 1'
-	g "$G" "ip link set duo0 mtu 1500 && ethtool --set-priv-flags duo0 pv-only off && duoctl wait duo0 --path vf --timeout $(lab_slow 20)"
-	g "$G" 'ip link set duo0 mtu 1450'
-	mtus=$(g "$G" 'cat /sys/class/net/duo0/mtu; for l in $(ip -o link show master duo0 | cut -d: -f2 | cut -d@ -f1); do cat /sys/class/net/$l/mtu; done' | paste -sd ' ')
+	lab_guest "$G" 'touch /tmp/stop; sleep 1'
+	lab_guest "$G" "ip link set duo0 mtu 1500 && ethtool --set-priv-flags duo0 pv-only off && duoctl wait duo0 --path vf --timeout $(lab_slow 20)"
+	lab_guest "$G" 'ip link set duo0 mtu 1450'
+	mtus=$(lab_guest "$G" 'cat /sys/class/net/duo0/mtu; for l in $(ip -o link show master duo0 | cut -d: -f2 | cut -d@ -f1); do cat /sys/class/net/$l/mtu; done' | paste -sd ' ')
 	expect_eq "$mtus" "1450 1450 1450" "MTU of duo0 and its lowers"
-	g "$G" 'ip link set duo0 mtu 1500'
+	lab_guest "$G" 'ip link set duo0 mtu 1500'
 	lab_ping_clean after_races 1
 	traffic_alive
 }
 
-# Planned migrations driven by the scripts (migloop.sh), the streams on.
+# Planned migrations driven by the scripts (script-cycles.sh), the streams on.
 case_migrations() {
-	migloop_run migrate "$MIGRATIONS" > "$LAB_DIR/loop.out"
+	script_cycles_run migrate "$MIGRATIONS" > "$LAB_DIR/loop.out"
 	cat "$LAB_DIR/loop.out" >&2
 	tail -n 1 "$LAB_DIR/loop.out" >> "$LAB_LOGDIR/loss.txt"
-	expect_eq "$MIGLOOP_OTHER_LOST" "$(lab_loss_bound 0)" "lost outside the migrations"
+	expect_eq "$SCRIPT_CYCLES_OTHER_LOST" "$(lab_loss_bound 0)" "lost outside the migrations"
 	# scripts.sh holds a migration to the pause's paused/2 + 4 probes; here
 	# the guest also runs the iperf3 streams and announces itself a few
 	# ms later: 1 over that bound in 1 of 20 migrations seen (the bound
 	# was + 10 more), paused/2 - 4 to - 2 in the 7 of 2026-12-06 (6.1,
 	# 7.3, the debug kernel). Bound: that one more.
-	expect_le "$MIGLOOP_MIG_EXCESS" 1 "lost in a migration beyond paused/2 + 4 + 1"
+	expect_le "$SCRIPT_CYCLES_MIG_EXCESS" 1 "lost in a migration beyond paused/2 + 4 + 1"
 	traffic_alive
 }
 
 # The concurrent reader's verdict over every phase so far.
 case_counters() {
 	local r
-	g "$G" 'touch /tmp/sw/stop; sleep 2'
-	r=$(g "$G" 'echo $(cat /tmp/sw/rounds) $(wc -l < /tmp/sw/errors)')
+	lab_guest "$G" 'touch /tmp/sw/stop; sleep 2'
+	r=$(lab_guest "$G" 'echo $(cat /tmp/sw/rounds) $(wc -l < /tmp/sw/errors)')
 	lab_log "counter reader: rounds compared, errors: $r"
 	set -- $r
 	[ "$1" -ge 20 ]
-	[ "$2" = 0 ] || { g "$G" 'head -n 20 /tmp/sw/errors' >&2; return 1; }
+	[ "$2" = 0 ] || { lab_guest "$G" 'head -n 20 /tmp/sw/errors' >&2; return 1; }
 }
 
 # After all that, with the streams stopped and caches dropped: guest
@@ -365,7 +365,7 @@ signed() { printf '%+d' "$1"; }
 # which guest_log_clean scans, is the leak check).
 mem_bound() {
 	case $LAB_KREL in
-	*-duodebug) echo $(($1 + $(g "$G" 'awk "/^MemTotal:/ { print \$2 }" /proc/meminfo') / 32)) ;;
+	*-duodebug) echo $(($1 + $(lab_guest "$G" 'awk "/^MemTotal:/ { print \$2 }" /proc/meminfo') / 32)) ;;
 	*) echo "$1" ;;
 	esac
 }
@@ -373,7 +373,7 @@ mem_bound() {
 # Unload and load again, both lowers present. Memory is compared from
 # after the first reload (slab caches warm) to after the last.
 reload() {
-	g "$G" 'rmmod duonet'
+	lab_guest "$G" 'rmmod duonet'
 	up_duo0
 }
 reloads() {
@@ -392,7 +392,7 @@ case_reloads() {
 		"MemAvailable $(signed $((m1[1] - m0[1]))) kB"
 	expect_le "$((m1[0] - m0[0]))" "$(mem_bound 1024)" "unreclaimable slab growth over the reloads, kB"
 	lab_ping_clean after_reloads 1
-	g "$G" 'rmmod duonet && ! test -d /sys/module/duonet'
+	lab_guest "$G" 'rmmod duonet && ! test -d /sys/module/duonet'
 }
 
 # Every guest of the run: the cases ran in subshells. The destinations

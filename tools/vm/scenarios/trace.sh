@@ -22,16 +22,16 @@ T=/sys/kernel/tracing
 # switches: the path switch events since the last call, one per line as
 # "from>to:reason", the buffer cleared.
 switches() {
-	g g0 "sed -n 's/.*duonet_path_switch: dev=duo0 from=\([a-z]*\) to=\([a-z]*\) reason=\([a-z-]*\) usecs=[0-9]*$/\1>\2:\3/p' $T/trace; echo > $T/trace"
+	lab_guest g0 "sed -n 's/.*duonet_path_switch: dev=duo0 from=\([a-z]*\) to=\([a-z]*\) reason=\([a-z-]*\) usecs=[0-9]*$/\1>\2:\3/p' $T/trace; echo > $T/trace"
 }
 
 case_up() {
-	g g0 "mount -t tracefs nodev $T 2>/dev/null || [ -d $T/events ]"
-	g g0 'modprobe duonet'
-	g g0 "echo 1 > $T/events/duonet/enable && echo > $T/trace"
-	g g0 '[ "$(cat '$T'/events/duonet/duonet_path_switch/enable)" = 1 ]'
-	g g0 'wait_for "[ \$(ip -o link show master duo0 2>/dev/null | wc -l) = 2 ]"'
-	g g0 "ip link set duo0 up && ip addr add $LAB_GUEST_IP/24 dev duo0 && duoctl wait duo0 --path vf --timeout 20"
+	lab_guest g0 "mount -t tracefs nodev $T 2>/dev/null || [ -d $T/events ]"
+	lab_guest g0 'modprobe duonet'
+	lab_guest g0 "echo 1 > $T/events/duonet/enable && echo > $T/trace"
+	lab_guest g0 '[ "$(cat '$T'/events/duonet/duonet_path_switch/enable)" = 1 ]'
+	lab_guest g0 'wait_for "[ \$(ip -o link show master duo0 2>/dev/null | wc -l) = 2 ]"'
+	lab_guest g0 "ip link set duo0 up && ip addr add $LAB_GUEST_IP/24 dev duo0 && duoctl wait duo0 --path vf --timeout 20"
 	# The PV joined when the module loaded, before tracing could start;
 	# then the VF got its link.
 	expect_eq "$(switches | tail -n 1)" "pv>vf:carrier" "last switch while pairing"
@@ -39,15 +39,15 @@ case_up() {
 
 case_planned() {
 	# duotrace (BPF on the tracepoint) sees the same two switches.
-	g g0 'duotrace --count 2 --duration 30 duo0 > /tmp/duotrace.out 2> /tmp/duotrace.err &
+	lab_guest g0 'duotrace --count 2 --duration 30 duo0 > /tmp/duotrace.out 2> /tmp/duotrace.err &
 		wait_for "grep -q tracing /tmp/duotrace.err"'
-	g g0 'ethtool --set-priv-flags duo0 pv-only on && duoctl wait duo0 --path pv --timeout 5'
+	lab_guest g0 'ethtool --set-priv-flags duo0 pv-only on && duoctl wait duo0 --path pv --timeout 5'
 	expect_eq "$(switches)" "vf>pv:pv-only" "pv-only on"
-	g g0 'ethtool --set-priv-flags duo0 pv-only off && duoctl wait duo0 --path vf --timeout 5'
+	lab_guest g0 'ethtool --set-priv-flags duo0 pv-only off && duoctl wait duo0 --path vf --timeout 5'
 	expect_eq "$(switches)" "pv>vf:pv-only" "pv-only off"
-	g g0 'wait_for "[ \$(wc -l < /tmp/duotrace.out) = 2 ]" 10'
-	lab_log "duotrace: $(g g0 'cat /tmp/duotrace.out' | paste -sd '|')"
-	expect_eq "$(g g0 "sed 's/^[0-9:.]* //; s/ [0-9]* us\$/ N us/' /tmp/duotrace.out" | paste -sd '|')" \
+	lab_guest g0 'wait_for "[ \$(wc -l < /tmp/duotrace.out) = 2 ]" 10'
+	lab_log "duotrace: $(lab_guest g0 'cat /tmp/duotrace.out' | paste -sd '|')"
+	expect_eq "$(lab_guest g0 "sed 's/^[0-9:.]* //; s/ [0-9]* us\$/ N us/' /tmp/duotrace.out" | paste -sd '|')" \
 		"duo0 vf -> pv reason pv-only N us|duo0 pv -> vf reason pv-only N us" "duotrace's lines"
 }
 
@@ -55,7 +55,7 @@ case_planned() {
 case_duotrace_rate() {
 	local out vf_tx vf_rx
 	lab_meter_start rate icmp -i 2 -d 5
-	out=$(g g0 'sleep 1; duotrace --rate --duration 3 duo0 2>/dev/null')
+	out=$(lab_guest g0 'sleep 1; duotrace --rate --duration 3 duo0 2>/dev/null')
 	lab_meter_wait rate >/dev/null
 	lab_log "duotrace --rate: $(printf '%s' "$out" | paste -sd '|')"
 	vf_tx=$(printf '%s\n' "$out" | sed -n 's/.* rate vf tx \([0-9]*\) rx .*/\1/p' | tail -n 1)
@@ -69,15 +69,15 @@ case_duotrace_rate() {
 
 case_surprise_removal() {
 	lab_vf_unplug g0
-	g g0 'duoctl wait duo0 --path pv --timeout 10'
-	expect_eq "$(g g0 "grep -c 'duonet_lower_event: dev=duo0 lower=[a-z0-9]* role=vf event=unregister' $T/trace")" 1 \
+	lab_guest g0 'duoctl wait duo0 --path pv --timeout 10'
+	expect_eq "$(lab_guest g0 "grep -c 'duonet_lower_event: dev=duo0 lower=[a-z0-9]* role=vf event=unregister' $T/trace")" 1 \
 		"the VF's unregister event"
 	expect_eq "$(switches)" "vf>pv:unplug" "surprise removal"
 	lab_vf_plug g0
-	g g0 'duoctl wait duo0 --path vf --timeout 20'
+	lab_guest g0 'duoctl wait duo0 --path vf --timeout 20'
 	# The time the switch took: the event's is ethtool -S's.
-	expect_eq "$(g g0 "sed -n 's/.*duonet_path_switch: .* usecs=//p' $T/trace")" \
-		"$(g g0 'ethtool -S duo0 | sed -n "s/^ *last_switch_usecs: //p"')" "usecs of the switch"
+	expect_eq "$(lab_guest g0 "sed -n 's/.*duonet_path_switch: .* usecs=//p' $T/trace")" \
+		"$(lab_guest g0 'ethtool -S duo0 | sed -n "s/^ *last_switch_usecs: //p"')" "usecs of the switch"
 	expect_eq "$(switches)" "pv>vf:carrier" "re-plug"
 }
 

@@ -22,10 +22,10 @@ VF_MAC=52:54:00:d0:0e:0f
 PAIR=$LAB_MAC/$VF_MAC
 PARAM=/sys/module/duonet/parameters/pair
 
-stat() { g g0 "ethtool -S duo0 | sed -n 's/^ *$1: //p'"; }
-wait_path() { g g0 "wait_for '[ \"\$(ethtool -S duo0 | sed -n \"s/^ *vf_active: //p\")\" = $1 ]' ${2:-20}"; }
-lowers() { g g0 'ip -o link show master duo0 2>/dev/null | wc -l'; }
-addr_of() { g g0 "cat /sys/class/net/$1/address"; }
+stat() { lab_guest g0 "ethtool -S duo0 | sed -n 's/^ *$1: //p'"; }
+wait_path() { lab_guest g0 "wait_for '[ \"\$(ethtool -S duo0 | sed -n \"s/^ *vf_active: //p\")\" = $1 ]' ${2:-20}"; }
+lowers() { lab_guest g0 'ip -o link show master duo0 2>/dev/null | wc -l'; }
+addr_of() { lab_guest g0 "cat /sys/class/net/$1/address"; }
 # The peer's ARP entry for the guest: the MAC it sends to.
 peer_lladdr() { lab_peer ip neigh show "$LAB_GUEST_IP" dev vpeer | grep -o 'lladdr [^ ]*' | cut -d' ' -f2; }
 # peer_moved MAC: the peer's entry once it is MAC, or after 2 s (the
@@ -46,21 +46,21 @@ expect_peer() { expect_eq "$(peer_moved "$1")" "$1" "the peer's ARP entry for th
 # and a bad pair= refused whole.
 case_refused() {
 	local vf out
-	g g0 "modprobe duonet && wait_for 'ip link show duo0 >/dev/null 2>&1'"
-	vf=$(g g0 'netdev_of_driver e1000e')
-	g g0 "wait_for 'ip link show $vf >/dev/null 2>&1'"
+	lab_guest g0 "modprobe duonet && wait_for 'ip link show duo0 >/dev/null 2>&1'"
+	vf=$(lab_guest g0 'netdev_of_driver e1000e')
+	lab_guest g0 "wait_for 'ip link show $vf >/dev/null 2>&1'"
 	sleep 1
 	expect_eq "$(lowers)" 1 "lowers of duo0 without pair="
-	out=$(g g0 "ip link set $vf master duo0 2>&1") &&
+	out=$(lab_guest g0 "ip link set $vf master duo0 2>&1") &&
 		{ lab_log "a VF with another MAC joined without pair="; return 1; }
 	expect_eq "$(printf '%s\n' "$out" | grep -c 'pair= does not pair the two')" 1 \
 		"ip's message for a VF with another MAC: $out"
-	g g0 "! echo '$LAB_MAC/$LAB_MAC' > $PARAM"
-	g g0 "! echo '$PAIR,bogus' > $PARAM"
-	expect_eq "$(g g0 "cat $PARAM")" "" "pair= after refused writes"
-	expect_eq "$(g g0 "dmesg | grep -c \"pair=: '$LAB_MAC/$LAB_MAC' lists one MAC twice\"")" 1 \
+	lab_guest g0 "! echo '$LAB_MAC/$LAB_MAC' > $PARAM"
+	lab_guest g0 "! echo '$PAIR,bogus' > $PARAM"
+	expect_eq "$(lab_guest g0 "cat $PARAM")" "" "pair= after refused writes"
+	expect_eq "$(lab_guest g0 "dmesg | grep -c \"pair=: '$LAB_MAC/$LAB_MAC' lists one MAC twice\"")" 1 \
 		"the log line of a pair= with one MAC twice"
-	expect_eq "$(g g0 "dmesg | grep -c \"pair=: 'bogus' is not two unicast MAC addresses\"")" 1 \
+	expect_eq "$(lab_guest g0 "dmesg | grep -c \"pair=: 'bogus' is not two unicast MAC addresses\"")" 1 \
 		"the log line of a bad pair="
 	expect_eq "$(lowers)" 1 "lowers of duo0 after refused writes"
 }
@@ -69,31 +69,31 @@ case_refused() {
 # its MAC, duo0 has the VF's with TX there, and the peer sends to it.
 case_paired() {
 	local vf
-	g g0 "echo '$PAIR' > $PARAM"
-	expect_eq "$(g g0 "cat $PARAM")" "$PAIR" "pair= read back"
-	g g0 "wait_for '[ \$(ip -o link show master duo0 | wc -l) = 2 ]'"
-	g g0 "ip link set duo0 up && ip addr add $LAB_GUEST_IP/24 dev duo0"
+	lab_guest g0 "echo '$PAIR' > $PARAM"
+	expect_eq "$(lab_guest g0 "cat $PARAM")" "$PAIR" "pair= read back"
+	lab_guest g0 "wait_for '[ \$(ip -o link show master duo0 | wc -l) = 2 ]'"
+	lab_guest g0 "ip link set duo0 up && ip addr add $LAB_GUEST_IP/24 dev duo0"
 	wait_path 1
-	vf=$(g g0 'netdev_of_driver e1000e')
+	vf=$(lab_guest g0 'netdev_of_driver e1000e')
 	expect_eq "$(addr_of duo0)" "$VF_MAC" "duo0's MAC with TX on the VF"
 	expect_eq "$(addr_of "$vf")" "$VF_MAC" "the VF's MAC"
-	expect_eq "$(addr_of "$(g g0 'netdev_of_driver vmxnet3')")" "$LAB_MAC" "the PV's MAC"
-	expect_eq "$(g g0 'cat /sys/class/net/duo0/addr_assign_type')" 0 "duo0's MAC stays permanent"
+	expect_eq "$(addr_of "$(lab_guest g0 'netdev_of_driver vmxnet3')")" "$LAB_MAC" "the PV's MAC"
+	expect_eq "$(lab_guest g0 'cat /sys/class/net/duo0/addr_assign_type')" 0 "duo0's MAC stays permanent"
 	lab_ping_clean paired 1
 	expect_peer "$VF_MAC" "TX on the VF"
 	# Its MAC is the TX path's: the user's is refused, said in the log.
-	g g0 '! ip link set duo0 address 52:54:00:d0:0e:77 2>/dev/null'
+	lab_guest g0 '! ip link set duo0 address 52:54:00:d0:0e:77 2>/dev/null'
 	expect_eq "$(addr_of duo0)" "$VF_MAC" "duo0's MAC after a refused set"
-	expect_eq "$(g g0 'dmesg | grep -c "MAC not set: it follows the TX path"')" 1 "the refusal's log line"
+	expect_eq "$(lab_guest g0 'dmesg | grep -c "MAC not set: it follows the TX path"')" 1 "the refusal's log line"
 }
 
 to_pv() {
-	g g0 'ethtool --set-priv-flags duo0 pv-only on'
+	lab_guest g0 'ethtool --set-priv-flags duo0 pv-only on'
 	wait_path 0
 	expect_peer "$LAB_MAC" "after the planned switch to the PV"
 }
 to_vf() {
-	g g0 'ethtool --set-priv-flags duo0 pv-only off'
+	lab_guest g0 'ethtool --set-priv-flags duo0 pv-only off'
 	wait_path 1
 	expect_peer "$VF_MAC" "after the planned switch back"
 }
@@ -109,10 +109,10 @@ case_planned() {
 # The announcements alone move the peer: no traffic runs, so neither
 # side resolves the other again after the switch.
 case_announced() {
-	g g0 'ethtool --set-priv-flags duo0 pv-only on'
+	lab_guest g0 'ethtool --set-priv-flags duo0 pv-only on'
 	wait_path 0
 	expect_peer "$LAB_MAC" "announced, no traffic: TX on the PV"
-	g g0 'ethtool --set-priv-flags duo0 pv-only off'
+	lab_guest g0 'ethtool --set-priv-flags duo0 pv-only off'
 	wait_path 1
 	expect_peer "$VF_MAC" "announced, no traffic: TX on the VF"
 }
@@ -122,19 +122,19 @@ case_announced() {
 # MAC; an IPv6 target is refused, with its message.
 case_reach() {
 	local out before
-	g g0 'ethtool --set-priv-flags duo0 pv-only on'
+	lab_guest g0 'ethtool --set-priv-flags duo0 pv-only on'
 	wait_path 0
 	expect_peer "$LAB_MAC" "TX on the PV before the check"
 	before=$(stat reach_answers)
-	g g0 "duoctl set duo0 reach-targets $LAB_PEER_IP && duoctl set duo0 reach-interval-ms 50"
+	lab_guest g0 "duoctl set duo0 reach-targets $LAB_PEER_IP && duoctl set duo0 reach-interval-ms 50"
 	sleep 2
 	expect_le $((before + 10)) "$(stat reach_answers)" "answers to the probes on the VF"
 	expect_eq "$(peer_lladdr)" "$LAB_MAC" "the peer's ARP entry with the check probing from the VF"
-	out=$(g g0 'duoctl set duo0 reach-targets fd00:99::1 2>&1') &&
+	out=$(lab_guest g0 'duoctl set duo0 reach-targets fd00:99::1 2>&1') &&
 		{ lab_log "an IPv6 reachability target taken on a pair with two MACs"; return 1; }
 	expect_eq "$(printf '%s\n' "$out" | grep -c 'takes IPv4 reachability targets only')" 1 \
 		"duoctl's message for an IPv6 target: $out"
-	g g0 'duoctl set duo0 reach-interval-ms 0 && ethtool --set-priv-flags duo0 pv-only off'
+	lab_guest g0 'duoctl set duo0 reach-interval-ms 0 && ethtool --set-priv-flags duo0 pv-only off'
 	wait_path 1
 	expect_peer "$VF_MAC" "TX back on the VF after the check"
 }
@@ -163,7 +163,7 @@ case_surprise() {
 	LAB_DEFER=1 lab_measure replug 0 "icmp -i 2" replug
 	expect_eq "$(cat "$LAB_DIR/peer.unplug")" "$LAB_MAC" "the peer's ARP entry for the guest: after the VF's unplug"
 	expect_eq "$(cat "$LAB_DIR/peer.replug")" "$VF_MAC" "the peer's ARP entry for the guest: after the VF's re-plug"
-	expect_eq "$(addr_of "$(g g0 'netdev_of_driver e1000e')")" "$VF_MAC" "the re-plugged VF's MAC"
+	expect_eq "$(addr_of "$(lab_guest g0 'netdev_of_driver e1000e')")" "$VF_MAC" "the re-plugged VF's MAC"
 	lab_deferred
 }
 
@@ -173,21 +173,21 @@ case_surprise() {
 # pair is refused, after the pairing (the VF stays, the targets do not).
 case_load_param() {
 	local pv vf out
-	g g0 "rmmod duonet && modprobe duonet auto=0 pair=$PAIR && ip link add duo0 type duonet"
-	pv=$(g g0 'netdev_of_driver vmxnet3')
-	vf=$(g g0 'netdev_of_driver e1000e')
-	g g0 "duoctl set duo0 pv $pv"
-	out=$(g g0 "duoctl set duo0 vf $vf reach-targets fd00:99::1 2>&1") &&
+	lab_guest g0 "rmmod duonet && modprobe duonet auto=0 pair=$PAIR && ip link add duo0 type duonet"
+	pv=$(lab_guest g0 'netdev_of_driver vmxnet3')
+	vf=$(lab_guest g0 'netdev_of_driver e1000e')
+	lab_guest g0 "duoctl set duo0 pv $pv"
+	out=$(lab_guest g0 "duoctl set duo0 vf $vf reach-targets fd00:99::1 2>&1") &&
 		{ lab_log "an IPv6 reachability target taken with the pairing that made a pair with two MACs"; return 1; }
 	expect_eq "$(printf '%s\n' "$out" | grep -c 'takes IPv4 reachability targets only')" 1 \
 		"duoctl's message for an IPv6 target with the pairing: $out"
 	expect_eq "$(lowers)" 2 "lowers after the refused request"
-	expect_eq "$(g g0 'duoctl show --json duo0' |
+	expect_eq "$(lab_guest g0 'duoctl show --json duo0' |
 		python3 -c 'import json,sys; print(",".join(json.load(sys.stdin)[0]["reach_targets"]) or "none")')" \
 		none "reach targets after the refused request"
-	g g0 "rmmod duonet && modprobe duonet pair=$PAIR"
-	g g0 "wait_for '[ \$(ip -o link show master duo0 2>/dev/null | wc -l) = 2 ]'"
-	g g0 "ip link set duo0 up"
+	lab_guest g0 "rmmod duonet && modprobe duonet pair=$PAIR"
+	lab_guest g0 "wait_for '[ \$(ip -o link show master duo0 2>/dev/null | wc -l) = 2 ]'"
+	lab_guest g0 "ip link set duo0 up"
 	wait_path 1
 	expect_eq "$(addr_of duo0)" "$VF_MAC" "duo0's MAC, pair= given at load"
 }

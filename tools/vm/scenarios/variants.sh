@@ -18,35 +18,35 @@ lab_net_up
 
 case_vmxnet3_ping() {
 	local pv
-	pv=$(g g0 'netdev_of_driver vmxnet3')
+	pv=$(lab_guest g0 'netdev_of_driver vmxnet3')
 	[ -n "$pv" ]
-	expect_eq "$(g g0 "cat /sys/class/net/$pv/address")" "$LAB_MAC" "vmxnet3 MAC"
-	g g0 "ip addr add $LAB_GUEST_IP/24 dev $pv && ip link set $pv up && wait_for 'grep -q 1 /sys/class/net/$pv/carrier' 20"
+	expect_eq "$(lab_guest g0 "cat /sys/class/net/$pv/address")" "$LAB_MAC" "vmxnet3 MAC"
+	lab_guest g0 "ip addr add $LAB_GUEST_IP/24 dev $pv && ip link set $pv up && wait_for 'grep -q 1 /sys/class/net/$pv/carrier' 20"
 	lab_ping_clean vmxnet3 2
 }
 
 case_sriov_vf_create() {
 	local vf
-	vf=$(g g0 "sriov_vf_create $LAB_MAC")
+	vf=$(lab_guest g0 "sriov_vf_create $LAB_MAC")
 	[ -n "$vf" ]
-	expect_eq "$(g g0 "cat /sys/class/net/$vf/address")" "$LAB_MAC" "VF MAC set through the PF"
-	g g0 "echo 1 > /proc/sys/net/ipv6/conf/$vf/disable_ipv6 && ip link set $vf up"
-	g g0 "wait_for 'grep -q 1 /sys/class/net/$vf/carrier' 20"
+	expect_eq "$(lab_guest g0 "cat /sys/class/net/$vf/address")" "$LAB_MAC" "VF MAC set through the PF"
+	lab_guest g0 "echo 1 > /proc/sys/net/ipv6/conf/$vf/disable_ipv6 && ip link set $vf up"
+	lab_guest g0 "wait_for 'grep -q 1 /sys/class/net/$vf/carrier' 20"
 }
 
 case_sriov_vf_remove() {
-	g g0 '[ -n "$(netdev_of_driver igbvf)" ] && sriov_vf_remove'
-	g g0 "wait_for '[ -z \"\$(netdev_of_driver igbvf)\" ]'"
+	lab_guest g0 '[ -n "$(netdev_of_driver igbvf)" ] && sriov_vf_remove'
+	lab_guest g0 "wait_for '[ -z \"\$(netdev_of_driver igbvf)\" ]'"
 }
 
 case_igb_standin_hotplug() {
 	lab_qmp g0 device-del vf0
-	g g0 "wait_for '[ -z \"\$(netdev_of_driver igb)\" ]'"
+	lab_guest g0 "wait_for '[ -z \"\$(netdev_of_driver igb)\" ]'"
 	lab_qmp g0 device-add igb id=vf0 netdev=vfnet bus=rp1 "mac=$LAB_MAC" romfile=
-	g g0 "wait_for '[ -n \"\$(netdev_of_driver igb)\" ]' 20"
-	expect_eq "$(g g0 'cat /sys/class/net/$(netdev_of_driver igb)/address')" "$LAB_MAC" "igb stand-in MAC"
+	lab_guest g0 "wait_for '[ -n \"\$(netdev_of_driver igb)\" ]' 20"
+	expect_eq "$(lab_guest g0 'cat /sys/class/net/$(netdev_of_driver igb)/address')" "$LAB_MAC" "igb stand-in MAC"
 	lab_qmp g0 device-del vf0
-	g g0 "wait_for '[ -z \"\$(netdev_of_driver igb)\" ]'"
+	lab_guest g0 "wait_for '[ -z \"\$(netdev_of_driver igb)\" ]'"
 }
 
 case_guest_log_clean() { lab_check_log g0; }

@@ -41,7 +41,7 @@ RATE=$([[ $LAB_KREL == *-duodebug ]] && echo 50 || echo 200)
 
 # udp_errors: the guest's UDP InErrors RcvbufErrors SndbufErrors.
 udp_errors() {
-	g g0 'awk "/^Udp:/ { if (n++) print \$4, \$6, \$7 }" /proc/net/snmp'
+	lab_guest g0 'awk "/^Udp:/ { if (n++) print \$4, \$6, \$7 }" /proc/net/snmp'
 }
 
 # flows_start SECONDS: UDP at RATE/s from the peer to each port.
@@ -83,7 +83,7 @@ flows_check() {
 
 # counts: "vf_pass vf_drop ... other_redirect", for deltas.
 counts() {
-	g g0 "xdpfilter duo0 --show" | sed -n 's/^duo0: total [a-z]* pass \([0-9]*\) drop \([0-9]*\) tx \([0-9]*\) redirect \([0-9]*\)$/\1 \2 \3 \4/p' | paste -sd ' '
+	lab_guest g0 "xdpfilter duo0 --show" | sed -n 's/^duo0: total [a-z]* pass \([0-9]*\) drop \([0-9]*\) tx \([0-9]*\) redirect \([0-9]*\)$/\1 \2 \3 \4/p' | paste -sd ' '
 }
 
 # grew BEFORE AFTER PATH MIN: each verdict's count on PATH rose by MIN;
@@ -116,17 +116,17 @@ drop_port_passes() {
 
 # No XDP program left loaded in the guest (none leaked by a lower).
 no_programs() {
-	g g0 'wait_for "! bpftool prog show | grep -q \" xdp \"" 10' ||
-		{ lab_log "programs left: $(g g0 'bpftool prog show' | paste -sd '|')"; return 1; }
+	lab_guest g0 'wait_for "! bpftool prog show | grep -q \" xdp \"" 10' ||
+		{ lab_log "programs left: $(lab_guest g0 'bpftool prog show' | paste -sd '|')"; return 1; }
 }
 
 pv_dev() {
-	g g0 'duoctl show --json duo0' |
+	lab_guest g0 'duoctl show --json duo0' |
 		python3 -c 'import json,sys; print([l["ifname"] for l in json.load(sys.stdin)[0]["lowers"] if l["role"] == "pv"][0])'
 }
 # The PV driver's own count of XDP drops (virtio_net: "xdp_drops", vmxnet3:
 # "xdp drops", per queue), summed.
-pv_xdp_drops() { g g0 "ethtool -S $(pv_dev) | awk '/xdp[_ ]drops:/ { s += \$NF } END { print s + 0 }'"; }
+pv_xdp_drops() { lab_guest g0 "ethtool -S $(pv_dev) | awk '/xdp[_ ]drops:/ { s += \$NF } END { print s + 0 }'"; }
 # Whether the PV's driver runs the upper's program: virtio_net does;
 # vmxnet3 is never given it (core/xdp.c).
 pv_native() { [ "$PV" = virtio ]; }
@@ -141,26 +141,26 @@ pv_generic_why() {
 }
 
 case_up() {
-	g g0 'modprobe duonet'
-	g g0 'wait_for "[ \$(ip -o link show master duo0 2>/dev/null | wc -l) = 2 ]"'
-	g g0 "ip link set duo0 up && ip addr add $LAB_GUEST_IP/24 dev duo0 && duoctl wait duo0 --path vf --timeout 20"
-	g g0 "lossmeter echo -p $PASS > /dev/null 2>&1 & lossmeter echo -p $DROP > /dev/null 2>&1 &"
-	g g0 'mount -t bpf bpf /sys/fs/bpf 2>/dev/null || [ -d /sys/fs/bpf ]'
+	lab_guest g0 'modprobe duonet'
+	lab_guest g0 'wait_for "[ \$(ip -o link show master duo0 2>/dev/null | wc -l) = 2 ]"'
+	lab_guest g0 "ip link set duo0 up && ip addr add $LAB_GUEST_IP/24 dev duo0 && duoctl wait duo0 --path vf --timeout 20"
+	lab_guest g0 "lossmeter echo -p $PASS > /dev/null 2>&1 & lossmeter echo -p $DROP > /dev/null 2>&1 &"
+	lab_guest g0 'mount -t bpf bpf /sys/fs/bpf 2>/dev/null || [ -d /sys/fs/bpf ]'
 }
 
 case_attach_native() {
-	g g0 "xdpfilter duo0 --port $DROP --tx-port $TX --redirect-port $REDIR"
-	g g0 'ip link show duo0' | grep -q ' xdp '
+	lab_guest g0 "xdpfilter duo0 --port $DROP --tx-port $TX --redirect-port $REDIR"
+	lab_guest g0 'ip link show duo0' | grep -q ' xdp '
 	# igb and virtio_net take it natively: no generic-mode line; vmxnet3
 	# is run by the rx handler, and the log says why.
 	if pv_native; then
-		if g g0 'dmesg | grep "XDP program in generic mode"'; then return 1; fi
+		if lab_guest g0 'dmesg | grep "XDP program in generic mode"'; then return 1; fi
 	else
-		g g0 "dmesg | grep -q \"duo0: \$(netdev_of_driver $PVDRV) runs the XDP program in generic mode: $(pv_generic_why)\""
-		if g g0 "dmesg | grep 'XDP program in generic mode' | grep -v \"\$(netdev_of_driver $PVDRV) \""; then return 1; fi
+		lab_guest g0 "dmesg | grep -q \"duo0: \$(netdev_of_driver $PVDRV) runs the XDP program in generic mode: $(pv_generic_why)\""
+		if lab_guest g0 "dmesg | grep 'XDP program in generic mode' | grep -v \"\$(netdev_of_driver $PVDRV) \""; then return 1; fi
 	fi
 	# igb restarts to set up its XDP rings: the VF comes back.
-	g g0 'duoctl wait duo0 --path vf --timeout 20'
+	lab_guest g0 'duoctl wait duo0 --path vf --timeout 20'
 }
 
 case_vf_native() {
@@ -173,7 +173,7 @@ case_vf_native() {
 
 case_pv_native() {
 	local b d0
-	g g0 'ethtool --set-priv-flags duo0 pv-only on && duoctl wait duo0 --path pv --timeout 5'
+	lab_guest g0 'ethtool --set-priv-flags duo0 pv-only on && duoctl wait duo0 --path pv --timeout 5'
 	b=$(counts)
 	d0=$(pv_xdp_drops)
 	flows_start 4
@@ -186,7 +186,7 @@ case_pv_native() {
 	else
 		expect_eq "$(pv_xdp_drops)" "$d0" "$PVDRV xdp drops (the rx handler runs it)"
 	fi
-	g g0 'ethtool --set-priv-flags duo0 pv-only off && duoctl wait duo0 --path vf --timeout 5'
+	lab_guest g0 'ethtool --set-priv-flags duo0 pv-only off && duoctl wait duo0 --path vf --timeout 5'
 }
 
 # The PV reset under the program (an MTU change, a ring resize: vmxnet3
@@ -194,61 +194,61 @@ case_pv_native() {
 # own XDP, given the program, lost it here and let all 800 through.
 # The ring resize on vmxnet3 only (half its current size): virtio_net's
 # ring here is at its maximum and resizing it needs the host's ring reset.
-pv_rx_ring() { g g0 "ethtool -g $(pv_dev) | sed -n '/^Current/,\$p' | sed -n 's/^RX:[[:space:]]*//p'"; }
+pv_rx_ring() { lab_guest g0 "ethtool -g $(pv_dev) | sed -n '/^Current/,\$p' | sed -n 's/^RX:[[:space:]]*//p'"; }
 case_pv_after_reset() {
 	local b ring
-	g g0 'ethtool --set-priv-flags duo0 pv-only on && duoctl wait duo0 --path pv --timeout 5'
-	g g0 'ip link set duo0 mtu 1400 && ip link set duo0 mtu 1500'
+	lab_guest g0 'ethtool --set-priv-flags duo0 pv-only on && duoctl wait duo0 --path pv --timeout 5'
+	lab_guest g0 'ip link set duo0 mtu 1400 && ip link set duo0 mtu 1500'
 	if [ "$PV" = vmxnet3 ]; then
 		ring=$(pv_rx_ring)
-		g g0 "ethtool -G $(pv_dev) rx $((ring / 2))"
+		lab_guest g0 "ethtool -G $(pv_dev) rx $((ring / 2))"
 		expect_eq "$(pv_rx_ring)" $((ring / 2)) "the PV's RX ring after the resize"
 	fi
-	g g0 'duoctl wait duo0 --path pv --timeout 20'
+	lab_guest g0 'duoctl wait duo0 --path pv --timeout 20'
 	b=$(counts)
 	flows_start 4
 	flows_check pv_after_reset 0
 	grew "$b" "$(counts)" pv $((SENT - 5))
-	g g0 'ethtool --set-priv-flags duo0 pv-only off && duoctl wait duo0 --path vf --timeout 20'
+	lab_guest g0 'ethtool --set-priv-flags duo0 pv-only off && duoctl wait duo0 --path vf --timeout 20'
 }
 
 # Replacing the program while both drivers run it (ip link's object
 # passes everything), then removing it: nothing left loaded.
 case_replace() {
 	# Whatever a failed case before left.
-	g g0 'ethtool --set-priv-flags duo0 pv-only off'
-	g g0 "ip -force link set duo0 xdp obj $OBJ sec xdp"
+	lab_guest g0 'ethtool --set-priv-flags duo0 pv-only off'
+	lab_guest g0 "ip -force link set duo0 xdp obj $OBJ sec xdp"
 	drop_port_passes "after the replacement"
-	g g0 'ip link set duo0 xdp off'
+	lab_guest g0 'ip link set duo0 xdp off'
 	no_programs
-	g g0 "xdpfilter duo0 --port $DROP --tx-port $TX --redirect-port $REDIR"
-	g g0 'duoctl wait duo0 --path vf --timeout 20'
+	lab_guest g0 "xdpfilter duo0 --port $DROP --tx-port $TX --redirect-port $REDIR"
+	lab_guest g0 'duoctl wait duo0 --path vf --timeout 20'
 }
 
 # Surprise removal of the igb VF, an e1000e plugged in its place; the
 # program follows. The port stays dropped throughout.
 case_unplug_replug() {
 	local b out
-	g g0 'ethtool --set-priv-flags duo0 pv-only off && duoctl wait duo0 --path vf --timeout 20'
+	lab_guest g0 'ethtool --set-priv-flags duo0 pv-only off && duoctl wait duo0 --path vf --timeout 20'
 	b=$(counts)
 	flows_start 12
 	sleep 2
 	lab_vf_unplug g0
-	g g0 'duoctl wait duo0 --path pv --timeout 5'
+	lab_guest g0 'duoctl wait duo0 --path pv --timeout 5'
 	sleep 3
 	lab_qmp g0 device-add e1000e netdev=vfnet id=vf0 "mac=$LAB_MAC" bus=rp1 romfile=
-	g g0 'duoctl wait duo0 --path vf --timeout 20'
+	lab_guest g0 'duoctl wait duo0 --path vf --timeout 20'
 	# A surprise removal may lose up to 3 (failover-sriov.sh).
 	flows_check unplug_replug 3
 	grew "$b" "$(counts)" pv 100
-	g g0 'dmesg | grep -q "runs the XDP program in generic mode: its driver has no XDP"'
+	lab_guest g0 'dmesg | grep -q "runs the XDP program in generic mode: its driver has no XDP"'
 	b=$(counts)
 	flows_start 4
 	# Steady traffic: 0 lost.
 	flows_check e1000e_generic 0
 	grew "$b" "$(counts)" vf $((SENT - 5))
 	# The departed igb's counts are still named the VF's.
-	out=$(g g0 'xdpfilter duo0 --show')
+	out=$(lab_guest g0 'xdpfilter duo0 --show')
 	lab_log "xdpfilter --show: $(printf '%s' "$out" | paste -sd '|')"
 	printf '%s\n' "$out" | grep -q '^duo0: vf (gone) '
 }
@@ -256,7 +256,7 @@ case_unplug_replug() {
 # Frames in on the PV (the host's bridge told to send them there) while
 # TX is on the e1000e VF: virtio_net runs the program, and the redirected
 # ones leave by the VF, which has no XDP transmit: as skbs.
-vf_tx() { g g0 "ethtool -S duo0 | sed -n 's/^ *vf_tx_packets: //p'"; }
+vf_tx() { lab_guest g0 "ethtool -S duo0 | sed -n 's/^ *vf_tx_packets: //p'"; }
 case_redirect_as_skb() {
 	local b t0
 	# sticky: the replies the guest sends from the VF must not move it.
@@ -274,14 +274,14 @@ case_redirect_as_skb() {
 # refused WHAT TEXT COMMAND: the guest command fails (status 1) saying TEXT.
 refused() {
 	local out
-	out=$(g g0 "$3 2>&1; echo rc=\$?")
+	out=$(lab_guest g0 "$3 2>&1; echo rc=\$?")
 	lab_log "$1: $(printf '%s' "$out" | paste -sd '|')"
 	case $out in *"$2"*rc=1) ;; *) return 1 ;; esac
 }
 
 case_refusals() {
 	local pv own=""
-	g g0 'ethtool --set-priv-flags duo0 pv-only off'
+	lab_guest g0 'ethtool --set-priv-flags duo0 pv-only off'
 	pv=$(pv_dev)
 	# The PV's own program: in generic mode on vmxnet3 (none on 6.1; from
 	# 6.6 on its own XDP would lose it at the next reset).
@@ -289,18 +289,18 @@ case_refusals() {
 	# A lower cannot take a program of its own under the upper's.
 	refused "own program on $pv" "upper device already has a program" "xdpfilter $pv $own --port 9"
 	# Nor can a device with its own program join an upper with one.
-	g g0 "duoctl set duo0 pv none"
-	g g0 "xdpfilter $pv $own --port 9 >/dev/null"
+	lab_guest g0 "duoctl set duo0 pv none"
+	lab_guest g0 "xdpfilter $pv $own --port 9 >/dev/null"
 	refused "pairing $pv with its own program" \
 		"the device has an XDP program of its own: detach it first" "duoctl set duo0 pv $pv"
-	g g0 "xdpfilter $pv --detach && duoctl set duo0 pv $pv"
+	lab_guest g0 "xdpfilter $pv --detach && duoctl set duo0 pv $pv"
 	# Nor an upper take one while a lower has its own.
-	g g0 'xdpfilter duo0 --detach'
-	g g0 "duoctl set duo0 pv none && xdpfilter $pv $own --port 9 >/dev/null && duoctl set duo0 pv $pv"
+	lab_guest g0 'xdpfilter duo0 --detach'
+	lab_guest g0 "duoctl set duo0 pv none && xdpfilter $pv $own --port 9 >/dev/null && duoctl set duo0 pv $pv"
 	refused "upper program over $pv's own" \
 		"a lower has an XDP program of its own: detach it first" "xdpfilter duo0 --port $DROP"
-	g g0 "xdpfilter $pv --detach"
-	g g0 'duoctl wait duo0 --path vf --timeout 20'
+	lab_guest g0 "xdpfilter $pv --detach"
+	lab_guest g0 'duoctl wait duo0 --path vf --timeout 20'
 	no_programs
 }
 
@@ -308,37 +308,37 @@ case_refusals() {
 # everything passes), then the sample in the core's generic mode.
 case_ip_link_and_generic() {
 	local b
-	g g0 "ip link set duo0 xdp obj $OBJ sec xdp && ip link show duo0 | grep -q ' xdp '"
-	g g0 "ip link set duo0 xdp off"
+	lab_guest g0 "ip link set duo0 xdp obj $OBJ sec xdp && ip link show duo0 | grep -q ' xdp '"
+	lab_guest g0 "ip link set duo0 xdp off"
 	# No native program left: an igb VF reset itself twice; it is back.
-	g g0 'duoctl wait duo0 --path vf --timeout 20'
-	g g0 "ip link set duo0 xdpgeneric obj $OBJ sec xdp && ip link show duo0 | grep -q xdpgeneric"
-	g g0 "ip link set duo0 xdpgeneric off"
+	lab_guest g0 'duoctl wait duo0 --path vf --timeout 20'
+	lab_guest g0 "ip link set duo0 xdpgeneric obj $OBJ sec xdp && ip link show duo0 | grep -q xdpgeneric"
+	lab_guest g0 "ip link set duo0 xdpgeneric off"
 	no_programs
-	g g0 "xdpfilter duo0 --generic --port $DROP --tx-port $TX --redirect-port $REDIR"
-	g g0 'ip link show duo0' | grep -q xdpgeneric
+	lab_guest g0 "xdpfilter duo0 --generic --port $DROP --tx-port $TX --redirect-port $REDIR"
+	lab_guest g0 'ip link show duo0' | grep -q xdpgeneric
 	b=$(counts)
 	flows_start 4
 	flows_check upper_generic 0
 	# Run on duo0 itself: the frames' ingress is the upper.
 	grew "$b" "$(counts)" other $((SENT - 5))
-	g g0 'xdpfilter duo0 --detach && ! xdpfilter duo0 --show 2>/dev/null'
+	lab_guest g0 'xdpfilter duo0 --detach && ! xdpfilter duo0 --show 2>/dev/null'
 	no_programs
 }
 
 case_detached_passes() {
 	# Whatever a failed case before left attached.
-	g g0 'ip link set duo0 xdpgeneric off; ip link set duo0 xdp off'
+	lab_guest g0 'ip link set duo0 xdpgeneric off; ip link set duo0 xdp off'
 	drop_port_passes "without the program"
 }
 
 # Unloading duonet with a program on duo0: the core detaches it, every
 # lower gives its copy back.
 case_unload_with_program() {
-	g g0 "xdpfilter duo0 --port $DROP"
-	g g0 'rmmod duonet'
+	lab_guest g0 "xdpfilter duo0 --port $DROP"
+	lab_guest g0 'rmmod duonet'
 	no_programs
-	g g0 'modprobe duonet && wait_for "[ \$(ip -o link show master duo0 2>/dev/null | wc -l) = 2 ]"'
+	lab_guest g0 'modprobe duonet && wait_for "[ \$(ip -o link show master duo0 2>/dev/null | wc -l) = 2 ]"'
 }
 
 case_guest_log_clean() { lab_check_log g0; }

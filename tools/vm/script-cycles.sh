@@ -5,45 +5,45 @@
 # the guest), under ping every 2 ms from the peer, with the loss of every
 # step counted on the peer.
 #
-# MIGLOOP_HOST: the host script to run (default the tree's; the image
+# SCRIPT_CYCLES_HOST: the host script to run (default the tree's; the image
 # test runs the one the duonet-host package installs).
-# MIGLOOP_GUEST_EXEC: reach the guest through its qemu-guest-agent with
+# SCRIPT_CYCLES_GUEST_EXEC: reach the guest through its qemu-guest-agent with
 # this duonet-guest-exec (the image test: the package's), not the lab's
 # agent.
 
 # The guest command for duonet-migrate-host --guest, for guest NAME.
-migloop_guest() {
-	if [ -n "${MIGLOOP_GUEST_EXEC:-}" ]; then
-		echo "$MIGLOOP_GUEST_EXEC --qga $LAB_DIR/$1.qga"
+script_cycles_guest() {
+	if [ -n "${SCRIPT_CYCLES_GUEST_EXEC:-}" ]; then
+		echo "$SCRIPT_CYCLES_GUEST_EXEC --qga $LAB_DIR/$1.qga"
 	else
 		echo "$LAB_GEXEC $LAB_DIR/$1.agent"
 	fi
 }
 
-# migloop_run MODE CYCLES: MODE replug (prepare, VF unplug, plug, resume)
+# script_cycles_run MODE CYCLES: MODE replug (prepare, VF unplug, plug, resume)
 # or migrate (prepare, VF unplug, live migration to a new QEMU, VF plug on
 # the destination, resume). Needs the guest $G up with duo0 on the VF and
 # the lab's address; in migrate mode $G is the destination at the end.
 # Prints per cycle each step's time and loss, then a summary; sets
-#   MIGLOOP_OTHER_LOST  packets lost in all steps but the migration itself
-#   MIGLOOP_MIG_EXCESS  worst (lost in a migration - (pause/2 + 4)), the
+#   SCRIPT_CYCLES_OTHER_LOST  packets lost in all steps but the migration itself
+#   SCRIPT_CYCLES_MIG_EXCESS  worst (lost in a migration - (pause/2 + 4)), the
 #                       pause the larger of paused_ms (qmp.py migrate
 #                       --dst) and QEMU's downtime_ms: > 0 means more was
 #                       lost than the guest's pause explains
-#   MIGLOOP_SENT        probes sent during the cycles
-migloop_run() {
+#   SCRIPT_CYCLES_SENT        probes sent during the cycles
+script_cycles_run() {
 	local mode=$1 cycles=$2 c dst out meter_pid steps reports i=1
 	local LAB_G_KREL LAB_G_VF LAB_G_VFDEV LAB_G_IMAGE="" LAB_G_SEED=""
 	local -a opts
-	[ "$mode" = replug ] || [ "$mode" = migrate ] || lab_die "migloop_run replug|migrate N"
-	lab_meter_start migloop icmp -i 2
-	meter_pid=$(cat "$LAB_DIR/migloop.meter.pid")
+	[ "$mode" = replug ] || [ "$mode" = migrate ] || lab_die "script_cycles_run replug|migrate N"
+	lab_meter_start cycles icmp -i 2
+	meter_pid=$(cat "$LAB_DIR/cycles.meter.pid")
 	sleep 1
-	lab_meter_mark migloop
+	lab_meter_mark cycles
 	for ((c = 1; c <= cycles; c++)); do
 		# shellcheck disable=SC1090
 		. "$LAB_DIR/$G.env"
-		opts=(--qmp "$LAB_DIR/$G.qmp" --guest "$(migloop_guest "$G")"
+		opts=(--qmp "$LAB_DIR/$G.qmp" --guest "$(script_cycles_guest "$G")"
 		      --vf-id vf0 --vf-device "$LAB_G_VFDEV"
 		      --on-step "sleep 0.3; kill -USR1 $meter_pid")
 		if [ "$mode" = migrate ]; then
@@ -52,13 +52,13 @@ migloop_run() {
 				${LAB_G_IMAGE:+--image "$LAB_G_IMAGE"} ${LAB_G_SEED:+--seed "$LAB_G_SEED"} \
 				--slot $((c % 2)) --incoming "unix:$LAB_DIR/$dst.mig"
 			opts+=(--dst-qmp "$LAB_DIR/$dst.qmp" --uri "unix:$LAB_DIR/$dst.mig"
-			       --dst-guest "$(migloop_guest "$dst")"
+			       --dst-guest "$(script_cycles_guest "$dst")"
 			       --settle-ms 1400 --quit-source)
 		fi
-		if ! "${MIGLOOP_HOST:-$LAB_TOP/tools/migrate/duonet-migrate-host}" "$mode" "${opts[@]}" \
-			> "$LAB_DIR/migloop.$c.out"; then
-			cat "$LAB_DIR/migloop.$c.out" >&2
-			lab_meter_stop migloop >/dev/null
+		if ! "${SCRIPT_CYCLES_HOST:-$LAB_TOP/tools/migrate/duonet-migrate-host}" "$mode" "${opts[@]}" \
+			> "$LAB_DIR/cycles.$c.out"; then
+			cat "$LAB_DIR/cycles.$c.out" >&2
+			lab_meter_stop cycles >/dev/null
 			return 1
 		fi
 		if [ "$mode" = migrate ]; then
@@ -69,14 +69,14 @@ migloop_run() {
 		fi
 	done
 	sleep 1
-	reports=$(lab_meter_stop migloop | grep '^sent=')
-	cp "$LAB_DIR/migloop.meter" "$LAB_LOGDIR/"
+	reports=$(lab_meter_stop cycles | grep '^sent=')
+	cp "$LAB_DIR/cycles.meter" "$LAB_LOGDIR/"
 
 	# Report line i+1 is step i (line 1: the steady traffic before).
-	MIGLOOP_OTHER_LOST=0 MIGLOOP_MIG_EXCESS=-1000000 MIGLOOP_SENT=0
+	SCRIPT_CYCLES_OTHER_LOST=0 SCRIPT_CYCLES_MIG_EXCESS=-1000000 SCRIPT_CYCLES_SENT=0
 	printf '%-6s %-8s %9s %8s %6s %5s  %s\n' cycle step start_ms ms sent lost detail
 	for ((c = 1; c <= cycles; c++)); do
-		steps=$(grep '^step ' "$LAB_DIR/migloop.$c.out")
+		steps=$(grep '^step ' "$LAB_DIR/cycles.$c.out")
 		while IFS= read -r out; do
 			local name start ms r sent lost detail down paused pause excess
 			i=$((i + 1))
@@ -88,24 +88,24 @@ migloop_run() {
 			sent=$(lab_report_get "$r" sent)
 			lost=$(lab_report_get "$r" lost)
 			[ -n "$lost" ] || lab_die "no meter report for cycle $c step $name"
-			MIGLOOP_SENT=$((MIGLOOP_SENT + sent))
+			SCRIPT_CYCLES_SENT=$((SCRIPT_CYCLES_SENT + sent))
 			if [ "$name" = migrate ]; then
 				down=$(lab_report_get "$detail" downtime_ms)
 				paused=$(lab_report_get "$detail" paused_ms)
 				pause=$(lab_pause_ms "$detail") || exit 1
 				excess=$((lost - pause / 2 - 4))
-				[ "$excess" -le "$MIGLOOP_MIG_EXCESS" ] || MIGLOOP_MIG_EXCESS=$excess
+				[ "$excess" -le "$SCRIPT_CYCLES_MIG_EXCESS" ] || SCRIPT_CYCLES_MIG_EXCESS=$excess
 				detail="paused ${paused} ms (QEMU downtime ${down} ms), total $(lab_report_get "$detail" total_ms) ms"
 			else
-				MIGLOOP_OTHER_LOST=$((MIGLOOP_OTHER_LOST + lost))
+				SCRIPT_CYCLES_OTHER_LOST=$((SCRIPT_CYCLES_OTHER_LOST + lost))
 			fi
 			printf '%-6s %-8s %9s %8s %6s %5s  %s\n' "$c" "$name" "$start" "$ms" \
 				"$sent" "$lost" "$detail"
 		done <<< "$steps"
 	done
 	printf '%s x %d: %d probes; lost outside the migrations: %d' "$mode" "$cycles" \
-		"$MIGLOOP_SENT" "$MIGLOOP_OTHER_LOST"
+		"$SCRIPT_CYCLES_SENT" "$SCRIPT_CYCLES_OTHER_LOST"
 	[ "$mode" = replug ] || printf '; worst migration lost %d more than paused/2 + 4' \
-		"$MIGLOOP_MIG_EXCESS"
+		"$SCRIPT_CYCLES_MIG_EXCESS"
 	echo
 }
