@@ -29,15 +29,15 @@ static struct duo_lower *hinted_lower(struct duo_priv *priv, u32 hint,
 {
 	struct duo_lower *lo = NULL;
 
-	if (hint == DUO_UAPI_HINT_VF && READ_ONCE(priv->hint_ok[DUO_SLOT_VF]))
+	if (hint == DUO_UAPI_PATH_VF && READ_ONCE(priv->hint_ok[DUO_PATH_VF]))
 		lo = rcu_dereference_bh(priv->vf);
-	else if (hint == DUO_UAPI_HINT_PV && READ_ONCE(priv->hint_ok[DUO_SLOT_PV]))
+	else if (hint == DUO_UAPI_PATH_PV && READ_ONCE(priv->hint_ok[DUO_PATH_PV]))
 		lo = rcu_dereference_bh(priv->pv);
 	if (lo && !lower_ready(lo->dev))
 		lo = NULL;
 	u64_stats_update_begin(&st->syncp);
 	if (lo)
-		u64_stats_inc(&st->tx_hinted[duo_slot_of(lo)]);
+		u64_stats_inc(&st->tx_hinted[lo->role]);
 	else
 		u64_stats_inc(&st->tx_hint_fallback);
 	u64_stats_update_end(&st->syncp);
@@ -63,7 +63,7 @@ static struct duo_lower *xmit_lower(struct duo_priv *priv, struct sk_buff *skb,
 	}
 	lo = rcu_dereference_bh(priv->tx);
 
-	if (likely(!lo || lo->role != DUO_ROLE_VF || lower_ready(lo->dev)))
+	if (likely(!lo || lo->role != DUO_PATH_VF || lower_ready(lo->dev)))
 		return lo;
 	pv = rcu_dereference_bh(priv->pv);
 	if (!pv || !lower_ready(pv->dev))
@@ -87,7 +87,7 @@ static struct duo_lower *xmit_lower(struct duo_priv *priv, struct sk_buff *skb,
 static void own_source_of(struct duo_priv *priv, struct duo_lower *lo,
 			  struct sk_buff *skb)
 {
-	struct duo_lower *other = duo_slot_of(lo) == DUO_SLOT_VF ?
+	struct duo_lower *other = lo->role == DUO_PATH_VF ?
 				  rcu_dereference_bh(priv->pv) :
 				  rcu_dereference_bh(priv->vf);
 	struct ethhdr *eth;
@@ -114,7 +114,7 @@ netdev_tx_t duo_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	struct duo_pcpu_stats *st = this_cpu_ptr(priv->pcpu);
 	unsigned int len = skb->len;
 	struct duo_lower *lo;
-	enum duo_slot slot;
+	enum duo_path path;
 	int ret;
 
 	lo = xmit_lower(priv, skb, st);
@@ -134,17 +134,17 @@ netdev_tx_t duo_start_xmit(struct sk_buff *skb, struct net_device *dev)
 
 	if (unlikely(READ_ONCE(priv->mac_follow)))
 		own_source_of(priv, lo, skb);
-	slot = duo_slot_of(lo);
+	path = lo->role;
 	skb->dev = lo->dev;
 	skb->queue_mapping = qdisc_skb_cb(skb)->slave_dev_queue_mapping;
 	ret = dev_queue_xmit(skb);
 
 	u64_stats_update_begin(&st->syncp);
 	if (likely(ret == NET_XMIT_SUCCESS || ret == NET_XMIT_CN)) {
-		u64_stats_inc(&st->tx_packets[slot]);
-		u64_stats_add(&st->tx_bytes[slot], len);
+		u64_stats_inc(&st->tx_packets[path]);
+		u64_stats_add(&st->tx_bytes[path], len);
 	} else {
-		u64_stats_inc(&st->tx_dropped[slot]);
+		u64_stats_inc(&st->tx_dropped[path]);
 	}
 	u64_stats_update_end(&st->syncp);
 	/*
@@ -219,7 +219,7 @@ rx_handler_result_t duo_handle_frame(struct sk_buff **pskb)
 	struct duo_lower *lo = rcu_dereference(skb->dev->rx_handler_data);
 	struct duo_priv *priv = netdev_priv(lo->upper);
 	struct duo_pcpu_stats *st;
-	enum duo_slot slot = duo_slot_of(lo);
+	enum duo_path path = lo->role;
 
 	skb = skb_share_check(skb, GFP_ATOMIC);
 	if (unlikely(!skb))
@@ -242,7 +242,7 @@ rx_handler_result_t duo_handle_frame(struct sk_buff **pskb)
 	}
 	/* An answer to the VF reachability check's probes (core/reach.c). */
 	if (unlikely(READ_ONCE(priv->reach.cfg.interval_ms)) &&
-	    slot == DUO_SLOT_VF)
+	    path == DUO_PATH_VF)
 		duo_reach_rx(priv, skb);
 	/*
 	 * A broadcast or multicast frame the host flooded to both paths:
@@ -251,7 +251,7 @@ rx_handler_result_t duo_handle_frame(struct sk_buff **pskb)
 	 */
 	if (unlikely(is_multicast_ether_addr_64bits(eth_hdr(skb)->h_dest)) &&
 	    rcu_access_pointer(priv->vf) && rcu_access_pointer(priv->pv) &&
-	    duo_dedup_rx(&priv->dedup, skb, slot)) {
+	    duo_dedup_rx(&priv->dedup, skb, path)) {
 		st = this_cpu_ptr(priv->pcpu);
 		u64_stats_update_begin(&st->syncp);
 		u64_stats_inc(&st->rx_flood_dup);
@@ -260,14 +260,14 @@ rx_handler_result_t duo_handle_frame(struct sk_buff **pskb)
 		return RX_HANDLER_CONSUMED;
 	}
 	/* The upper's XDP program, if this lower's driver does not run it. */
-	if (unlikely(!duo_xdp_rx(priv, slot, pskb)))
+	if (unlikely(!duo_xdp_rx(priv, path, pskb)))
 		return RX_HANDLER_CONSUMED;
 	skb = *pskb;
 
 	st = this_cpu_ptr(priv->pcpu);
 	u64_stats_update_begin(&st->syncp);
-	u64_stats_inc(&st->rx_packets[slot]);
-	u64_stats_add(&st->rx_bytes[slot], skb->len + skb->mac_len);
+	u64_stats_inc(&st->rx_packets[path]);
+	u64_stats_add(&st->rx_bytes[path], skb->len + skb->mac_len);
 	u64_stats_update_end(&st->syncp);
 
 	skb->dev = lo->upper;

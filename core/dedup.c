@@ -123,7 +123,7 @@ u64 duo_dedup_key(const struct duo_dedup *d, const struct sk_buff *skb)
  * copy of one already delivered from the other path (drop it). Otherwise
  * the frame is delivered and remembered.
  */
-bool duo_dedup_seen(struct duo_dedup *d, u64 key, enum duo_slot slot,
+bool duo_dedup_seen(struct duo_dedup *d, u64 key, enum duo_path path,
 		    u64 now_ns)
 {
 	unsigned int i = key % DUO_DEDUP_SLOTS;
@@ -134,7 +134,7 @@ bool duo_dedup_seen(struct duo_dedup *d, u64 key, enum duo_slot slot,
 	spin_lock(lock);
 	if (e->key == key && e->unpaired &&
 	    (s64)(now_ns - e->ns) < DUO_DEDUP_WINDOW_NS) {
-		if (e->slot != slot) {
+		if (e->path != path) {
 			/* The other path's copy: pair it. */
 			e->unpaired--;
 			dup = true;
@@ -147,7 +147,7 @@ bool duo_dedup_seen(struct duo_dedup *d, u64 key, enum duo_slot slot,
 		}
 	} else {
 		e->key = key;
-		e->slot = slot;
+		e->path = path;
 		e->unpaired = 1;
 		e->ns = now_ns;
 	}
@@ -156,8 +156,8 @@ bool duo_dedup_seen(struct duo_dedup *d, u64 key, enum duo_slot slot,
 }
 
 bool duo_dedup_rx(struct duo_dedup *d, const struct sk_buff *skb,
-		  enum duo_slot slot)
+		  enum duo_path path)
 {
-	return duo_dedup_seen(d, duo_dedup_key(d, skb), slot,
+	return duo_dedup_seen(d, duo_dedup_key(d, skb), path,
 			      ktime_get_mono_fast_ns());
 }

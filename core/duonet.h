@@ -55,22 +55,15 @@
 				 NETIF_F_RXCSUM | NETIF_F_GSO_SOFTWARE | \
 				 NETIF_F_GSO_ENCAP_ALL)
 
-/* Per-path counter slots. */
-enum duo_slot {
-	DUO_SLOT_VF,
-	DUO_SLOT_PV,
-	DUO_SLOT_MAX,
-};
-
 struct duo_pcpu_stats {
-	u64_stats_t tx_packets[DUO_SLOT_MAX];
-	u64_stats_t tx_bytes[DUO_SLOT_MAX];
-	u64_stats_t tx_dropped[DUO_SLOT_MAX];
-	u64_stats_t rx_packets[DUO_SLOT_MAX];
-	u64_stats_t rx_bytes[DUO_SLOT_MAX];
+	u64_stats_t tx_packets[DUO_PATH_MAX];
+	u64_stats_t tx_bytes[DUO_PATH_MAX];
+	u64_stats_t tx_dropped[DUO_PATH_MAX];
+	u64_stats_t rx_packets[DUO_PATH_MAX];
+	u64_stats_t rx_bytes[DUO_PATH_MAX];
 	u64_stats_t tx_dropped_no_path;
 	u64_stats_t tx_redirected;	/* VF had no link: sent on the PV */
-	u64_stats_t tx_hinted[DUO_SLOT_MAX];	/* path hint taken */
+	u64_stats_t tx_hinted[DUO_PATH_MAX];	/* path hint taken */
 	u64_stats_t tx_hint_fallback;	/* path hint not taken */
 	u64_stats_t rx_own_echo;	/* our own frames, echoed: dropped */
 	u64_stats_t rx_flood_dup;	/* the other path's copy: dropped */
@@ -80,14 +73,14 @@ struct duo_pcpu_stats {
 
 /* Sums of the per-CPU counters. */
 struct duo_path_totals {
-	u64 tx_packets[DUO_SLOT_MAX];
-	u64 tx_bytes[DUO_SLOT_MAX];
-	u64 tx_dropped[DUO_SLOT_MAX];
-	u64 rx_packets[DUO_SLOT_MAX];
-	u64 rx_bytes[DUO_SLOT_MAX];
+	u64 tx_packets[DUO_PATH_MAX];
+	u64 tx_bytes[DUO_PATH_MAX];
+	u64 tx_dropped[DUO_PATH_MAX];
+	u64 rx_packets[DUO_PATH_MAX];
+	u64 rx_bytes[DUO_PATH_MAX];
 	u64 tx_dropped_no_path;
 	u64 tx_redirected;
-	u64 tx_hinted[DUO_SLOT_MAX];
+	u64 tx_hinted[DUO_PATH_MAX];
 	u64 tx_hint_fallback;
 	u64 rx_own_echo;
 	u64 rx_flood_dup;
@@ -149,7 +142,7 @@ struct duo_tuning {
 	u32 rss_key_size;
 	u8 rss_hfunc;			/* ETH_RSS_HASH_NO_CHANGE: not set */
 	struct duo_hwts hwts;
-	u64 refused[DUO_SLOT_MAX];	/* a lower could not take something */
+	u64 refused[DUO_PATH_MAX];	/* a lower could not take something */
 	bool in_set_features;		/* duo_set_features() running */
 };
 
@@ -208,7 +201,7 @@ struct duo_setvals {
 struct duo_dedup_entry {
 	u64 key;
 	u64 ns;			/* the last copy delivered */
-	u8 slot;		/* the path it came on */
+	u8 path;		/* the path it came on */
 	u8 unpaired;		/* copies delivered, not yet met on the other */
 };
 
@@ -269,22 +262,22 @@ struct duo_priv {
 	netdev_features_t vf_features;	/* last VF's, kept while it is away */
 	bool vf_features_valid;
 	struct bpf_prog __rcu *xdp_prog;	/* XDP on the upper (core/xdp.c) */
-	bool xdp_native[DUO_SLOT_MAX];	/* the lower's driver runs it */
+	bool xdp_native[DUO_PATH_MAX];	/* the lower's driver runs it */
 	u32 hint_mask;			/* RTNL writes, data path reads */
-	bool hint_ok[DUO_SLOT_MAX];	/* a hint may take the path: ditto */
+	bool hint_ok[DUO_PATH_MAX];	/* a hint may take the path: ditto */
 
 	struct duo_pcpu_stats __percpu *pcpu;
 	spinlock_t stats_lock;		/* protects the three below */
-	struct net_device *err_dev[DUO_SLOT_MAX];	/* lowers counted */
-	struct duo_err_stats err_last[DUO_SLOT_MAX];	/* lower's, last read */
+	struct net_device *err_dev[DUO_PATH_MAX];	/* lowers counted */
+	struct duo_err_stats err_last[DUO_PATH_MAX];	/* lower's, last read */
 	struct duo_err_stats err_sum;	/* all lowers', up to the last read */
 	u64 last_switch_usecs;		/* RTNL writes, readers tolerate */
 	u64 max_switch_usecs;
 	u64 path_ns[DUO_PATH_MAX];	/* RTNL: time on each path, closed */
 	u64 path_since_ns;		/* RTNL: when the active path began */
 	struct duo_tuning tune;		/* RTNL */
-	u64 joins[DUO_SLOT_MAX];
-	u64 leaves[DUO_SLOT_MAX];
+	u64 joins[DUO_PATH_MAX];
+	u64 leaves[DUO_PATH_MAX];
 
 	struct list_head cwatch_node;	/* core/notify.c's uppers (RCU) */
 	bool cwatch_listed;		/* RTNL: on that list */
@@ -326,8 +319,8 @@ void duo_upper_compute(struct net_device *dev);
 
 /* core/path.c */
 bool duo_standby_vf(struct duo_priv *priv, struct net_device *dev);
-enum duo_role duo_lower_detect_role(const struct net_device *dev);
-int duo_join(struct duo_priv *priv, struct net_device *dev, enum duo_role role,
+enum duo_path duo_lower_detect_role(const struct net_device *dev);
+int duo_join(struct duo_priv *priv, struct net_device *dev, enum duo_path role,
 	     struct netlink_ext_ack *extack);
 void duo_leave(struct duo_priv *priv, struct duo_lower *lo);
 void duo_leave_all(struct duo_priv *priv);
@@ -384,10 +377,10 @@ rx_handler_result_t duo_handle_frame(struct sk_buff **pskb);
 /* core/dedup.c */
 void duo_dedup_init(struct duo_dedup *d);
 u64 duo_dedup_key(const struct duo_dedup *d, const struct sk_buff *skb);
-bool duo_dedup_seen(struct duo_dedup *d, u64 key, enum duo_slot slot,
+bool duo_dedup_seen(struct duo_dedup *d, u64 key, enum duo_path path,
 		    u64 now_ns);
 bool duo_dedup_rx(struct duo_dedup *d, const struct sk_buff *skb,
-		  enum duo_slot slot);
+		  enum duo_path path);
 
 /* core/stats.c */
 void duo_get_stats64(struct net_device *dev, struct rtnl_link_stats64 *s);
@@ -433,12 +426,12 @@ int duo_set_rxfh(struct net_device *dev, const u32 *indir, const u8 *key,
 int duo_xdp(struct net_device *dev, struct netdev_bpf *bpf);
 int duo_xdp_xmit(struct net_device *dev, int n, struct xdp_frame **frames,
 		 u32 flags);
-bool duo_xdp_rx(struct duo_priv *priv, enum duo_slot slot, struct sk_buff **pskb);
+bool duo_xdp_rx(struct duo_priv *priv, enum duo_path path, struct sk_buff **pskb);
 int duo_xdp_check_lower(struct duo_priv *priv, struct net_device *dev,
 			struct netlink_ext_ack *extack);
 void duo_xdp_join(struct duo_priv *priv, struct duo_lower *lo);
 void duo_xdp_leave(struct duo_priv *priv, struct net_device *dev,
-		   enum duo_slot slot);
+		   enum duo_path path);
 
 /* core/hwtstamp.c */
 int duo_get_ts_info(struct net_device *dev, struct duo_compat_ts_info *info);
@@ -493,28 +486,23 @@ static inline bool duo_lower_can_send(const struct net_device *dev)
 	       rcu_access_pointer(txq->qdisc_sleeping);
 }
 
-static inline enum duo_slot duo_slot_of(const struct duo_lower *lo)
-{
-	return lo->role == DUO_ROLE_VF ? DUO_SLOT_VF : DUO_SLOT_PV;
-}
-
 /*
- * The lower in a slot, or NULL. For what runs under RTNL (all ndo ops but
- * ndo_set_rx_mode, which uses RCU; ethtool).
+ * The lower on a path (DUO_PATH_VF or DUO_PATH_PV), or NULL. For what runs
+ * under RTNL (all ndo ops but ndo_set_rx_mode, which uses RCU; ethtool).
  */
-static inline struct duo_lower *duo_lower_at(struct duo_priv *priv, int slot)
+static inline struct duo_lower *duo_lower_at(struct duo_priv *priv, int path)
 {
 	ASSERT_RTNL();
-	return rtnl_dereference(slot == DUO_SLOT_VF ? priv->vf : priv->pv);
+	return rtnl_dereference(path == DUO_PATH_VF ? priv->vf : priv->pv);
 }
 
-/* The lower in the first slot from *slot on that has one; NULL past the last. */
-static inline struct duo_lower *duo_lower_from(struct duo_priv *priv, int *slot)
+/* The lower on the first path from *path on that has one; NULL past the last. */
+static inline struct duo_lower *duo_lower_from(struct duo_priv *priv, int *path)
 {
 	struct duo_lower *lo;
 
-	for (; *slot < DUO_SLOT_MAX; (*slot)++) {
-		lo = duo_lower_at(priv, *slot);
+	for (; *path < DUO_PATH_MAX; (*path)++) {
+		lo = duo_lower_at(priv, *path);
 		if (lo)
 			return lo;
 	}
@@ -522,12 +510,12 @@ static inline struct duo_lower *duo_lower_from(struct duo_priv *priv, int *slot)
 }
 
 /*
- * Each lower there is, VF first, with its slot (an int: a loop that undoes
- * what it did walks back with duo_lower_at()). RTNL. After a break, slot
- * is lo's; after the last, DUO_SLOT_MAX.
+ * Each lower there is, VF first, with its path (an int: a loop that undoes
+ * what it did walks back to DUO_PATH_VF with duo_lower_at()). RTNL. After
+ * a break, path is lo's role; after the last, DUO_PATH_MAX.
  */
-#define duo_for_each_lower(priv, lo, slot)				\
-	for ((slot) = 0; ((lo) = duo_lower_from(priv, &(slot))); (slot)++)
+#define duo_for_each_lower(priv, lo, path)				\
+	for ((path) = DUO_PATH_VF; ((lo) = duo_lower_from(priv, &(path))); (path)++)
 
 /* The lower of one of our uppers that dev is, or NULL. RTNL held. */
 static inline struct duo_lower *duo_lower_of(const struct net_device *dev)

@@ -90,10 +90,10 @@ void duo_upper_compute(struct net_device *dev)
 				   IFF_XMIT_DST_RELEASE_PERM;
 	struct duo_lower *lo;
 	struct net_device *l;
-	int slot;
+	int path;
 
 	ASSERT_RTNL();
-	duo_for_each_lower(priv, lo, slot) {
+	duo_for_each_lower(priv, lo, path) {
 		l = lo->dev;
 		min_mtu = max(min_mtu, l->min_mtu);
 		/* A max_mtu of 0 is no limit (dev_validate_mtu()). */

@@ -286,8 +286,8 @@ void duo_hwtstamp_replay(struct duo_priv *priv, struct duo_lower *lo)
 	err = replay(lo->dev, h, &why);
 	if (!err)
 		return;
-	priv->tune.refused[duo_slot_of(lo)]++;
+	priv->tune.refused[lo->role]++;
 	netdev_warn(priv->dev, "%s (%s) cannot take the timestamping settings (tx_type %d rx_filter %d): %pe %s; set them again on %s\n",
-		    lo->dev->name, duo_role_name(lo->role), h->tx_type,
+		    lo->dev->name, duo_path_name(lo->role), h->tx_type,
 		    h->rx_filter, ERR_PTR(err), why, priv->dev->name);
 }

@@ -51,10 +51,10 @@ static int duo_open(struct net_device *dev)
 {
 	struct duo_priv *priv = netdev_priv(dev);
 	struct duo_lower *lo;
-	int slot, err;
+	int path, err;
 
 	ASSERT_RTNL();
-	duo_for_each_lower(priv, lo, slot) {
+	duo_for_each_lower(priv, lo, path) {
 		if (netif_running(lo->dev))
 			continue;
 		err = duo_lower_open(lo->dev, NULL);
@@ -72,11 +72,11 @@ static int duo_stop(struct net_device *dev)
 {
 	struct duo_priv *priv = netdev_priv(dev);
 	struct duo_lower *lo;
-	int slot;
+	int path;
 
 	ASSERT_RTNL();
 	netif_tx_disable(dev);
-	duo_for_each_lower(priv, lo, slot) {
+	duo_for_each_lower(priv, lo, path) {
 		if (lo->opened) {
 			lo->opened = false;
 			dev_close(lo->dev);
@@ -103,10 +103,10 @@ static int sync_lowers(struct duo_priv *priv, const char *what,
 		       const void *val, const void *old)
 {
 	struct duo_lower *lo;
-	int slot, err = 0;
+	int path, err = 0;
 
 	ASSERT_RTNL();
-	duo_for_each_lower(priv, lo, slot) {
+	duo_for_each_lower(priv, lo, path) {
 		err = sync(lo, val);
 		if (err) {
 			netdev_err(priv->dev, "%s refused the %s: %d\n",
@@ -115,8 +115,8 @@ static int sync_lowers(struct duo_priv *priv, const char *what,
 		}
 	}
 	if (err)
-		while (--slot >= 0) {
-			lo = duo_lower_at(priv, slot);
+		while (--path >= DUO_PATH_VF) {
+			lo = duo_lower_at(priv, path);
 			if (lo)
 				sync(lo, old);
 		}
@@ -163,9 +163,9 @@ static void duo_change_rx_flags(struct net_device *dev, int change)
 {
 	struct duo_priv *priv = netdev_priv(dev);
 	struct duo_lower *lo;
-	int slot;
+	int path;
 
-	duo_for_each_lower(priv, lo, slot)
+	duo_for_each_lower(priv, lo, path)
 		duo_lower_sync_rx_flags(lo);
 }
 
@@ -189,16 +189,16 @@ static int duo_vlan_rx_add_vid(struct net_device *dev, __be16 proto, u16 vid)
 {
 	struct duo_priv *priv = netdev_priv(dev);
 	struct duo_lower *lo;
-	int slot, err = 0;
+	int path, err = 0;
 
-	duo_for_each_lower(priv, lo, slot) {
+	duo_for_each_lower(priv, lo, path) {
 		err = vlan_vid_add(lo->dev, proto, vid);
 		if (err)
 			break;
 	}
 	if (err)
-		while (--slot >= 0) {
-			lo = duo_lower_at(priv, slot);
+		while (--path >= DUO_PATH_VF) {
+			lo = duo_lower_at(priv, path);
 			if (lo)
 				vlan_vid_del(lo->dev, proto, vid);
 		}
@@ -209,9 +209,9 @@ static int duo_vlan_rx_kill_vid(struct net_device *dev, __be16 proto, u16 vid)
 {
 	struct duo_priv *priv = netdev_priv(dev);
 	struct duo_lower *lo;
-	int slot;
+	int path;
 
-	duo_for_each_lower(priv, lo, slot)
+	duo_for_each_lower(priv, lo, path)
 		vlan_vid_del(lo->dev, proto, vid);
 	return 0;
 }
@@ -258,9 +258,9 @@ static void duo_dellink(struct net_device *dev, struct list_head *head)
 {
 	struct duo_priv *priv = netdev_priv(dev);
 	struct duo_lower *lo;
-	int slot;
+	int path;
 
-	duo_for_each_lower(priv, lo, slot)
+	duo_for_each_lower(priv, lo, path)
 		duo_pair_decline(lo->dev);
 	unregister_netdevice_queue(dev, head);
 }
@@ -401,7 +401,7 @@ struct net_device *duo_upper_create(struct net *net, struct net_device *pv)
 		free_netdev(dev);
 		return ERR_PTR(err);
 	}
-	err = duo_join(priv, pv, DUO_ROLE_PV, NULL);
+	err = duo_join(priv, pv, DUO_PATH_PV, NULL);
 	if (err) {
 		unregister_netdevice(dev);
 		return ERR_PTR(err);

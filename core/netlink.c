@@ -49,10 +49,10 @@ struct nla_policy duo_nl_policy[IFLA_DUONET_MAX + 1] = {
  * lower). The device may be this upper's lower in the other role: it
  * moves, and goes back if the new role refuses it.
  */
-static int duo_set_role(struct duo_priv *priv, enum duo_role role,
+static int duo_set_role(struct duo_priv *priv, enum duo_path role,
 			const struct nlattr *attr, struct netlink_ext_ack *extack)
 {
-	struct duo_lower *cur = rtnl_dereference(role == DUO_ROLE_VF ?
+	struct duo_lower *cur = rtnl_dereference(role == DUO_PATH_VF ?
 						 priv->vf : priv->pv);
 	u32 ifindex = nla_get_u32(attr);
 	struct net_device *dev;
@@ -81,8 +81,8 @@ static int duo_set_role(struct duo_priv *priv, enum duo_role role,
 	/* The other role of this upper (this one is free: duo_set_roles()). */
 	duo_leave(priv, lo);
 	err = duo_join(priv, dev, role, extack);
-	if (err && duo_join(priv, dev, role == DUO_ROLE_VF ? DUO_ROLE_PV :
-							    DUO_ROLE_VF, NULL))
+	if (err && duo_join(priv, dev, role == DUO_PATH_VF ? DUO_PATH_PV :
+							    DUO_PATH_VF, NULL))
 		netdev_err(priv->dev, "%s could not return to its role\n", dev->name);
 	return err;
 }
@@ -97,16 +97,16 @@ static int duo_set_roles(struct duo_priv *priv, struct nlattr *data[],
 {
 	static const struct {
 		int attr;
-		enum duo_role role;
+		enum duo_path role;
 	} roles[] = {
-		{ IFLA_DUONET_VF_IFINDEX, DUO_ROLE_VF },
-		{ IFLA_DUONET_PV_IFINDEX, DUO_ROLE_PV },
+		{ IFLA_DUONET_VF_IFINDEX, DUO_PATH_VF },
+		{ IFLA_DUONET_PV_IFINDEX, DUO_PATH_PV },
 	};
 	int i, pass, err;
 
 	for (i = 0; i < ARRAY_SIZE(roles); i++) {
 		struct nlattr *attr = data[roles[i].attr];
-		struct duo_lower *cur = rtnl_dereference(roles[i].role == DUO_ROLE_VF ?
+		struct duo_lower *cur = rtnl_dereference(roles[i].role == DUO_PATH_VF ?
 							 priv->vf : priv->pv);
 
 		if (attr && nla_get_u32(attr) && cur &&
@@ -336,11 +336,14 @@ static int fill_reach(struct sk_buff *skb, const struct duo_priv *priv)
 	return 0;
 }
 
+/* The module's paths are the ABI's, value for value. */
+static_assert(DUO_PATH_NONE == 0 && DUO_PATH_VF == 1 && DUO_PATH_PV == 2 &&
+	      DUO_UAPI_PATH_NONE == 0 && DUO_UAPI_PATH_VF == 1 &&
+	      DUO_UAPI_PATH_PV == 2);
+
 static enum duo_uapi_path uapi_path(const struct duo_lower *lo)
 {
-	if (!lo)
-		return DUO_UAPI_PATH_NONE;
-	return lo->role == DUO_ROLE_VF ? DUO_UAPI_PATH_VF : DUO_UAPI_PATH_PV;
+	return lo ? (enum duo_uapi_path)lo->role : DUO_UAPI_PATH_NONE;
 }
 
 int duo_fill_info(struct sk_buff *skb, const struct net_device *dev)

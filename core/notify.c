@@ -128,7 +128,7 @@ static DECLARE_WORK(duo_pair_work, pair_work_fn);
  * for a PV, only an auto-created one that lost its PV (the PV driver
  * reloaded, the PV re-plugged), so the pair and its configuration survive.
  */
-static struct duo_priv *upper_for(struct net_device *dev, enum duo_role role)
+static struct duo_priv *upper_for(struct net_device *dev, enum duo_path role)
 {
 	struct net_device *d;
 
@@ -139,12 +139,12 @@ static struct duo_priv *upper_for(struct net_device *dev, enum duo_role role)
 		if (!netif_is_duo_upper(d))
 			continue;
 		priv = netdev_priv(d);
-		if (role == DUO_ROLE_PV && !priv->auto_created)
+		if (role == DUO_PATH_PV && !priv->auto_created)
 			continue;
-		if (rtnl_dereference(role == DUO_ROLE_VF ? priv->vf : priv->pv))
+		if (rtnl_dereference(role == DUO_PATH_VF ? priv->vf : priv->pv))
 			continue;
 		if (ether_addr_equal(priv->pair_addr, duo_pair_addr(dev)) ||
-		    (role == DUO_ROLE_VF && !is_zero_ether_addr(priv->pair_addr) &&
+		    (role == DUO_PATH_VF && !is_zero_ether_addr(priv->pair_addr) &&
 		     duo_pairs_listed(priv->pair_addr, duo_pair_addr(dev))))
 			return priv;
 	}
@@ -196,9 +196,9 @@ static void pair_scan(void)
 		 * primary. The VF loop below then takes it.
 		 */
 		duo_pv_standby_free_primary(dev);
-		priv = upper_for(dev, DUO_ROLE_PV);
+		priv = upper_for(dev, DUO_PATH_PV);
 		if (priv) {
-			err = duo_join(priv, dev, DUO_ROLE_PV, NULL);
+			err = duo_join(priv, dev, DUO_PATH_PV, NULL);
 		} else {
 			upper = duo_upper_create(&init_net, dev);
 			err = PTR_ERR_OR_ZERO(upper);
@@ -212,10 +212,10 @@ static void pair_scan(void)
 	for_each_netdev(&init_net, dev) {
 		if (!duo_vf_recognise(dev) || duo_lower_of(dev) || said_no(dev, false))
 			continue;
-		priv = upper_for(dev, DUO_ROLE_VF);
+		priv = upper_for(dev, DUO_PATH_VF);
 		if (!priv || (!duo_standby_vf(priv, dev) && owned_elsewhere(dev)))
 			continue;
-		err = duo_join(priv, dev, DUO_ROLE_VF, NULL);
+		err = duo_join(priv, dev, DUO_PATH_VF, NULL);
 		if (err) {
 			net_warn_ratelimited("cannot join %s to %s as its VF: %d\n",
 					     dev->name, priv->dev->name, err);
@@ -257,7 +257,7 @@ static void premark(struct net_device *dev)
 	if (!duo_pairing || !net_eq(dev_net(dev), &init_net))
 		return;
 	if (!duo_pv_recognise(dev)) {
-		priv = duo_vf_recognise(dev) ? upper_for(dev, DUO_ROLE_VF) : NULL;
+		priv = duo_vf_recognise(dev) ? upper_for(dev, DUO_PATH_VF) : NULL;
 		if (!priv)
 			return;
 	}
@@ -353,7 +353,7 @@ static bool lower_carrier(const struct duo_lower *lo)
 
 static bool *known_carrier(struct duo_priv *priv, const struct duo_lower *lo)
 {
-	return lo->role == DUO_ROLE_VF ? &priv->fo.vf.carrier : &priv->fo.pv.carrier;
+	return lo->role == DUO_PATH_VF ? &priv->fo.vf.carrier : &priv->fo.pv.carrier;
 }
 
 /* A lower's carrier as the data path sees it, told if it changed. RTNL. */
@@ -555,7 +555,7 @@ static int duo_netdev_event(struct notifier_block *nb, unsigned long event,
 			duo_follow_tx_addr(priv);
 		break;
 	case NETDEV_FEAT_CHANGE:
-		if (lo->role == DUO_ROLE_VF)
+		if (lo->role == DUO_PATH_VF)
 			priv->vf_features = dev->features;
 		duo_upper_compute(lo->upper);
 		break;
@@ -573,7 +573,7 @@ static void vf_going(struct net_device *dev)
 	struct duo_lower *lo = duo_lower_of(dev);
 
 	ASSERT_RTNL();
-	if (lo && lo->role == DUO_ROLE_VF)
+	if (lo && lo->role == DUO_PATH_VF)
 		duo_lower_event(netdev_priv(lo->upper), lo, DUO_EV_VF_UNREGISTER);
 }
 

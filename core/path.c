@@ -18,7 +18,7 @@
 
 /* The trace tables spell out these enums' values. */
 static_assert(DUO_PATH_PV == 2 && DUO_SW_REACH == 8 &&
-	      DUO_EV_VF_CARRIER_OFF == 6 && DUO_ROLE_PV == 2);
+	      DUO_EV_VF_CARRIER_OFF == 6);
 
 static struct duo_lower *path_lower(struct duo_priv *priv, enum duo_path path)
 {
@@ -84,12 +84,13 @@ static void policy_work_fn(struct work_struct *work)
 static void rate_sample(struct duo_priv *priv, u64 *packets, u64 *now)
 {
 	struct duo_path_totals t;
+	u64 sum = 0;
 	int i;
 
 	duo_path_totals(priv, &t);
-	*packets = 0;
-	for (i = 0; i < DUO_SLOT_MAX; i++)
-		*packets += t.tx_packets[i] + t.rx_packets[i];
+	duo_for_each_path(i)
+		sum += t.tx_packets[i] + t.rx_packets[i];
+	*packets = sum;
 	*now = ktime_get_ns();
 }
 
@@ -179,9 +180,9 @@ static void update_carrier(struct duo_priv *priv)
  */
 static void update_hints(struct duo_priv *priv)
 {
-	WRITE_ONCE(priv->hint_ok[DUO_SLOT_VF],
+	WRITE_ONCE(priv->hint_ok[DUO_PATH_VF],
 		   duo_fo_vf_ok(&priv->fo) && !priv->fo.pv_only);
-	WRITE_ONCE(priv->hint_ok[DUO_SLOT_PV], duo_fo_usable(&priv->fo.pv));
+	WRITE_ONCE(priv->hint_ok[DUO_PATH_PV], duo_fo_usable(&priv->fo.pv));
 }
 
 /*
@@ -274,13 +275,13 @@ void duo_path_event(struct duo_priv *priv, enum duo_fo_event ev)
 void duo_lower_event(struct duo_priv *priv, struct duo_lower *lo,
 		     enum duo_fo_event vf_ev)
 {
-	struct duo_fo_lower *known = lo->role == DUO_ROLE_VF ? &priv->fo.vf :
+	struct duo_fo_lower *known = lo->role == DUO_PATH_VF ? &priv->fo.vf :
 							      &priv->fo.pv;
 	struct duo_fo_lower before = *known;
 	enum duo_fo_event ev = vf_ev;
 
 	ASSERT_RTNL();
-	if (lo->role == DUO_ROLE_PV)
+	if (lo->role == DUO_PATH_PV)
 		ev += DUO_EV_PV_REGISTER - DUO_EV_VF_REGISTER;
 	duo_path_event(priv, ev);
 	/*
@@ -292,22 +293,22 @@ void duo_lower_event(struct duo_priv *priv, struct duo_lower *lo,
 }
 
 /* The role a device would have: a PV first (vmxnet3 is a PCI NIC too). */
-enum duo_role duo_lower_detect_role(const struct net_device *dev)
+enum duo_path duo_lower_detect_role(const struct net_device *dev)
 {
 	if (duo_pv_recognise(dev))
-		return DUO_ROLE_PV;
+		return DUO_PATH_PV;
 	if (duo_vf_recognise(dev))
-		return DUO_ROLE_VF;
-	return DUO_ROLE_NONE;
+		return DUO_PATH_VF;
+	return DUO_PATH_NONE;
 }
 
 static int duo_check_join(struct duo_priv *priv, struct net_device *dev,
-			  enum duo_role role, struct netlink_ext_ack *extack)
+			  enum duo_path role, struct netlink_ext_ack *extack)
 {
 	struct net_device *upper = priv->dev;
 	struct duo_lower *vf = rtnl_dereference(priv->vf);
 	struct duo_lower *pv = rtnl_dereference(priv->pv);
-	struct duo_lower *other = role == DUO_ROLE_VF ? pv : vf;
+	struct duo_lower *other = role == DUO_PATH_VF ? pv : vf;
 
 	ASSERT_RTNL();
 	if (dev == upper) {
@@ -328,7 +329,7 @@ static int duo_check_join(struct duo_priv *priv, struct net_device *dev,
 	if (dev->flags & IFF_MASTER || netif_is_bridge_master(dev) ||
 	    netif_is_team_master(dev) || netif_is_ovs_master(dev) ||
 	    (netif_is_failover(dev) &&
-	     !(role == DUO_ROLE_PV && duo_pv_standby_master(dev)))) {
+	     !(role == DUO_PATH_PV && duo_pv_standby_master(dev)))) {
 		NL_SET_ERR_MSG(extack, "duonet: a master (bridge, bond, team) cannot be a lower");
 		return -EINVAL;
 	}
@@ -341,15 +342,15 @@ static int duo_check_join(struct duo_priv *priv, struct net_device *dev,
 		NL_SET_ERR_MSG(extack, "duonet: the device already has a master");
 		return -EBUSY;
 	}
-	if (role == DUO_ROLE_NONE) {
+	if (role == DUO_PATH_NONE) {
 		NL_SET_ERR_MSG(extack, "duonet: neither a VF (PCI) nor a PV (virtio_net, vmxnet3)");
 		return -EOPNOTSUPP;
 	}
-	if (role == DUO_ROLE_VF && vf) {
+	if (role == DUO_PATH_VF && vf) {
 		NL_SET_ERR_MSG(extack, "duonet: the upper already has a VF");
 		return -EBUSY;
 	}
-	if (role == DUO_ROLE_PV && pv) {
+	if (role == DUO_PATH_PV && pv) {
 		NL_SET_ERR_MSG(extack, "duonet: the upper already has a PV");
 		return -EBUSY;
 	}
@@ -371,9 +372,9 @@ static int duo_check_join(struct duo_priv *priv, struct net_device *dev,
 static bool two_macs(struct duo_priv *priv, struct net_device *dev)
 {
 	struct duo_lower *lo;
-	int slot;
+	int path;
 
-	duo_for_each_lower(priv, lo, slot)
+	duo_for_each_lower(priv, lo, path)
 		if (!ether_addr_equal(duo_pair_addr(lo->dev), duo_pair_addr(dev)))
 			return true;
 	return !is_zero_ether_addr(priv->pair_addr) &&
@@ -408,9 +409,9 @@ static int follow_check(struct duo_priv *priv, struct net_device *dev,
 static void own_addrs_back(struct duo_priv *priv)
 {
 	struct duo_lower *lo;
-	int slot;
+	int path;
 
-	duo_for_each_lower(priv, lo, slot)
+	duo_for_each_lower(priv, lo, path)
 		if (duo_lower_own_addr(lo, NULL))
 			netdev_warn(priv->dev, "%s keeps the upper's MAC: its own was refused\n",
 				    lo->dev->name);
@@ -429,7 +430,7 @@ bool duo_standby_vf(struct duo_priv *priv, struct net_device *dev)
 	       netdev_master_upper_dev_get(dev) == pv->dev;
 }
 
-int duo_join(struct duo_priv *priv, struct net_device *dev, enum duo_role role,
+int duo_join(struct duo_priv *priv, struct net_device *dev, enum duo_path role,
 	     struct netlink_ext_ack *extack)
 {
 	struct net_device *upper = priv->dev;
@@ -477,7 +478,7 @@ int duo_join(struct duo_priv *priv, struct net_device *dev, enum duo_role role,
 	}
 
 	/* QEMU's failover=on: net_failover lets go of the VF (pv-path/pv.c). */
-	if (role == DUO_ROLE_VF) {
+	if (role == DUO_PATH_VF) {
 		freed = duo_pv_standby_free(dev);
 	} else {
 		if (duo_pv_standby_free_primary(dev))
@@ -486,7 +487,7 @@ int duo_join(struct duo_priv *priv, struct net_device *dev, enum duo_role role,
 	}
 	lo = duo_lower_claim(upper, dev, role, duo_handle_frame, follow, extack);
 	if (IS_ERR(lo)) {
-		if (role == DUO_ROLE_PV)
+		if (role == DUO_PATH_PV)
 			duo_pv_standby_mark(dev, false);
 		/* net_failover takes a device only as it registers. */
 		if (freed)
@@ -514,17 +515,17 @@ int duo_join(struct duo_priv *priv, struct net_device *dev, enum duo_role role,
 	duo_hwtstamp_replay(priv, lo);
 	/* The upper's XDP program: the rx handler runs it until the driver does. */
 	duo_xdp_join(priv, lo);
-	if (role == DUO_ROLE_VF) {
+	if (role == DUO_PATH_VF) {
 		priv->vf_features = dev->features;
 		priv->vf_features_valid = true;
 		rcu_assign_pointer(priv->vf, lo);
 	} else {
 		rcu_assign_pointer(priv->pv, lo);
 	}
-	priv->joins[duo_slot_of(lo)]++;
+	priv->joins[lo->role]++;
 	duo_upper_compute(upper);
 	netdev_info(upper, "%s joined as the %s path\n", dev->name,
-		    duo_role_name(role));
+		    duo_path_name(role));
 
 	duo_lower_event(priv, lo, DUO_EV_VF_REGISTER);
 	if (netif_running(dev))
@@ -541,30 +542,29 @@ void duo_leave(struct duo_priv *priv, struct duo_lower *lo)
 {
 	struct net_device *upper = priv->dev;
 	struct net_device *dev = lo->dev;
-	enum duo_slot slot = duo_slot_of(lo);
-	enum duo_role role = lo->role;
+	enum duo_path role = lo->role;
 
 	ASSERT_RTNL();
 	/* TX moves off it first; then it is unpublished and released. */
 	duo_lower_event(priv, lo, DUO_EV_VF_UNREGISTER);
-	if (lo->role == DUO_ROLE_VF)
+	if (lo->role == DUO_PATH_VF)
 		RCU_INIT_POINTER(priv->vf, NULL);
 	else
 		RCU_INIT_POINTER(priv->pv, NULL);
 	/* pv-only without a PV would leave no path: the VF takes over. */
-	if (lo->role == DUO_ROLE_PV && priv->fo.pv_only) {
+	if (lo->role == DUO_PATH_PV && priv->fo.pv_only) {
 		netdev_warn(upper, "pv-only turned off: the PV %s left\n", lo->dev->name);
 		duo_path_event(priv, DUO_EV_PV_ONLY_OFF);
 	}
-	priv->leaves[duo_slot_of(lo)]++;
+	priv->leaves[lo->role]++;
 	duo_stats_leave(priv, lo);
 	netdev_info(upper, "%s left the %s path\n", lo->dev->name,
-		    duo_role_name(lo->role));
+		    duo_path_name(lo->role));
 	duo_lower_release(lo);
-	if (role == DUO_ROLE_PV)
+	if (role == DUO_PATH_PV)
 		duo_pv_standby_mark(dev, false);
 	/* The rx handler is gone (release waited): the driver's program now. */
-	duo_xdp_leave(priv, dev, slot);
+	duo_xdp_leave(priv, dev, role);
 	duo_upper_compute(upper);
 }
 

@@ -26,7 +26,7 @@ void duo_path_totals(struct duo_priv *priv, struct duo_path_totals *t)
 
 		do {
 			start = u64_stats_fetch_begin(&st->syncp);
-			for (i = 0; i < DUO_SLOT_MAX; i++) {
+			duo_for_each_path(i) {
 				c.tx_packets[i] = u64_stats_read(&st->tx_packets[i]);
 				c.tx_bytes[i] = u64_stats_read(&st->tx_bytes[i]);
 				c.tx_dropped[i] = u64_stats_read(&st->tx_dropped[i]);
@@ -35,7 +35,7 @@ void duo_path_totals(struct duo_priv *priv, struct duo_path_totals *t)
 			}
 			c.tx_dropped_no_path = u64_stats_read(&st->tx_dropped_no_path);
 			c.tx_redirected = u64_stats_read(&st->tx_redirected);
-			for (i = 0; i < DUO_SLOT_MAX; i++)
+			duo_for_each_path(i)
 				c.tx_hinted[i] = u64_stats_read(&st->tx_hinted[i]);
 			c.tx_hint_fallback = u64_stats_read(&st->tx_hint_fallback);
 			c.rx_own_echo = u64_stats_read(&st->rx_own_echo);
@@ -43,7 +43,7 @@ void duo_path_totals(struct duo_priv *priv, struct duo_path_totals *t)
 			c.rx_reach_answers = u64_stats_read(&st->rx_reach_answers);
 		} while (u64_stats_fetch_retry(&st->syncp, start));
 
-		for (i = 0; i < DUO_SLOT_MAX; i++) {
+		duo_for_each_path(i) {
 			t->tx_packets[i] += c.tx_packets[i];
 			t->tx_bytes[i] += c.tx_bytes[i];
 			t->tx_dropped[i] += c.tx_dropped[i];
@@ -52,7 +52,7 @@ void duo_path_totals(struct duo_priv *priv, struct duo_path_totals *t)
 		}
 		t->tx_dropped_no_path += c.tx_dropped_no_path;
 		t->tx_redirected += c.tx_redirected;
-		for (i = 0; i < DUO_SLOT_MAX; i++)
+		duo_for_each_path(i)
 			t->tx_hinted[i] += c.tx_hinted[i];
 		t->tx_hint_fallback += c.tx_hint_fallback;
 		t->rx_own_echo += c.rx_own_echo;
@@ -113,25 +113,22 @@ static void err_read(struct net_device *dev, struct duo_err_stats *e)
  */
 void duo_stats_join(struct duo_priv *priv, struct duo_lower *lo)
 {
-	enum duo_slot slot = duo_slot_of(lo);
-
 	ASSERT_RTNL();
 	spin_lock_bh(&priv->stats_lock);
-	err_read(lo->dev, &priv->err_last[slot]);
-	priv->err_dev[slot] = lo->dev;
+	err_read(lo->dev, &priv->err_last[lo->role]);
+	priv->err_dev[lo->role] = lo->dev;
 	spin_unlock_bh(&priv->stats_lock);
 }
 
 void duo_stats_leave(struct duo_priv *priv, struct duo_lower *lo)
 {
-	enum duo_slot slot = duo_slot_of(lo);
 	struct duo_err_stats now;
 
 	ASSERT_RTNL();
 	spin_lock_bh(&priv->stats_lock);
 	err_read(lo->dev, &now);
-	duo_err_fold(&priv->err_sum, &priv->err_last[slot], &now);
-	priv->err_dev[slot] = NULL;
+	duo_err_fold(&priv->err_sum, &priv->err_last[lo->role], &now);
+	priv->err_dev[lo->role] = NULL;
 	spin_unlock_bh(&priv->stats_lock);
 }
 
@@ -148,7 +145,7 @@ void duo_get_stats64(struct net_device *dev, struct rtnl_link_stats64 *s)
 	 * What the upper dropped itself (no path, or none up with link) is
 	 * its own.
 	 */
-	for (i = 0; i < DUO_SLOT_MAX; i++) {
+	duo_for_each_path(i) {
 		s->tx_packets += t.tx_packets[i];
 		s->tx_bytes += t.tx_bytes[i];
 		s->rx_packets += t.rx_packets[i];
@@ -157,7 +154,7 @@ void duo_get_stats64(struct net_device *dev, struct rtnl_link_stats64 *s)
 	s->tx_dropped += t.tx_dropped_no_path;
 
 	spin_lock_bh(&priv->stats_lock);
-	for (i = 0; i < DUO_SLOT_MAX; i++) {
+	duo_for_each_path(i) {
 		if (!priv->err_dev[i])
 			continue;
 		err_read(priv->err_dev[i], &now);

@@ -424,9 +424,9 @@ static u32 *stored_mask(struct duo_priv *priv, const struct duo_tune_kind *k)
 static void refused(struct duo_priv *priv, struct duo_lower *lo,
 		    const char *what, int err)
 {
-	priv->tune.refused[duo_slot_of(lo)]++;
+	priv->tune.refused[lo->role]++;
 	netdev_warn(priv->dev, "%s (%s) cannot take the %s: %pe\n",
-		    lo->dev->name, duo_role_name(lo->role), what, ERR_PTR(err));
+		    lo->dev->name, duo_path_name(lo->role), what, ERR_PTR(err));
 }
 
 /*
@@ -560,7 +560,7 @@ static int tune_set(struct duo_priv *priv, const struct duo_tune_kind *k,
 	union duo_tune_buf view;
 	struct duo_lower *lo;
 	bool all = true;
-	int err, slot;
+	int err, path;
 	u32 diff;
 
 	/* What "changed" means needs the view: no view, no change. */
@@ -574,7 +574,7 @@ static int tune_set(struct duo_priv *priv, const struct duo_tune_kind *k,
 		return 0;
 	*stored_mask(priv, k) |= diff;
 	fields_copy(k, diff, stored(priv, k), v);
-	duo_for_each_lower(priv, lo, slot)
+	duo_for_each_lower(priv, lo, path)
 		if (tune_lower(priv, k, lo, NULL))
 			all = false;
 	if (!all)
@@ -722,10 +722,10 @@ u32 duo_rx_ring_count(struct net_device *dev)
 	struct duo_priv *priv = netdev_priv(dev);
 	struct duo_lower *lo;
 	u32 rings = U32_MAX;
-	int slot;
+	int path;
 
 	/* A lower that cannot say its ring count does not limit the others. */
-	duo_for_each_lower(priv, lo, slot)
+	duo_for_each_lower(priv, lo, path)
 		if (rss_has(lo->dev) && rx_rings(lo->dev))
 			rings = min(rings, rx_rings(lo->dev));
 	return rings == U32_MAX ? 0 : rings;
@@ -861,13 +861,13 @@ static int rss_set(struct net_device *dev, const u32 *indir, const u8 *key,
 	u32 *new_indir = NULL;
 	u8 *new_key = NULL;
 	bool all = true;
-	int slot;
+	int path;
 
 	/* "default": nothing stored; each lower back to its own default. */
 	if (indir && rss_is_default(dev, indir, isz)) {
 		kfree(t->rss_indir);
 		t->rss_indir = NULL;
-		duo_for_each_lower(priv, lo, slot)
+		duo_for_each_lower(priv, lo, path)
 			rss_lower_default(priv, lo);
 		indir = NULL;
 		if (!key && hfunc == ETH_RSS_HASH_NO_CHANGE)
@@ -897,7 +897,7 @@ static int rss_set(struct net_device *dev, const u32 *indir, const u8 *key,
 	}
 	if (hfunc != ETH_RSS_HASH_NO_CHANGE)
 		t->rss_hfunc = hfunc;
-	duo_for_each_lower(priv, lo, slot)
+	duo_for_each_lower(priv, lo, path)
 		if (rss_lower_apply(priv, lo))
 			all = false;
 	if (!all)
@@ -964,9 +964,9 @@ static netdev_features_t feat_lower(struct duo_priv *priv,
 	}
 	bad = (dev->features ^ want) & mask;
 	if (bad) {
-		priv->tune.refused[duo_slot_of(lo)]++;
+		priv->tune.refused[lo->role]++;
 		netdev_warn(priv->dev, "%s (%s) cannot take the offloads %pNF (fixed there: ethtool -k %s)\n",
-			    dev->name, duo_role_name(lo->role), &bad, dev->name);
+			    dev->name, duo_path_name(lo->role), &bad, dev->name);
 	}
 	return bad;
 }
@@ -976,7 +976,7 @@ int duo_set_features(struct net_device *dev, netdev_features_t features)
 	struct duo_priv *priv = netdev_priv(dev);
 	netdev_features_t changed = (features ^ dev->features) & DUO_RX_FEATURES;
 	struct duo_lower *lo;
-	int slot;
+	int path;
 
 	ASSERT_RTNL();
 	/*
@@ -995,7 +995,7 @@ int duo_set_features(struct net_device *dev, netdev_features_t features)
 	 * ethtool set before this.
 	 */
 	priv->tune.in_set_features = true;
-	duo_for_each_lower(priv, lo, slot)
+	duo_for_each_lower(priv, lo, path)
 		feat_lower(priv, lo, changed);
 	priv->tune.in_set_features = false;
 	return 0;

@@ -38,8 +38,8 @@ enum {
 	/*
 	 * u32: bits of skb->mark holding a per-packet path hint (a tc/BPF
 	 * program on the upper sets it): 0 (default) no hint is read; else a
-	 * run of at least 2 contiguous bits whose value, shifted down, is
-	 * enum duo_uapi_hint.
+	 * run of at least 2 contiguous bits whose value, shifted down, is an
+	 * enum duo_uapi_path: the hinted path (below); 0, no hint.
 	 */
 	IFLA_DUONET_HINT_MASK,
 	/* The adaptive policy (ethtool priv flag adaptive) */
@@ -87,16 +87,12 @@ enum {
 #define IFLA_DUONET_LOWER_MAX (__IFLA_DUONET_LOWER_MAX - 1)
 
 /*
- * A path hint: the frame takes that path if it is ready (running, with
- * link) and pv-only does not forbid it (pv-only wins over a VF hint);
- * otherwise the policy's path, counted (ethtool -S tx_hint_fallback).
+ * A path: IFLA_DUONET_ACTIVE_PATH, IFLA_DUONET_LOWER_ROLE, and the path
+ * hint in skb->mark (IFLA_DUONET_HINT_MASK). A hinted frame takes that
+ * path if it is ready (running, with link) and pv-only does not forbid it
+ * (pv-only wins over a VF hint); otherwise, and for a value that is no
+ * path, the policy's path, counted (ethtool -S tx_hint_fallback).
  */
-enum duo_uapi_hint {
-	DUO_UAPI_HINT_NONE,
-	DUO_UAPI_HINT_VF,
-	DUO_UAPI_HINT_PV,
-};
-
 enum duo_uapi_path {
 	DUO_UAPI_PATH_NONE,
 	DUO_UAPI_PATH_VF,

@@ -22,7 +22,7 @@
  *
  * References: the upper holds one on priv->xdp_prog (moved in by the core),
  * each lower's driver one (given with its XDP_SETUP_PROG, put when it is
- * replaced or removed). priv->xdp_native[slot] says the slot's lower runs
+ * replaced or removed). priv->xdp_native[path] says the path's lower runs
  * it in its driver; the rx handler runs it for the others.
  *
  * A frame that reaches the upper meets the program at least once; during
@@ -110,24 +110,24 @@ static void lower_generic_prepare(struct net_device *dev)
 	duo_compat_lower_unlock(dev);
 }
 
-/* Sets the slot's lower running prog natively or not, safely for xmit. */
+/* Sets the path's lower running prog natively or not, safely for xmit. */
 static void lower_switch(struct duo_priv *priv, struct net_device *dev,
-			 enum duo_slot slot, struct bpf_prog *prog, bool quiet)
+			 enum duo_path path, struct bpf_prog *prog, bool quiet)
 {
 	bool native = false;
 
 	ASSERT_RTNL();
 	if (prog)
 		native = lower_native_set(priv->dev, dev, prog, quiet);
-	if (!native && priv->xdp_native[slot]) {
+	if (!native && priv->xdp_native[path]) {
 		/* No XDP transmit to it once its driver lost the program. */
-		WRITE_ONCE(priv->xdp_native[slot], false);
+		WRITE_ONCE(priv->xdp_native[path], false);
 		synchronize_net();
 		lower_native_set(priv->dev, dev, NULL, quiet);
 	}
 	if (!native && prog)
 		lower_generic_prepare(dev);
-	WRITE_ONCE(priv->xdp_native[slot], native);
+	WRITE_ONCE(priv->xdp_native[path], native);
 }
 
 /* A lower joined (core/path.c duo_join(), after the claim). */
@@ -136,14 +136,14 @@ void duo_xdp_join(struct duo_priv *priv, struct duo_lower *lo)
 	struct bpf_prog *prog = rtnl_dereference(priv->xdp_prog);
 
 	if (prog)
-		lower_switch(priv, lo->dev, duo_slot_of(lo), prog, false);
+		lower_switch(priv, lo->dev, lo->role, prog, false);
 }
 
 /* A lower left (duo_leave(), after its rx handler is gone). */
 void duo_xdp_leave(struct duo_priv *priv, struct net_device *dev,
-		   enum duo_slot slot)
+		   enum duo_path path)
 {
-	lower_switch(priv, dev, slot, NULL, true);
+	lower_switch(priv, dev, path, NULL, true);
 }
 
 /* A lower's own program would be replaced without the core knowing. */
@@ -164,14 +164,14 @@ static int duo_xdp_set(struct net_device *dev, struct bpf_prog *prog,
 	struct duo_priv *priv = netdev_priv(dev);
 	struct bpf_prog *old = rtnl_dereference(priv->xdp_prog);
 	struct duo_lower *lo;
-	int slot;
+	int path;
 
 	if (prog && bpf_prog_is_dev_bound(prog->aux)) {
 		NL_SET_ERR_MSG(extack,
 			       "duonet: a device-bound program cannot follow the path to the lowers");
 		return -EOPNOTSUPP;
 	}
-	duo_for_each_lower(priv, lo, slot) {
+	duo_for_each_lower(priv, lo, path) {
 		if (prog && dev_xdp_prog_count(lo->dev)) {
 			NL_SET_ERR_MSG(extack,
 				       "duonet: a lower has an XDP program of its own: detach it first");
@@ -189,9 +189,9 @@ static int duo_xdp_set(struct net_device *dev, struct bpf_prog *prog,
 	 */
 	if (!prog)
 		rcu_assign_pointer(priv->xdp_prog, NULL);
-	duo_for_each_lower(priv, lo, slot) {
-		lower_switch(priv, lo->dev, slot, prog, !!old);
-		if (prog && !priv->xdp_native[slot])
+	duo_for_each_lower(priv, lo, path) {
+		lower_switch(priv, lo->dev, path, prog, !!old);
+		if (prog && !priv->xdp_native[path])
 			NL_SET_ERR_MSG(extack,
 				       "duonet: a lower runs the program in generic mode (see the kernel log)");
 	}
@@ -225,11 +225,11 @@ int duo_xdp(struct net_device *dev, struct netdev_bpf *bpf)
  * run it here. False if the program took the frame (dropped, sent back
  * out of that lower, redirected); *pskb may change.
  */
-bool duo_xdp_rx(struct duo_priv *priv, enum duo_slot slot, struct sk_buff **pskb)
+bool duo_xdp_rx(struct duo_priv *priv, enum duo_path path, struct sk_buff **pskb)
 {
 	struct bpf_prog *prog = rcu_dereference(priv->xdp_prog);
 
-	if (likely(!prog) || READ_ONCE(priv->xdp_native[slot]))
+	if (likely(!prog) || READ_ONCE(priv->xdp_native[path]))
 		return true;
 	return duo_compat_xdp_generic(prog, pskb) == XDP_PASS;
 }
@@ -265,7 +265,7 @@ int duo_xdp_xmit(struct net_device *dev, int n, struct xdp_frame **frames,
 	struct duo_lower *lo = rcu_dereference_bh(priv->tx);
 	bool native = false;
 	struct net_device *ldev;
-	enum duo_slot slot;
+	enum duo_path path;
 	int i, sent = 0, dropped = 0;
 	u64 bytes = 0;
 
@@ -276,8 +276,8 @@ int duo_xdp_xmit(struct net_device *dev, int n, struct xdp_frame **frames,
 		return -ENXIO;
 	}
 	ldev = lo->dev;
-	slot = duo_slot_of(lo);
-	if (READ_ONCE(priv->xdp_native[slot]) && ldev->netdev_ops->ndo_xdp_xmit) {
+	path = lo->role;
+	if (READ_ONCE(priv->xdp_native[path]) && ldev->netdev_ops->ndo_xdp_xmit) {
 		native = true;
 		for (i = 0; i < n; i++)
 			native &= !xdp_frame_has_frags(frames[i]);
@@ -308,9 +308,9 @@ int duo_xdp_xmit(struct net_device *dev, int n, struct xdp_frame **frames,
 		dropped += n - sent;
 	}
 	u64_stats_update_begin(&st->syncp);
-	u64_stats_add(&st->tx_packets[slot], n - dropped);
-	u64_stats_add(&st->tx_bytes[slot], bytes);
-	u64_stats_add(&st->tx_dropped[slot], dropped);
+	u64_stats_add(&st->tx_packets[path], n - dropped);
+	u64_stats_add(&st->tx_bytes[path], bytes);
+	u64_stats_add(&st->tx_dropped[path], dropped);
 	u64_stats_update_end(&st->syncp);
 	return sent;
 }

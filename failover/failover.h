@@ -12,12 +12,7 @@
 
 #include <linux/types.h>
 
-enum duo_path {
-	DUO_PATH_NONE,
-	DUO_PATH_VF,
-	DUO_PATH_PV,
-	DUO_PATH_MAX,
-};
+#include "failover/path.h"
 
 enum duo_fo_event {
 	DUO_EV_VF_REGISTER,
@@ -126,7 +121,6 @@ struct duo_fo_decision duo_fo_step(struct duo_fo *fo, enum duo_fo_event ev,
 bool duo_fo_usable(const struct duo_fo_lower *lo);
 bool duo_fo_vf_ok(const struct duo_fo *fo);
 enum duo_fo_event duo_fo_rate_event(const struct duo_fo *fo, u64 pps);
-const char *duo_path_name(enum duo_path path);
 const char *duo_switch_reason_name(enum duo_switch_reason reason);
 const char *duo_fo_event_name(enum duo_fo_event ev);
 

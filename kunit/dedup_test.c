@@ -24,8 +24,8 @@
 
 #include "core/duonet.h"
 
-#define VF	DUO_SLOT_VF
-#define PV	DUO_SLOT_PV
+#define VF	DUO_PATH_VF
+#define PV	DUO_PATH_PV
 #define MS	NSEC_PER_MSEC
 #define T0	(1000 * MS)
 

@@ -357,7 +357,7 @@ void duo_fake_delete_upper(struct kunit *test, struct net_device *upper)
 
 /* duo_join() with an explicit role, as the control tool's role override. */
 int duo_fake_join(struct net_device *upper, struct net_device *dev,
-		  enum duo_role role)
+		  enum duo_path role)
 {
 	int err;
 

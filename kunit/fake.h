@@ -73,7 +73,7 @@ void duo_fake_own_upper(struct kunit *test, struct net_device *upper);
 void duo_fake_delete_upper(struct kunit *test, struct net_device *upper);
 
 int duo_fake_join(struct net_device *upper, struct net_device *dev,
-		  enum duo_role role);
+		  enum duo_path role);
 int duo_fake_set_mac(struct net_device *dev, const u8 *mac);
 void duo_fake_clear_pairs(void *unused);
 struct net_device *duo_fake_tx(struct net_device *upper);

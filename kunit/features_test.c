@@ -145,9 +145,9 @@ static void offloads_follow_lowers(struct kunit *test)
 	struct net_device *pv = lower_with(test, F_PV);
 	struct net_device *vf = lower_with(test, F_VF);
 
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_PATH_PV), 0);
 	KUNIT_EXPECT_EQ(test, upper_offloads(upper), U_PV);
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_PATH_VF), 0);
 	KUNIT_EXPECT_EQ(test, upper_offloads(upper), U_BOTH);
 	/* Not an offload of the lowers: the upper's own. */
 	KUNIT_EXPECT_TRUE(test, upper->features & NETIF_F_HW_VLAN_CTAG_FILTER);
@@ -158,7 +158,7 @@ static void offloads_follow_lowers(struct kunit *test)
 
 	/* A VF returns with fewer offloads: the upper follows it. */
 	vf = lower_with(test, NETIF_F_SG | CSUM_IP);
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_PATH_VF), 0);
 	KUNIT_EXPECT_EQ(test, upper_offloads(upper), U_PV);
 
 	/* It gains some (NETDEV_FEAT_CHANGE), then leaves: still counted. */
@@ -221,14 +221,14 @@ static void vlan_tunnel_room_route(struct kunit *test)
 	vf->priv_flags &= ~IFF_XMIT_DST_RELEASE;
 	duo_fake_register(test, vf);
 
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_PATH_PV), 0);
 	KUNIT_EXPECT_EQ(test, upper->vlan_features, V_BASE | V_PV);
 	KUNIT_EXPECT_EQ(test, upper->needed_headroom, 32);
 	KUNIT_EXPECT_TRUE(test, upper->priv_flags & IFF_XMIT_DST_RELEASE);
 	KUNIT_EXPECT_TRUE(test, upper->mpls_features & NETIF_F_HW_CSUM);
 	f = upper->features;
 	feat_changes = 0;
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_PATH_VF), 0);
 	KUNIT_EXPECT_EQ(test, upper->vlan_features, V_BASE | V_PV | V_VF);
 	KUNIT_EXPECT_EQ(test, upper->needed_headroom, 64);
 	KUNIT_EXPECT_EQ(test, upper->needed_tailroom, 16);
@@ -280,9 +280,9 @@ static void mtu_range(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, upper->min_mtu, ETH_MIN_MTU);
 	KUNIT_EXPECT_EQ(test, upper->max_mtu, ETH_MAX_MTU);
 
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_PATH_PV), 0);
 	KUNIT_EXPECT_EQ(test, upper->max_mtu, 9000);
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_PATH_VF), 0);
 	KUNIT_EXPECT_EQ(test, upper->min_mtu, 128);
 	KUNIT_EXPECT_EQ(test, upper->max_mtu, 4000);
 
@@ -310,9 +310,9 @@ static void mtu_unlimited_lower(struct kunit *test)
 	vf->max_mtu = 9000;
 	duo_fake_register(test, pv);
 	duo_fake_register(test, vf);
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_PATH_PV), 0);
 	KUNIT_EXPECT_EQ(test, upper->max_mtu, ETH_MAX_MTU);
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_PATH_VF), 0);
 	KUNIT_EXPECT_EQ(test, upper->max_mtu, 9000);
 	KUNIT_EXPECT_EQ(test, set_mtu(upper, 9000), 0);
 	KUNIT_EXPECT_EQ(test, pv->mtu, 9000);
@@ -325,8 +325,8 @@ static void mtu_rollback(struct kunit *test)
 	struct net_device *pv = duo_fake_lower(test, pair_mac);
 	struct net_device *vf = duo_fake_lower(test, pair_mac);
 
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_PATH_PV), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_PATH_VF), 0);
 
 	duo_fake(pv)->mtu_err = -EBUSY;
 	duo_fake(vf)->mtu_calls = 0;
@@ -363,11 +363,11 @@ static void mac_random_upper_takes_first_lowers(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, upper->addr_assign_type, NET_ADDR_RANDOM);
 	/* The PV's current MAC is not its permanent one: the pair's is. */
 	KUNIT_ASSERT_EQ(test, duo_fake_set_mac(pv, cur), 0);
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_PATH_PV), 0);
 	KUNIT_EXPECT_TRUE(test, ether_addr_equal(upper->dev_addr, pair_mac));
 	KUNIT_EXPECT_EQ(test, upper->addr_assign_type, NET_ADDR_STOLEN);
 	KUNIT_EXPECT_TRUE(test, ether_addr_equal(pv->dev_addr, pair_mac));
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_PATH_VF), 0);
 	KUNIT_EXPECT_TRUE(test, ether_addr_equal(vf->dev_addr, pair_mac));
 }
 
@@ -382,7 +382,7 @@ static void mac_pair_address_without_permanent(struct kunit *test)
 	eth_zero_addr(pv->perm_addr);
 	KUNIT_ASSERT_EQ(test, duo_fake_set_mac(pv, cur), 0);
 	KUNIT_EXPECT_TRUE(test, ether_addr_equal(duo_pair_addr(pv), cur));
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_PATH_PV), 0);
 	KUNIT_EXPECT_TRUE(test, ether_addr_equal(upper->dev_addr, cur));
 	KUNIT_EXPECT_TRUE(test, ether_addr_equal(((struct duo_priv *)netdev_priv(upper))->pair_addr,
 						 cur));
@@ -396,7 +396,7 @@ static void mac_user_set_upper_keeps_its_own(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, duo_fake_set_mac(upper, mine), 0);
 	KUNIT_EXPECT_EQ(test, upper->addr_assign_type, NET_ADDR_SET);
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_PATH_PV), 0);
 	KUNIT_EXPECT_TRUE(test, ether_addr_equal(upper->dev_addr, mine));
 	KUNIT_EXPECT_TRUE(test, ether_addr_equal(pv->dev_addr, mine));
 	/* Pairing still goes by the permanent MAC. */
@@ -413,8 +413,8 @@ static void mac_change_carried_or_rolled_back(struct kunit *test)
 	struct net_device *pv = duo_fake_lower(test, pair_mac);
 	struct net_device *vf = duo_fake_lower(test, pair_mac);
 
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_PATH_PV), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_PATH_VF), 0);
 
 	KUNIT_EXPECT_EQ(test, duo_fake_set_mac(upper, new1), 0);
 	KUNIT_EXPECT_TRUE(test, ether_addr_equal(upper->dev_addr, new1));

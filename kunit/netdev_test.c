@@ -115,8 +115,8 @@ static void vf_leaves_and_returns(struct kunit *test)
 
 	duo_fake_open(test, upper);
 	KUNIT_EXPECT_FALSE(test, netif_carrier_ok(upper));
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_PATH_PV), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_PATH_VF), 0);
 	expect_claimed(test, upper, pv);
 	expect_claimed(test, upper, vf);
 	/* The upper runs: duonet opened both lowers, which have carrier. */
@@ -164,7 +164,7 @@ static void vf_leaves_and_returns(struct kunit *test)
 
 	/* The VF comes back: a new netdev with the same MAC. */
 	vf = duo_fake_lower(test, pair_mac);
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_PATH_VF), 0);
 	expect_claimed(test, upper, vf);
 	KUNIT_EXPECT_PTR_EQ(test, duo_fake_tx(upper), vf);
 	KUNIT_EXPECT_EQ(test, duo_fake_stat(test, upper, "switches_to_vf"), 2);
@@ -212,8 +212,8 @@ static void own_echo_dropped(struct kunit *test)
 	u8 own[ETH_ALEN];
 
 	duo_fake_open(test, upper);
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_PATH_PV), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_PATH_VF), 0);
 	KUNIT_ASSERT_PTR_EQ(test, duo_fake_tx(upper), vf);
 	ether_addr_copy(own, upper->dev_addr);
 	duo_fake_receive_from(test, pv, own, 100);
@@ -389,8 +389,8 @@ static void carrier_watch_reads_held_loss(struct kunit *test)
 	struct duo_priv *priv = priv_of(upper);
 
 	duo_fake_open(test, upper);
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_PATH_PV), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_PATH_VF), 0);
 	KUNIT_ASSERT_PTR_EQ(test, duo_fake_tx(upper), vf);
 	KUNIT_ASSERT_EQ(test, duo_fake_stat(test, upper, "switches_carrier"), 1);
 
@@ -445,8 +445,8 @@ static void vf_without_link_sends_on_pv(struct kunit *test)
 	struct net_device *vf = duo_fake_lower(test, pair_mac);
 
 	duo_fake_open(test, upper);
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_PATH_PV), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_PATH_VF), 0);
 	KUNIT_ASSERT_PTR_EQ(test, duo_fake_tx(upper), vf);
 	KUNIT_EXPECT_EQ(test, duo_fake_stat(test, upper, "switches_carrier"), 1);
 
@@ -500,14 +500,14 @@ static void vf_link_waits_for_its_qdisc(struct kunit *test)
 	int err;
 
 	duo_fake_open(test, upper);
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_PATH_PV), 0);
 	netif_carrier_off(vf);
 	duo_fake_open(test, vf);
 	duo_fake_sync(vf);
 
 	rtnl_lock();
 	netif_carrier_on(vf);
-	err = duo_join(priv_of(upper), vf, DUO_ROLE_VF, NULL);
+	err = duo_join(priv_of(upper), vf, DUO_PATH_VF, NULL);
 	tx = rtnl_dereference(priv_of(upper)->tx);
 	rtnl_unlock();
 	KUNIT_ASSERT_EQ(test, err, 0);
@@ -568,7 +568,7 @@ static void channels_keep_lower_ntuple_queue(struct kunit *test)
 	f->has_ntuple = true;
 	f->ntuple_ring = 3;
 	duo_fake_register(test, vf);
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_PATH_VF), 0);
 
 	rtnl_lock();
 	err = upper->ethtool_ops->set_channels(upper, &ch);
@@ -620,10 +620,10 @@ static void switch_tells_rtnetlink(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, info_unwatch, NULL), 0);
 
 	duo_fake_open(test, upper);
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_PATH_PV), 0);
 	KUNIT_EXPECT_EQ(test, info_changes, 1U);	/* none -> pv */
 	KUNIT_EXPECT_PTR_EQ(test, info_tx, pv);
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_PATH_VF), 0);
 	KUNIT_EXPECT_EQ(test, info_changes, 2U);	/* pv -> vf */
 	KUNIT_EXPECT_PTR_EQ(test, info_tx, vf);
 
@@ -677,15 +677,15 @@ static void two_macs_follow_tx(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, info_unwatch, NULL), 0);
 
 	duo_fake_open(test, upper);
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_PATH_PV), 0);
 	/* The PV gave the upper (a random MAC) its own. */
 	KUNIT_EXPECT_EQ(test, addr_changes, 1U);
 	addr_changes = 0;
-	KUNIT_EXPECT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), -EINVAL);
+	KUNIT_EXPECT_EQ(test, duo_fake_join(upper, vf, DUO_PATH_VF), -EINVAL);
 	KUNIT_EXPECT_FALSE(test, priv->mac_follow);
 	/* Listed either way round, among others. */
 	KUNIT_ASSERT_EQ(test, duo_pairs_set(pairs), 0);
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_PATH_VF), 0);
 	KUNIT_EXPECT_TRUE(test, priv->mac_follow);
 	KUNIT_ASSERT_PTR_EQ(test, duo_fake_tx(upper), vf);
 	KUNIT_EXPECT_TRUE(test, has_addr(vf, vf_mac));
@@ -750,7 +750,7 @@ static void two_macs_follow_tx(struct kunit *test)
 	duo_fake_unregister(test, vf);
 	KUNIT_EXPECT_TRUE(test, has_addr(upper, pair_mac));
 	vf = duo_fake_lower(test, vf_mac);
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_PATH_VF), 0);
 	KUNIT_EXPECT_TRUE(test, has_addr(vf, vf_mac));
 	KUNIT_EXPECT_TRUE(test, has_addr(upper, vf_mac));
 
@@ -779,7 +779,7 @@ static void two_macs_give_own_back(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, duo_fake_clear_pairs, NULL), 0);
 	duo_fake_open(test, upper);
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_PATH_PV), 0);
 	KUNIT_ASSERT_EQ(test, duo_fake_set_mac(upper, set), 0);
 	KUNIT_ASSERT_TRUE(test, has_addr(pv, set));
 	pv_only(upper, true);
@@ -789,7 +789,7 @@ static void two_macs_give_own_back(struct kunit *test)
 	cfg.ip6[0].s6_addr[15] = 1;
 	rtnl_lock();
 	duo_reach_set(priv_of(upper), &cfg);
-	err = duo_join(priv_of(upper), vf, DUO_ROLE_VF, &ext);
+	err = duo_join(priv_of(upper), vf, DUO_PATH_VF, &ext);
 	rtnl_unlock();
 	KUNIT_EXPECT_EQ(test, err, -EINVAL);
 	KUNIT_EXPECT_NOT_NULL(test, ext._msg);
@@ -807,12 +807,12 @@ static void two_macs_give_own_back(struct kunit *test)
 	WRITE_ONCE(vf->mtu, 1400);
 	rtnl_unlock();
 	duo_fake(vf)->mtu_err = -EIO;
-	KUNIT_EXPECT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), -EIO);
+	KUNIT_EXPECT_EQ(test, duo_fake_join(upper, vf, DUO_PATH_VF), -EIO);
 	KUNIT_EXPECT_TRUE(test, has_addr(pv, set));
 	KUNIT_EXPECT_TRUE(test, has_addr(upper, set));
 	KUNIT_EXPECT_FALSE(test, priv_of(upper)->mac_follow);
 	duo_fake(vf)->mtu_err = 0;
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_PATH_VF), 0);
 	KUNIT_EXPECT_PTR_EQ(test, duo_fake_tx(upper), pv);
 	KUNIT_EXPECT_TRUE(test, has_addr(pv, pair_mac));
 	KUNIT_EXPECT_TRUE(test, has_addr(vf, vf_mac));
@@ -838,8 +838,8 @@ static void delete_upper_releases_lowers(struct kunit *test)
 	vf->mtu = 1300;
 	duo_fake_open(test, upper);
 	duo_fake_open(test, pv);
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_PATH_PV), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_PATH_VF), 0);
 	expect_claimed(test, upper, vf);
 	KUNIT_EXPECT_EQ(test, vf->mtu, ETH_DATA_LEN);
 
@@ -1009,8 +1009,8 @@ static void dumps_fully_written(struct kunit *test)
 	} ip6 = { { 20, IFLA_DUONET_REACH_TARGET } };
 
 	duo_fake_open(test, upper);
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_PATH_PV), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_PATH_VF), 0);
 	KUNIT_ASSERT_PTR_EQ(test, duo_fake_tx(upper), vf);
 	duo_fake_send(test, upper, 100);
 	ip6.a.s6_addr[0] = 0xfd;

@@ -55,21 +55,21 @@ struct role_case {
 	bool pci;		/* parent on the PCI bus */
 	bool parent;
 	unsigned short type;
-	enum duo_role want;
+	enum duo_path want;
 };
 
 static const struct role_case role_cases[] = {
-	{ "virtio_net", false, true, ARPHRD_ETHER, DUO_ROLE_PV },
-	{ "vmxnet3", true, true, ARPHRD_ETHER, DUO_ROLE_PV },
-	{ "virtio_net", false, true, ARPHRD_NONE, DUO_ROLE_NONE },
-	{ "virtio_nett", false, true, ARPHRD_ETHER, DUO_ROLE_NONE },
-	{ "igbvf", true, true, ARPHRD_ETHER, DUO_ROLE_VF },
-	{ "e1000e", true, true, ARPHRD_ETHER, DUO_ROLE_VF },
-	{ NULL, true, true, ARPHRD_ETHER, DUO_ROLE_VF },	/* probing */
-	{ "igbvf", true, true, ARPHRD_INFINIBAND, DUO_ROLE_NONE },
-	{ "e1000e", false, true, ARPHRD_ETHER, DUO_ROLE_NONE },
-	{ NULL, false, true, ARPHRD_ETHER, DUO_ROLE_NONE },
-	{ NULL, false, false, ARPHRD_ETHER, DUO_ROLE_NONE },
+	{ "virtio_net", false, true, ARPHRD_ETHER, DUO_PATH_PV },
+	{ "vmxnet3", true, true, ARPHRD_ETHER, DUO_PATH_PV },
+	{ "virtio_net", false, true, ARPHRD_NONE, DUO_PATH_NONE },
+	{ "virtio_nett", false, true, ARPHRD_ETHER, DUO_PATH_NONE },
+	{ "igbvf", true, true, ARPHRD_ETHER, DUO_PATH_VF },
+	{ "e1000e", true, true, ARPHRD_ETHER, DUO_PATH_VF },
+	{ NULL, true, true, ARPHRD_ETHER, DUO_PATH_VF },	/* probing */
+	{ "igbvf", true, true, ARPHRD_INFINIBAND, DUO_PATH_NONE },
+	{ "e1000e", false, true, ARPHRD_ETHER, DUO_PATH_NONE },
+	{ NULL, false, true, ARPHRD_ETHER, DUO_PATH_NONE },
+	{ NULL, false, false, ARPHRD_ETHER, DUO_PATH_NONE },
 };
 
 static void roles_detected(struct kunit *test)
@@ -86,7 +86,7 @@ static void roles_detected(struct kunit *test)
 	for (i = 0; i < ARRAY_SIZE(role_cases); i++) {
 		const struct role_case *c = &role_cases[i];
 		struct net_device *dev = duo_fake_alloc(test, pair_mac);
-		enum duo_role got;
+		enum duo_path got;
 
 		if (c->pci) {
 			if (!IS_ENABLED(CONFIG_PCI))
@@ -107,21 +107,21 @@ static void roles_detected(struct kunit *test)
 				    "driver %s, %s bus, %s parent, type %u: %s, want %s",
 				    c->driver ?: "none", c->pci ? "PCI" : "no",
 				    c->parent ? "a" : "no", c->type,
-				    duo_role_name(got), duo_role_name(c->want));
-		KUNIT_EXPECT_EQ(test, duo_pv_recognise(dev), c->want == DUO_ROLE_PV);
-		KUNIT_EXPECT_EQ(test, duo_vf_recognise(dev), c->want == DUO_ROLE_VF);
+				    duo_path_name(got), duo_path_name(c->want));
+		KUNIT_EXPECT_EQ(test, duo_pv_recognise(dev), c->want == DUO_PATH_PV);
+		KUNIT_EXPECT_EQ(test, duo_vf_recognise(dev), c->want == DUO_PATH_VF);
 		/* Unregistered: detach the stack's array before it goes. */
 		SET_NETDEV_DEV(dev, NULL);
 	}
-	KUNIT_EXPECT_STREQ(test, duo_role_name(DUO_ROLE_VF), "vf");
-	KUNIT_EXPECT_STREQ(test, duo_role_name(DUO_ROLE_PV), "pv");
-	KUNIT_EXPECT_STREQ(test, duo_role_name(DUO_ROLE_NONE), "none");
+	KUNIT_EXPECT_STREQ(test, duo_path_name(DUO_PATH_VF), "vf");
+	KUNIT_EXPECT_STREQ(test, duo_path_name(DUO_PATH_PV), "pv");
+	KUNIT_EXPECT_STREQ(test, duo_path_name(DUO_PATH_NONE), "none");
 }
 
 /* ---- refusals --------------------------------------------------------- */
 
 static int join_ext(struct net_device *upper, struct net_device *dev,
-		    enum duo_role role, struct netlink_ext_ack *extack)
+		    enum duo_path role, struct netlink_ext_ack *extack)
 {
 	int err;
 
@@ -134,7 +134,7 @@ static int join_ext(struct net_device *upper, struct net_device *dev,
 
 /* Refused with errno, and an extack message that says text. */
 static void expect_refused(struct kunit *test, struct net_device *upper,
-			   struct net_device *dev, enum duo_role role,
+			   struct net_device *dev, enum duo_path role,
 			   int errno, const char *text)
 {
 	struct netlink_ext_ack ext;
@@ -169,8 +169,8 @@ static void master_refused(struct kunit *test, struct net_device *upper,
 	m->priv_flags |= priv_flags;
 	m->flags |= flags;
 	duo_fake_register(test, m);
-	expect_refused(test, upper, m, DUO_ROLE_VF, -EINVAL, "a master (bridge");
-	expect_refused(test, upper, m, DUO_ROLE_PV, -EINVAL, "a master (bridge");
+	expect_refused(test, upper, m, DUO_PATH_VF, -EINVAL, "a master (bridge");
+	expect_refused(test, upper, m, DUO_PATH_PV, -EINVAL, "a master (bridge");
 	KUNIT_EXPECT_FALSE(test, is_lower_of(m, upper));
 	KUNIT_EXPECT_FALSE(test, m->flags & IFF_SLAVE);
 }
@@ -182,16 +182,16 @@ static void refused_devices(struct kunit *test)
 	struct net_device *dev = duo_fake_lower(test, pair_mac);
 	struct net_device *odd = duo_fake_alloc(test, pair_mac);
 
-	expect_refused(test, upper, upper, DUO_ROLE_PV, -EINVAL,
+	expect_refused(test, upper, upper, DUO_PATH_PV, -EINVAL,
 		       "cannot be its own lower");
-	expect_refused(test, upper, upper2, DUO_ROLE_PV, -EINVAL,
+	expect_refused(test, upper, upper2, DUO_PATH_PV, -EINVAL,
 		       "another duonet upper");
-	expect_refused(test, upper, init_net.loopback_dev, DUO_ROLE_PV, -EINVAL,
+	expect_refused(test, upper, init_net.loopback_dev, DUO_PATH_PV, -EINVAL,
 		       "only Ethernet");
 	odd->type = ARPHRD_NONE;
 	duo_fake_register(test, odd);
-	expect_refused(test, upper, odd, DUO_ROLE_VF, -EINVAL, "only Ethernet");
-	expect_refused(test, upper, dev, DUO_ROLE_NONE, -EOPNOTSUPP,
+	expect_refused(test, upper, odd, DUO_PATH_VF, -EINVAL, "only Ethernet");
+	expect_refused(test, upper, dev, DUO_PATH_NONE, -EOPNOTSUPP,
 		       "neither a VF");
 
 	/* Masters of their own ports, even with a role forced. */
@@ -220,16 +220,16 @@ static void refused_masters_and_roles(struct kunit *test)
 	struct net_device *vf2 = duo_fake_lower(test, pair_mac);
 	struct net_device *stranger = duo_fake_lower(test, other_mac);
 
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_PATH_PV), 0);
 	/* A VF whose permanent MAC is not the PV's. */
-	expect_refused(test, upper, stranger, DUO_ROLE_VF, -EINVAL,
+	expect_refused(test, upper, stranger, DUO_PATH_VF, -EINVAL,
 		       "and pair= does not pair the two");
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
-	expect_refused(test, upper, vf2, DUO_ROLE_VF, -EBUSY, "already has a VF");
-	expect_refused(test, upper, pv2, DUO_ROLE_PV, -EBUSY, "already has a PV");
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_PATH_VF), 0);
+	expect_refused(test, upper, vf2, DUO_PATH_VF, -EBUSY, "already has a VF");
+	expect_refused(test, upper, pv2, DUO_PATH_PV, -EBUSY, "already has a PV");
 	/* Lowers of this or another upper. */
-	expect_refused(test, upper, vf, DUO_ROLE_VF, -EBUSY, "already has a master");
-	expect_refused(test, upper2, pv, DUO_ROLE_PV, -EBUSY, "already has a master");
+	expect_refused(test, upper, vf, DUO_PATH_VF, -EBUSY, "already has a master");
+	expect_refused(test, upper2, pv, DUO_PATH_PV, -EBUSY, "already has a master");
 	KUNIT_EXPECT_TRUE(test, is_lower_of(pv, upper));
 	KUNIT_EXPECT_TRUE(test, is_lower_of(vf, upper));
 	KUNIT_EXPECT_FALSE(test, vf2->flags & IFF_SLAVE);
@@ -294,7 +294,7 @@ static void refused_devices_left_alone(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, err, 0);
 
 	give_master(test, bonded, bond);
-	expect_refused(test, upper, bonded, DUO_ROLE_PV, -EBUSY,
+	expect_refused(test, upper, bonded, DUO_PATH_PV, -EBUSY,
 		       "already has a master");
 
 	rtnl_lock();
@@ -303,7 +303,7 @@ static void refused_devices_left_alone(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, err, 0);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, unregister_handler,
 							handled), 0);
-	expect_refused(test, upper, handled, DUO_ROLE_PV, -EBUSY,
+	expect_refused(test, upper, handled, DUO_PATH_PV, -EBUSY,
 		       "already has an rx handler");
 	KUNIT_EXPECT_EQ(test, handled->mtu, ETH_DATA_LEN);
 	KUNIT_EXPECT_TRUE(test, ether_addr_equal(handled->dev_addr, pair_mac));
@@ -311,12 +311,12 @@ static void refused_devices_left_alone(struct kunit *test)
 			    (void *)other_handler);
 
 	duo_fake(no_mtu)->mtu_err = -EINVAL;
-	expect_refused(test, upper, no_mtu, DUO_ROLE_VF, -EINVAL,
+	expect_refused(test, upper, no_mtu, DUO_PATH_VF, -EINVAL,
 		       "refused the upper's MTU");
 	KUNIT_EXPECT_EQ(test, no_mtu->mtu, ETH_DATA_LEN);
 
 	duo_fake(no_mac)->addr_err = -EADDRNOTAVAIL;
-	expect_refused(test, upper, no_mac, DUO_ROLE_VF, -EADDRNOTAVAIL,
+	expect_refused(test, upper, no_mac, DUO_PATH_VF, -EADDRNOTAVAIL,
 		       "refused the upper's MAC address");
 	KUNIT_EXPECT_EQ(test, no_mac->mtu, ETH_DATA_LEN);
 	KUNIT_EXPECT_TRUE(test, ether_addr_equal(no_mac->dev_addr, pair_mac));
@@ -355,13 +355,13 @@ static void refused_claim_gives_mac_back(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, err, 0);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, unregister_handler,
 							handled), 0);
-	expect_refused(test, upper, handled, DUO_ROLE_PV, -EBUSY,
+	expect_refused(test, upper, handled, DUO_PATH_PV, -EBUSY,
 		       "already has an rx handler");
 	KUNIT_EXPECT_TRUE(test, ether_addr_equal(upper->dev_addr, random_mac));
 	KUNIT_EXPECT_EQ(test, upper->addr_assign_type, NET_ADDR_RANDOM);
 	KUNIT_EXPECT_TRUE(test, is_zero_ether_addr(priv->pair_addr));
 
-	KUNIT_EXPECT_EQ(test, join_ext(upper, pv, DUO_ROLE_PV, &ext), 0);
+	KUNIT_EXPECT_EQ(test, join_ext(upper, pv, DUO_PATH_PV, &ext), 0);
 	KUNIT_EXPECT_TRUE(test, ether_addr_equal(upper->dev_addr, pair_mac));
 	KUNIT_EXPECT_TRUE(test, ether_addr_equal(priv->pair_addr, pair_mac));
 }
@@ -583,7 +583,7 @@ static struct net_device *virtio_lower(struct kunit *test, struct device *parent
 	struct net_device *dev = duo_fake_alloc(test, mac);
 
 	SET_NETDEV_DEV(dev, parent);
-	KUNIT_EXPECT_EQ(test, duo_lower_detect_role(dev), DUO_ROLE_PV);
+	KUNIT_EXPECT_EQ(test, duo_lower_detect_role(dev), DUO_PATH_PV);
 	return dev;
 }
 

@@ -91,13 +91,13 @@ static u32 setting(struct net_device *upper, enum duo_set which)
 }
 
 /* The device in that role, or NULL. */
-static struct net_device *role_dev(struct net_device *upper, enum duo_role role)
+static struct net_device *role_dev(struct net_device *upper, enum duo_path role)
 {
 	struct duo_lower *lo;
 	struct net_device *dev;
 
 	rtnl_lock();
-	lo = role == DUO_ROLE_VF ? rtnl_dereference(priv_of(upper)->vf) :
+	lo = role == DUO_PATH_VF ? rtnl_dereference(priv_of(upper)->vf) :
 				   rtnl_dereference(priv_of(upper)->pv);
 	dev = lo ? lo->dev : NULL;
 	rtnl_unlock();
@@ -128,8 +128,8 @@ static void flags_on_both_planes(struct kunit *test)
 	struct req *r = req_new(test);
 
 	duo_fake_open(test, upper);
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_PATH_PV), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_PATH_VF), 0);
 	KUNIT_ASSERT_PTR_EQ(test, duo_fake_tx(upper), vf);
 
 	put8(test, r, IFLA_DUONET_PV_ONLY, 1);
@@ -174,7 +174,7 @@ static void pv_only_needs_pv(struct kunit *test)
 	struct req *r = req_new(test);
 
 	duo_fake_open(test, upper);
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_PATH_VF), 0);
 
 	put32(test, r, IFLA_DUONET_ANNOUNCE_COUNT, count + 4);
 	put8(test, r, IFLA_DUONET_PV_ONLY, 1);
@@ -211,8 +211,8 @@ static void pv_released_under_pv_only(struct kunit *test)
 	struct req *r;
 
 	duo_fake_open(test, upper);
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_PATH_PV), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_PATH_VF), 0);
 	KUNIT_ASSERT_EQ(test, set_pflags(upper, BIT(0)), 0);
 
 	r = req_new(test);
@@ -224,13 +224,13 @@ static void pv_released_under_pv_only(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, setting(upper, DUO_SET_ANNOUNCE_COUNT), count + 2);
 	KUNIT_EXPECT_PTR_EQ(test, duo_fake_tx(upper), vf);
 
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_PATH_PV), 0);
 	r = req_new(test);
 	put32(test, r, IFLA_DUONET_PV_IFINDEX, 0);
 	put8(test, r, IFLA_DUONET_PV_ONLY, 1);
 	KUNIT_EXPECT_EQ(test, send(test, upper, r, &ext), -ENODEV);
 	expect_msg(test, &ext, "pv-only needs a PV lower");
-	KUNIT_EXPECT_PTR_EQ(test, role_dev(upper, DUO_ROLE_PV), pv);
+	KUNIT_EXPECT_PTR_EQ(test, role_dev(upper, DUO_PATH_PV), pv);
 
 	/* The PV alone, asked to become the VF with pv-only on. */
 	r = req_new(test);
@@ -240,8 +240,8 @@ static void pv_released_under_pv_only(struct kunit *test)
 	put32(test, r, IFLA_DUONET_VF_IFINDEX, pv->ifindex);
 	put8(test, r, IFLA_DUONET_PV_ONLY, 1);
 	KUNIT_EXPECT_EQ(test, send(test, upper, r, &ext), -ENODEV);
-	KUNIT_EXPECT_NULL(test, role_dev(upper, DUO_ROLE_VF));
-	KUNIT_EXPECT_PTR_EQ(test, role_dev(upper, DUO_ROLE_PV), pv);
+	KUNIT_EXPECT_NULL(test, role_dev(upper, DUO_PATH_VF));
+	KUNIT_EXPECT_PTR_EQ(test, role_dev(upper, DUO_PATH_PV), pv);
 }
 
 /*
@@ -258,8 +258,8 @@ static void adaptive_off_pv_only_on_no_flap(struct kunit *test)
 	u64 to_vf;
 
 	duo_fake_open(test, upper);
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_PATH_PV), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_PATH_VF), 0);
 	KUNIT_ASSERT_EQ(test, set_pflags(upper, BIT(1)), 0);
 	rtnl_lock();
 	duo_path_event(priv_of(upper), DUO_EV_RATE_LOW);

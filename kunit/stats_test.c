@@ -97,8 +97,8 @@ static void paths_folded(struct kunit *test)
 	struct rtnl_link_stats64 s;
 
 	duo_fake_open(test, upper);
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_PATH_PV), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_PATH_VF), 0);
 	duo_fake_send(test, upper, 100);
 	duo_fake_send(test, upper, 200);
 	duo_fake_receive(test, vf, 300);
@@ -133,8 +133,8 @@ static void errors_from_join_on(struct kunit *test)
 	duo_fake(pv)->stats.tx_dropped = 7;
 	duo_fake(vf)->stats.rx_missed_errors = 40;
 	duo_fake(vf)->stats.multicast = 1000;
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_PATH_PV), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_PATH_VF), 0);
 	s = upper_stats(upper);
 	KUNIT_EXPECT_EQ(test, s.rx_errors, 0);
 	KUNIT_EXPECT_EQ(test, s.tx_dropped, 0);
@@ -165,8 +165,8 @@ static void history_across_departure(struct kunit *test)
 	struct rtnl_link_stats64 s;
 
 	duo_fake_open(test, upper);
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_PATH_PV), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_PATH_VF), 0);
 	duo_fake_send(test, upper, 100);
 	duo_fake_receive(test, vf, 100);
 	duo_fake(vf)->stats.rx_errors = 20;
@@ -184,7 +184,7 @@ static void history_across_departure(struct kunit *test)
 	/* A new VF with a past of its own: only what it counts here adds. */
 	vf = duo_fake_lower(test, pair_mac);
 	duo_fake(vf)->stats.rx_errors = 5000;
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_PATH_VF), 0);
 	s = upper_stats(upper);
 	KUNIT_EXPECT_EQ(test, s.rx_errors, 21);
 	duo_fake(vf)->stats.rx_errors = 5003;
@@ -207,7 +207,7 @@ static void wrap_32bit(struct kunit *test)
 
 	duo_fake(vf)->stats.rx_dropped = U32_MAX - 15;
 	duo_fake(vf)->stats.multicast = U32_MAX;
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_PATH_VF), 0);
 	duo_fake(vf)->stats.rx_dropped = U32_MAX;
 	s = upper_stats(upper);
 	KUNIT_EXPECT_EQ(test, s.rx_dropped, 15);
@@ -281,8 +281,8 @@ static void never_backwards(struct kunit *test)
 	u64 prev[NFIELDS], now[NFIELDS];
 	unsigned int i, f, bad = 0;
 
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_PATH_PV), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_PATH_VF), 0);
 	read_fields(upper, prev);
 	for (i = 0; i < ARRAY_SIZE(steps); i++) {
 		set_all(vf, steps[i].val);

@@ -54,8 +54,8 @@ static struct net_device *pair(struct kunit *test, struct net_device *vf,
 	struct net_device *upper = duo_fake_upper(test);
 
 	duo_fake_open(test, upper);
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_PATH_PV), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_PATH_VF), 0);
 	KUNIT_ASSERT_PTR_EQ(test, duo_fake_tx(upper), vf);
 	return upper;
 }
@@ -197,7 +197,7 @@ static void ring_replayed_on_join(struct kunit *test)
 	struct ethtool_coalesce c;
 	struct net_device *vf;
 
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_PATH_PV), 0);
 	KUNIT_EXPECT_EQ(test, set_ring(upper, 1024, 256, NULL), 0);
 	KUNIT_EXPECT_EQ(test, duo_fake(pv)->ring.rx_pending, 1024);
 	KUNIT_ASSERT_EQ(test, get_coal(upper, &c), 0);
@@ -206,7 +206,7 @@ static void ring_replayed_on_join(struct kunit *test)
 
 	/* The VF plugged in after it: the stored values at its join. */
 	vf = tuned_lower(test, 4096, 64);
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_PATH_VF), 0);
 	KUNIT_EXPECT_EQ(test, duo_fake(vf)->ring_calls, 1);
 	KUNIT_EXPECT_EQ(test, duo_fake(vf)->ring.rx_pending, 1024);
 	KUNIT_EXPECT_EQ(test, duo_fake(vf)->ring.tx_pending, 64);
@@ -221,13 +221,13 @@ static void unchanged_not_stored(struct kunit *test)
 	struct net_device *upper = duo_fake_upper(test);
 	struct net_device *vf;
 
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_PATH_PV), 0);
 	/* rx as the upper shows it already: only tx is stored. */
 	KUNIT_EXPECT_EQ(test, set_ring(upper, 256, 512, NULL), 0);
 	KUNIT_EXPECT_EQ(test, duo_fake(pv)->ring.tx_pending, 512);
 
 	vf = tuned_lower(test, 4096, 64);
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_PATH_VF), 0);
 	KUNIT_EXPECT_EQ(test, duo_fake(vf)->ring.rx_pending, 64);
 	KUNIT_EXPECT_EQ(test, duo_fake(vf)->ring.tx_pending, 512);
 }

@@ -114,8 +114,8 @@ static struct net_device *pair_xdp(struct kunit *test, struct net_device **vf,
 	*vf = xdp_lower(test);
 	*pv = pv_native ? xdp_lower(test) : duo_fake_lower(test, pair_mac);
 	duo_fake_open(test, upper);
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, *pv, DUO_ROLE_PV), 0);
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, *vf, DUO_ROLE_VF), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, *pv, DUO_PATH_PV), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, *vf, DUO_PATH_VF), 0);
 	return upper;
 }
 
@@ -135,15 +135,15 @@ static void native_and_generic(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, ext._msg,
 			   "duonet: a lower runs the program in generic mode (see the kernel log)");
 	KUNIT_EXPECT_PTR_EQ(test, duo_fake(vf)->xdp_prog, p);
-	KUNIT_EXPECT_TRUE(test, priv_of(upper)->xdp_native[DUO_SLOT_VF]);
-	KUNIT_EXPECT_FALSE(test, priv_of(upper)->xdp_native[DUO_SLOT_PV]);
+	KUNIT_EXPECT_TRUE(test, priv_of(upper)->xdp_native[DUO_PATH_VF]);
+	KUNIT_EXPECT_FALSE(test, priv_of(upper)->xdp_native[DUO_PATH_PV]);
 	KUNIT_EXPECT_PTR_EQ(test, rcu_access_pointer(priv_of(upper)->xdp_prog), p);
 	/* The case's, the upper's, the VF driver's. */
 	KUNIT_EXPECT_EQ(test, refs(p), 3);
 
 	KUNIT_ASSERT_EQ(test, attach(upper, NULL, NULL), 0);
 	KUNIT_EXPECT_NULL(test, duo_fake(vf)->xdp_prog);
-	KUNIT_EXPECT_FALSE(test, priv_of(upper)->xdp_native[DUO_SLOT_VF]);
+	KUNIT_EXPECT_FALSE(test, priv_of(upper)->xdp_native[DUO_PATH_VF]);
 	KUNIT_EXPECT_NULL(test, rcu_access_pointer(priv_of(upper)->xdp_prog));
 	KUNIT_EXPECT_EQ(test, refs(p), 1);
 }
@@ -177,19 +177,19 @@ static void join_gets_and_leave_gives_back(struct kunit *test)
 	struct net_device *pv = duo_fake_lower(test, pair_mac);
 	struct net_device *vf;
 
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_ROLE_PV), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_PATH_PV), 0);
 	KUNIT_ASSERT_EQ(test, attach(upper, p, NULL), 0);
 	KUNIT_EXPECT_EQ(test, refs(p), 2);
 
 	vf = xdp_lower(test);
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_ROLE_VF), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_PATH_VF), 0);
 	KUNIT_EXPECT_PTR_EQ(test, duo_fake(vf)->xdp_prog, p);
-	KUNIT_EXPECT_TRUE(test, priv_of(upper)->xdp_native[DUO_SLOT_VF]);
+	KUNIT_EXPECT_TRUE(test, priv_of(upper)->xdp_native[DUO_PATH_VF]);
 	KUNIT_EXPECT_EQ(test, refs(p), 3);
 
 	/* Hot-unplug: its driver's reference goes with it. */
 	duo_fake_unregister(test, vf);
-	KUNIT_EXPECT_FALSE(test, priv_of(upper)->xdp_native[DUO_SLOT_VF]);
+	KUNIT_EXPECT_FALSE(test, priv_of(upper)->xdp_native[DUO_PATH_VF]);
 	KUNIT_EXPECT_EQ(test, refs(p), 2);
 	KUNIT_EXPECT_PTR_EQ(test, rcu_access_pointer(priv_of(upper)->xdp_prog), p);
 	KUNIT_ASSERT_EQ(test, attach(upper, NULL, NULL), 0);
@@ -209,9 +209,9 @@ static void driver_refusal_is_generic(struct kunit *test)
 			   "duonet: a lower runs the program in generic mode (see the kernel log)");
 	KUNIT_EXPECT_EQ(test, duo_fake(vf)->bpf_calls, 1);
 	KUNIT_EXPECT_NULL(test, duo_fake(vf)->xdp_prog);
-	KUNIT_EXPECT_FALSE(test, priv_of(upper)->xdp_native[DUO_SLOT_VF]);
+	KUNIT_EXPECT_FALSE(test, priv_of(upper)->xdp_native[DUO_PATH_VF]);
 	KUNIT_EXPECT_PTR_EQ(test, duo_fake(pv)->xdp_prog, p);
-	KUNIT_EXPECT_TRUE(test, priv_of(upper)->xdp_native[DUO_SLOT_PV]);
+	KUNIT_EXPECT_TRUE(test, priv_of(upper)->xdp_native[DUO_PATH_PV]);
 	/* The case's, the upper's, the PV's: none kept for the refusing VF. */
 	KUNIT_EXPECT_EQ(test, refs(p), 3);
 	/* Its frames meet the program in the rx handler instead. */
@@ -288,7 +288,7 @@ static void refused_replacement_is_generic(struct kunit *test)
 	duo_fake(vf)->bpf_err = -EINVAL;
 	KUNIT_ASSERT_EQ(test, attach(upper, b, NULL), 0);
 	KUNIT_EXPECT_NULL(test, duo_fake(vf)->xdp_prog);
-	KUNIT_EXPECT_FALSE(test, priv_of(upper)->xdp_native[DUO_SLOT_VF]);
+	KUNIT_EXPECT_FALSE(test, priv_of(upper)->xdp_native[DUO_PATH_VF]);
 	KUNIT_EXPECT_EQ(test, refs(a), 1);
 	KUNIT_EXPECT_EQ(test, refs(b), 2);
 	duo_fake_receive_from(test, vf, peer_mac, 100);

@@ -17,18 +17,6 @@
 #include "lower/fault.h"
 #include "lower/lower.h"
 
-const char *duo_role_name(enum duo_role role)
-{
-	switch (role) {
-	case DUO_ROLE_VF:
-		return "vf";
-	case DUO_ROLE_PV:
-		return "pv";
-	default:
-		return "none";
-	}
-}
-
 /* Set before the driver's probe, so a lower's own netdev always has it. */
 const char *duo_lower_driver(const struct net_device *dev)
 {
@@ -138,7 +126,7 @@ int duo_lower_open(struct net_device *dev, struct netlink_ext_ack *extack)
 }
 
 struct duo_lower *duo_lower_claim(struct net_device *upper,
-				  struct net_device *dev, enum duo_role role,
+				  struct net_device *dev, enum duo_path role,
 				  rx_handler_func_t *rx_handler, bool own_addr,
 				  struct netlink_ext_ack *extack)
 {

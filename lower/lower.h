@@ -4,7 +4,8 @@
  * device and what duonet changed on it, so release can undo exactly that.
  *
  * All functions here run under RTNL (asserted). The upper is passed in as
- * an argument. Includes only compat/ (sources.mk has the order).
+ * an argument. Includes only compat/ and
+ * failover/path.h (sources.mk has the order).
  */
 #ifndef _DUO_LOWER_H
 #define _DUO_LOWER_H
@@ -13,17 +14,13 @@
 #include <linux/netdevice.h>
 #include <linux/rcupdate.h>
 
-enum duo_role {
-	DUO_ROLE_NONE,
-	DUO_ROLE_VF,
-	DUO_ROLE_PV,
-};
+#include "failover/path.h"
 
 struct duo_lower {
 	struct net_device *dev;
 	struct net_device *upper;
 	netdevice_tracker dev_tracker;
-	enum duo_role role;
+	enum duo_path role;
 	unsigned int saved_mtu;		/* restored on release */
 	u8 saved_addr[MAX_ADDR_LEN];	/* valid when addr_changed */
 	bool addr_changed;
@@ -34,7 +31,6 @@ struct duo_lower {
 	struct rcu_head rcu;
 };
 
-const char *duo_role_name(enum duo_role role);
 /* The name of the driver bound to the device dev sits on, or NULL. */
 const char *duo_lower_driver(const struct net_device *dev);
 
@@ -54,7 +50,7 @@ void duo_lower_unmark(struct net_device *dev);
  * opened if the upper is up, the upper's VLANs and address lists.
  */
 struct duo_lower *duo_lower_claim(struct net_device *upper,
-				  struct net_device *dev, enum duo_role role,
+				  struct net_device *dev, enum duo_path role,
 				  rx_handler_func_t *rx_handler, bool own_addr,
 				  struct netlink_ext_ack *extack);
 void duo_lower_release(struct duo_lower *lo);
