@@ -535,6 +535,25 @@ static void run_meter(struct meter *m)
 			m->send_errors, m->skipped);
 }
 
+/*
+ * The meter must not lose what it measures: a socket's receive buffer is
+ * filled by softirq while the reader may not run (a guest under TCG on a
+ * loaded host stalls its processes for tens of ms, and a VF driver's
+ * frames can cost 2-4 KB of buffer each), and what overflows it the kernel
+ * drops and counts as Udp RcvbufErrors, not as the path's loss. So both
+ * ends ask for RCVBUF_BYTES, past net.core.rmem_max when allowed (root,
+ * as in the lab), else as much as rmem_max gives.
+ */
+#define RCVBUF_BYTES	(16 << 20)
+
+static void big_rcvbuf(int fd)
+{
+	int bytes = RCVBUF_BYTES;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof(bytes)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes));
+}
+
 static int run_echo(struct meter *m, int port)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET };
@@ -547,6 +566,7 @@ static int run_echo(struct meter *m, int port)
 	if (m->fd < 0 || !m->rbuf)
 		die("lossmeter: socket");
 	setsockopt(m->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	big_rcvbuf(m->fd);
 	sin.sin_port = htons((uint16_t)port);
 	if (bind(m->fd, (struct sockaddr *)&sin, sizeof(sin)))
 		die("lossmeter: bind");
@@ -565,7 +585,6 @@ static int setup_meter(struct meter *m, const char *mode, char *dest)
 {
 	uint64_t need, cap, maxcap = m->icmp ? 1 << 15 : 1 << 20;
 	char *colon = strrchr(dest, ':');
-	int rcvbuf = 1 << 20;
 	uint32_t filt = ~1U;
 
 	if (!m->icmp) {
@@ -606,7 +625,7 @@ static int setup_meter(struct meter *m, const char *mode, char *dest)
 	if (m->fd < 0)
 		die(m->icmp ? "lossmeter: raw socket (needs CAP_NET_RAW)" :
 		    "lossmeter: socket");
-	setsockopt(m->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	big_rcvbuf(m->fd);
 	/* ICMP_FILTER (linux/icmp.h): let only echo replies (type 0) in */
 	if (m->icmp)
 		setsockopt(m->fd, SOL_RAW, 1, &filt, sizeof(filt));
