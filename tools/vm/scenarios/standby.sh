@@ -93,8 +93,9 @@ planned() {
 # line), auto-pairing does. Bounds: failover.sh's, 1 on the unplug and 0
 # on the re-plug. The unplug lost 0 in 11 of 12 runs on 2026-12-07 (6.1
 # and 7.3) and one 2 ms probe in one check on 6.1 with virtio: the loss
-# failover.sh's unplug showed twice in CI on 6.1, cause not found. The re-plug runs whatever the unplug lost, so the
-# cases after it have their VF (that run's loss failed the next three).
+# failover.sh's unplug showed twice in CI on 6.1, cause not found. The
+# re-plug runs whatever the unplug lost, so the cases after it have their
+# VF (that check's loss failed the next three).
 case_surprise_removal() {
 	local before
 	before=$(lab_guest "$G" 'dmesg | grep -c "failover primary slave:.* registered" || true')
