@@ -238,6 +238,16 @@ static void apply_decision(struct duo_priv *priv,
 		if (us > priv->max_switch_usecs)
 			WRITE_ONCE(priv->max_switch_usecs, us);
 		trace_duonet_path_switch(dev, d->from, d->to, d->reason, us);
+		/*
+		 * The peers first, the log line after: a console printed
+		 * synchronously (a serial one at 115200 baud takes about 5 ms
+		 * for this line) would hold the announcement back while the
+		 * old path may be going.
+		 */
+		if (d->to != DUO_PATH_NONE) {
+			follow_addr(priv);
+			duo_announce(priv);
+		}
 		if (dev->reg_state == NETREG_REGISTERED) {
 			netdev_info(dev, "TX path %s -> %s (%s), %llu us\n",
 				    duo_path_name(d->from), duo_path_name(d->to),
@@ -250,10 +260,6 @@ static void apply_decision(struct duo_priv *priv,
 			 * code and VLANs on top would take duo0 for a bond.
 			 */
 			call_netdevice_notifiers(NETDEV_CHANGEINFODATA, dev);
-		}
-		if (d->to != DUO_PATH_NONE) {
-			follow_addr(priv);
-			duo_announce(priv);
 		}
 	}
 	if (d->recheck_ns)
