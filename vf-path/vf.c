@@ -34,20 +34,40 @@ bool duo_vf_recognise(const struct net_device *dev)
 #if IS_ENABLED(CONFIG_PCI)
 static void (*duo_vf_going)(struct net_device *dev);
 
+/*
+ * The next netdev of pdev after ifindex @after, held; NULL when none is
+ * left. going() takes RTNL itself and may sleep, so each is found anew.
+ */
+static struct net_device *duo_vf_next_of(struct device *pdev, int after)
+{
+	struct net_device *dev, *next = NULL;
+
+	rtnl_lock();
+	for_each_netdev(&init_net, dev)
+		if (dev->dev.parent == pdev && dev->ifindex > after &&
+		    (!next || dev->ifindex < next->ifindex))
+			next = dev;
+	if (next)
+		dev_hold(next);
+	rtnl_unlock();
+	return next;
+}
+
 static int duo_vf_pci_event(struct notifier_block *nb, unsigned long action,
 			    void *data)
 {
 	struct device *pdev = data;
 	struct net_device *dev;
+	int after = 0;
 
 	if (action != BUS_NOTIFY_UNBIND_DRIVER ||
 	    to_pci_dev(pdev)->class >> 16 != PCI_BASE_CLASS_NETWORK)
 		return NOTIFY_DONE;
-	rtnl_lock();
-	for_each_netdev(&init_net, dev)
-		if (dev->dev.parent == pdev)
-			duo_vf_going(dev);
-	rtnl_unlock();
+	while ((dev = duo_vf_next_of(pdev, after))) {
+		after = dev->ifindex;
+		duo_vf_going(dev);
+		dev_put(dev);
+	}
 	return NOTIFY_DONE;
 }
 

@@ -13,9 +13,10 @@
 bool duo_vf_recognise(const struct net_device *dev);
 
 /*
- * going(dev) is called under RTNL for each netdev of the initial namespace
- * whose PCI network device is losing its driver (hot-unplug, sriov_numvfs=0,
- * unbind), before the driver's remove() runs.
+ * going(dev) is called for each netdev of the initial namespace whose PCI
+ * network device is losing its driver (hot-unplug, sriov_numvfs=0, unbind),
+ * before the driver's remove() runs: without RTNL, in process context (it
+ * may sleep; the removal waits for it), with a reference held on dev.
  */
 int duo_vf_watch_init(void (*going)(struct net_device *dev));
 void duo_vf_watch_uninit(void);
