@@ -59,6 +59,16 @@ lab_init() {
 	trap 'exit 130' INT TERM
 }
 
+# lab_hogs N: N busy loops on the host until the lab ends (lab_cleanup
+# kills them), for figures taken beside other CPU load.
+lab_hogs() {
+	local i
+	for i in $(seq 1 "$1"); do
+		(while :; do :; done) &
+		echo $! > "$LAB_DIR/hog$i.pid"
+	done
+}
+
 lab_cleanup() {
 	local rc=$? f pid
 	trap - EXIT INT TERM

@@ -14,9 +14,7 @@ set -eu
 N=$2 HOGS=${3:-0}
 lab_init udp-echo-loop "$1"
 lab_net_up
-hogs=()
-for _ in $(seq 1 "$HOGS"); do (while :; do :; done) & hogs+=($!); done
-trap '[ ${#hogs[@]} = 0 ] || kill "${hogs[@]}"; lab_cleanup' EXIT
+lab_hogs "$HOGS"
 wait_path() { lab_guest g0 "wait_for '[ \"\$(ethtool -S duo0 | sed -n \"s/^ *vf_active: //p\")\" = $1 ]' ${2:-20}"; }
 planned() {
 	lab_guest g0 'ethtool --set-priv-flags duo0 pv-only on'
