@@ -240,6 +240,14 @@ rx_handler_result_t duo_handle_frame(struct sk_buff **pskb)
 		consume_skb(skb);
 		return RX_HANDLER_CONSUMED;
 	}
+	/*
+	 * A unicast frame on the PV while a VF's removal waits for one: the
+	 * host's switch sends the pair's frames to the PV now (or floods
+	 * them to both paths). Broadcasts and multicasts tell nothing.
+	 */
+	if (unlikely(READ_ONCE(priv->pv_unicast_wait)) && path == DUO_PATH_PV &&
+	    !is_multicast_ether_addr(eth_hdr(skb)->h_dest))
+		WRITE_ONCE(priv->pv_unicast_wait, false);
 	/* An answer to the VF reachability check's probes (core/reach.c). */
 	if (unlikely(READ_ONCE(priv->reach.cfg.interval_ms)) &&
 	    path == DUO_PATH_VF)

@@ -3,7 +3,7 @@
  * duonet private header, shared by the files of core/.
  *
  * Lock order:
- *   device_lock of a PCI device (bus notifier, core/notify.c)
+ *   device_lock of a PCI device (the VF watch's bus notifier, vf-path/vf.c)
  *     RTNL
  *       duo_priv.stats_lock (spinlock, BH off)
  *   upper's addr_list_lock
@@ -293,6 +293,11 @@ struct duo_priv {
 	unsigned int rate_next;
 	struct duo_dedup dedup;		/* data path (core/dedup.c) */
 	struct duo_reach reach;		/* core/reach.c */
+	/*
+	 * Set by a VF's PCI unbind while it waits for the PV (core/notify.c),
+	 * cleared by the data path at the first unicast frame on the PV.
+	 */
+	bool pv_unicast_wait;
 };
 
 extern struct rtnl_link_ops duo_link_ops;

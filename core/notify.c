@@ -12,7 +12,6 @@
  */
 #include <linux/delay.h>
 #include <linux/etherdevice.h>
-#include <linux/jiffies.h>
 #include <linux/module.h>
 #include <linux/netdevice.h>
 #include <linux/slab.h>
@@ -570,36 +569,28 @@ static struct notifier_block duo_notifier = {
 };
 
 /*
- * How long a VF's removal waits, at most, for the PV to receive after the
- * switch (vf_going()). Without the wait, the lab lost the frames of one
- * gap of 2-8.5 ms in 5 of 51 igbvf removals on 6.1 beside two busy loops.
+ * How long a VF's removal waits, at most, for a unicast frame on the PV
+ * (vf_going()). Without the wait, the lab lost the frames of one gap of
+ * 2-8.5 ms in 5 of 51 igbvf removals on 6.1 beside two busy loops.
  */
 #define DUO_VF_SETTLE_MS 50
 
-static u64 pv_rx_packets(struct duo_priv *priv)
-{
-	struct duo_path_totals t;
-
-	duo_path_totals(priv, &t);
-	return t.rx_packets[DUO_PATH_PV];
-}
-
 /*
  * The VF watch's word (vf-path/vf.c): dev's PCI device is losing its
- * driver, and dev still receives. TX and the peers move to the PV now.
- * Then, if that switch took TX off this VF, the removal is held until the
- * PV has received a frame (the host's switch has learnt the PV's port, or
- * a peer sends there), for DUO_VF_SETTLE_MS at most: frames the switch sent
- * to the VF before it learnt still arrive there meanwhile, and the VF
- * takes them; once its driver's teardown has begun, they are lost.
+ * driver. TX and the peers move to the PV now. If that took TX off this VF
+ * and the VF can still receive (a removal, not a device already gone from
+ * the bus), the removal is held until the PV has received a unicast frame
+ * (the host's switch has learnt the PV's port), for about DUO_VF_SETTLE_MS
+ * at most: frames the switch sent to the VF before it learnt still arrive
+ * there meanwhile, and the VF takes them; once its driver's teardown has
+ * begun, they are lost. The wait holds the PCI device's lock, not RTNL.
  */
-static void vf_going(struct net_device *dev)
+static void vf_going(struct net_device *dev, bool receives)
 {
 	struct net_device *upper = NULL;
 	struct duo_priv *priv = NULL;
 	struct duo_lower *lo;
-	unsigned long start;
-	u64 pv_rx = 0;
+	ktime_t start;
 
 	rtnl_lock();
 	lo = duo_lower_of(dev);
@@ -609,31 +600,32 @@ static void vf_going(struct net_device *dev)
 
 		priv = netdev_priv(lo->upper);
 		was_tx = rtnl_dereference(priv->tx) == lo;
+		/* Armed first: a frame on the PV right after the switch counts. */
+		WRITE_ONCE(priv->pv_unicast_wait, was_tx && receives);
 		duo_lower_event(priv, lo, DUO_EV_VF_UNREGISTER);
 		tx = rtnl_dereference(priv->tx);
-		if (was_tx && tx && tx->role == DUO_PATH_PV &&
+		if (was_tx && receives && tx && tx->role == DUO_PATH_PV &&
 		    netif_running(priv->dev)) {
 			upper = priv->dev;
 			dev_hold(upper);
-			pv_rx = pv_rx_packets(priv);
+		} else {
+			WRITE_ONCE(priv->pv_unicast_wait, false);
 		}
 	}
 	rtnl_unlock();
 	if (!upper)
 		return;
 
-	/* priv->pcpu lives as long as upper's reference (duo_destructor). */
-	start = jiffies;
-	do {
+	/* priv lives as long as upper's reference (duo_destructor). */
+	start = ktime_get();
+	while (READ_ONCE(priv->pv_unicast_wait) &&
+	       ktime_ms_delta(ktime_get(), start) < DUO_VF_SETTLE_MS)
 		usleep_range(1000, 2000);
-		if (pv_rx_packets(priv) != pv_rx) {
-			/* One more round for what the VF holds already. */
-			usleep_range(1000, 2000);
-			break;
-		}
-	} while (time_before(jiffies, start + msecs_to_jiffies(DUO_VF_SETTLE_MS)));
-	netdev_dbg(upper, "VF removal held %u ms for the PV\n",
-		   jiffies_to_msecs(jiffies - start));
+	if (!READ_ONCE(priv->pv_unicast_wait))
+		usleep_range(1000, 2000);	/* for what the VF holds already */
+	WRITE_ONCE(priv->pv_unicast_wait, false);
+	netdev_dbg(upper, "VF removal held %lld us for the PV\n",
+		   ktime_us_delta(ktime_get(), start));
 	dev_put(upper);
 }
 

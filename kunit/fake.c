@@ -504,7 +504,14 @@ void duo_fake_receive(struct kunit *test, struct net_device *lower,
 void duo_fake_receive_from(struct kunit *test, struct net_device *lower,
 			   const u8 *src, unsigned int len)
 {
-	struct sk_buff *skb = frame(test, lower->dev_addr, src, len);
+	duo_fake_receive_frame(test, lower, lower->dev_addr, src, len);
+}
+
+/* A frame from src to dst, arriving on lower. */
+void duo_fake_receive_frame(struct kunit *test, struct net_device *lower,
+			    const u8 *dst, const u8 *src, unsigned int len)
+{
+	struct sk_buff *skb = frame(test, dst, src, len);
 
 	skb->protocol = eth_type_trans(skb, lower);
 	local_bh_disable();

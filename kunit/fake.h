@@ -91,5 +91,7 @@ void duo_fake_receive(struct kunit *test, struct net_device *lower,
 		      unsigned int len);
 void duo_fake_receive_from(struct kunit *test, struct net_device *lower,
 			   const u8 *src, unsigned int len);
+void duo_fake_receive_frame(struct kunit *test, struct net_device *lower,
+			    const u8 *dst, const u8 *src, unsigned int len);
 
 #endif /* _DUO_KUNIT_FAKE_H */

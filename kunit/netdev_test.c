@@ -231,6 +231,33 @@ static void own_echo_dropped(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, duo_fake_stat(test, upper, "pv_rx_packets"), 2);
 }
 
+/*
+ * A VF's removal waits for a unicast frame on the PV (core/notify.c): the
+ * data path ends the wait at one, and not at a broadcast on the PV nor at
+ * a unicast on the VF, which say nothing of where the host sends now.
+ */
+static void pv_unicast_ends_vf_wait(struct kunit *test)
+{
+	static const u8 peer[ETH_ALEN] = { 0x52, 0x54, 0x00, 0xee, 0xee, 0x02 };
+	struct net_device *upper = duo_fake_upper(test);
+	struct duo_priv *priv = netdev_priv(upper);
+	struct net_device *pv = duo_fake_lower(test, pair_mac);
+	struct net_device *vf = duo_fake_lower(test, pair_mac);
+
+	duo_fake_open(test, upper);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_PATH_PV), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_PATH_VF), 0);
+	WRITE_ONCE(priv->pv_unicast_wait, true);
+	duo_fake_receive_frame(test, pv, pv->broadcast, peer, 100);
+	duo_fake_receive_from(test, vf, peer, 100);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(priv->pv_unicast_wait));
+	KUNIT_EXPECT_EQ(test, duo_fake_stat(test, upper, "pv_rx_packets"), 1);
+	KUNIT_EXPECT_EQ(test, duo_fake_stat(test, upper, "vf_rx_packets"), 1);
+	duo_fake_receive_from(test, pv, peer, 100);
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(priv->pv_unicast_wait));
+	KUNIT_EXPECT_EQ(test, duo_fake_stat(test, upper, "pv_rx_packets"), 2);
+}
+
 /* ---- the reachability check's answers (core/reach.c) ---------------- */
 
 struct reach_arp {
@@ -1082,6 +1109,7 @@ static struct kunit_case duo_netdev_cases[] = {
 	KUNIT_CASE(two_macs_give_own_back),
 	KUNIT_CASE(channels_keep_lower_ntuple_queue),
 	KUNIT_CASE(own_echo_dropped),
+	KUNIT_CASE(pv_unicast_ends_vf_wait),
 	KUNIT_CASE(reach_answers_recognised),
 	KUNIT_CASE(delete_upper_releases_lowers),
 	KUNIT_CASE(dumps_fully_written),

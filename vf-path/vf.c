@@ -32,7 +32,7 @@ bool duo_vf_recognise(const struct net_device *dev)
  * the switch done. Devices of the initial namespace, as auto-pairing.
  */
 #if IS_ENABLED(CONFIG_PCI)
-static void (*duo_vf_going)(struct net_device *dev);
+static void (*duo_vf_going)(struct net_device *dev, bool receives);
 
 /*
  * The next netdev of pdev after ifindex @after, held; NULL when none is
@@ -65,7 +65,7 @@ static int duo_vf_pci_event(struct notifier_block *nb, unsigned long action,
 		return NOTIFY_DONE;
 	while ((dev = duo_vf_next_of(pdev, after))) {
 		after = dev->ifindex;
-		duo_vf_going(dev);
+		duo_vf_going(dev, !pci_channel_offline(to_pci_dev(pdev)));
 		dev_put(dev);
 	}
 	return NOTIFY_DONE;
@@ -75,7 +75,7 @@ static struct notifier_block duo_vf_pci_notifier = {
 	.notifier_call = duo_vf_pci_event,
 };
 
-int duo_vf_watch_init(void (*going)(struct net_device *dev))
+int duo_vf_watch_init(void (*going)(struct net_device *dev, bool receives))
 {
 	duo_vf_going = going;
 	return bus_register_notifier(&pci_bus_type, &duo_vf_pci_notifier);
@@ -87,7 +87,7 @@ void duo_vf_watch_uninit(void)
 }
 #else
 /* No PCI bus (UML without PCI emulation): VFs leave by NETDEV_GOING_DOWN. */
-int duo_vf_watch_init(void (*going)(struct net_device *dev))
+int duo_vf_watch_init(void (*going)(struct net_device *dev, bool receives))
 {
 	return 0;
 }
