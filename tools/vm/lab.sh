@@ -457,8 +457,8 @@ lab_deferred() {
 # at 17); re-plugs and the stress cycles 0 on both since the qdisc fix
 # (duo_lower_can_send(): a CI run had lost 44 in one 88 ms gap, a stress
 # run 182 in 10 re-plugs, taken then for "e1000e dropping its link");
-# surprise removals 0 but for single 2 ms probes on 6.1 (failover.sh,
-# standby.sh).
+# surprise removals 0 since the VF watch holds the unbind for the PV
+# (failover.sh's case_surprise_removal has the figures).
 lab_loss_bound() { echo $(($1 * $(lab_debug_factor))); }
 
 # lab_debug_factor: 3 on the debug kernel, 1 on the others: the one
