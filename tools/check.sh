@@ -382,7 +382,8 @@ PY
 	fi
 	# The instruction-count benchmark, two repetitions of the VF alone and
 	# duo0 over it: every figure a count, the TX counts of the two
-	# repetitions the same to 1% (20000 frames: a run's own start costs
+	# repetitions (each the least of three runs, without e1000e's
+	# watchdog: icount.sh's tx()) the same to 1% (20000 frames: a run's own start costs
 	# some 100000 instructions more or less, 0.9% of 5000 frames' count
 	# and 0.2% of 20000's; the guest's clock counts instructions:
 	# with it following the host's clock instead they differ by a tenth
