@@ -29,6 +29,22 @@ static struct duo_priv *priv_of(struct net_device *upper)
 	return netdev_priv(upper);
 }
 
+/* An open upper with a PV and a VF of the pair's MAC joined: TX on the VF. */
+static struct net_device *joined_pair(struct kunit *test,
+				      struct net_device **pv,
+				      struct net_device **vf)
+{
+	struct net_device *upper = duo_fake_upper(test);
+
+	*pv = duo_fake_lower(test, pair_mac);
+	*vf = duo_fake_lower(test, pair_mac);
+	duo_fake_open(test, upper);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, *pv, DUO_PATH_PV), 0);
+	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, *vf, DUO_PATH_VF), 0);
+	KUNIT_ASSERT_PTR_EQ(test, duo_fake_tx(upper), *vf);
+	return upper;
+}
+
 /* Claimed: duonet's master, marked a lower, the upper's MAC and MTU. */
 static void expect_claimed(struct kunit *test, struct net_device *upper,
 			   struct net_device *dev)
@@ -206,15 +222,10 @@ static void vf_leaves_and_returns(struct kunit *test)
 static void own_echo_dropped(struct kunit *test)
 {
 	static const u8 peer[ETH_ALEN] = { 0x52, 0x54, 0x00, 0xee, 0xee, 0x01 };
-	struct net_device *upper = duo_fake_upper(test);
-	struct net_device *pv = duo_fake_lower(test, pair_mac);
-	struct net_device *vf = duo_fake_lower(test, pair_mac);
+	struct net_device *pv, *vf;
+	struct net_device *upper = joined_pair(test, &pv, &vf);
 	u8 own[ETH_ALEN];
 
-	duo_fake_open(test, upper);
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_PATH_PV), 0);
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_PATH_VF), 0);
-	KUNIT_ASSERT_PTR_EQ(test, duo_fake_tx(upper), vf);
 	ether_addr_copy(own, upper->dev_addr);
 	duo_fake_receive_from(test, pv, own, 100);
 	duo_fake_receive_from(test, vf, own, 100);
@@ -239,14 +250,10 @@ static void own_echo_dropped(struct kunit *test)
 static void pv_unicast_ends_vf_wait(struct kunit *test)
 {
 	static const u8 peer[ETH_ALEN] = { 0x52, 0x54, 0x00, 0xee, 0xee, 0x02 };
-	struct net_device *upper = duo_fake_upper(test);
-	struct duo_priv *priv = netdev_priv(upper);
-	struct net_device *pv = duo_fake_lower(test, pair_mac);
-	struct net_device *vf = duo_fake_lower(test, pair_mac);
+	struct net_device *pv, *vf;
+	struct net_device *upper = joined_pair(test, &pv, &vf);
+	struct duo_priv *priv = priv_of(upper);
 
-	duo_fake_open(test, upper);
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_PATH_PV), 0);
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_PATH_VF), 0);
 	WRITE_ONCE(priv->pv_unicast_wait, true);
 	duo_fake_receive_frame(test, pv, pv->broadcast, peer, 100);
 	duo_fake_receive_from(test, vf, peer, 100);
@@ -410,15 +417,10 @@ static void reach_answers_recognised(struct kunit *test)
  */
 static void carrier_watch_reads_held_loss(struct kunit *test)
 {
-	struct net_device *upper = duo_fake_upper(test);
-	struct net_device *pv = duo_fake_lower(test, pair_mac);
-	struct net_device *vf = duo_fake_lower(test, pair_mac);
+	struct net_device *pv, *vf;
+	struct net_device *upper = joined_pair(test, &pv, &vf);
 	struct duo_priv *priv = priv_of(upper);
 
-	duo_fake_open(test, upper);
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_PATH_PV), 0);
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_PATH_VF), 0);
-	KUNIT_ASSERT_PTR_EQ(test, duo_fake_tx(upper), vf);
 	KUNIT_ASSERT_EQ(test, duo_fake_stat(test, upper, "switches_carrier"), 1);
 
 	/* What netif_carrier_off() does before linkwatch's event. */
@@ -467,14 +469,9 @@ static void carrier_watch_reads_held_loss(struct kunit *test)
 
 static void vf_without_link_sends_on_pv(struct kunit *test)
 {
-	struct net_device *upper = duo_fake_upper(test);
-	struct net_device *pv = duo_fake_lower(test, pair_mac);
-	struct net_device *vf = duo_fake_lower(test, pair_mac);
+	struct net_device *pv, *vf;
+	struct net_device *upper = joined_pair(test, &pv, &vf);
 
-	duo_fake_open(test, upper);
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, pv, DUO_PATH_PV), 0);
-	KUNIT_ASSERT_EQ(test, duo_fake_join(upper, vf, DUO_PATH_VF), 0);
-	KUNIT_ASSERT_PTR_EQ(test, duo_fake_tx(upper), vf);
 	KUNIT_EXPECT_EQ(test, duo_fake_stat(test, upper, "switches_carrier"), 1);
 
 	netif_carrier_off(vf);
