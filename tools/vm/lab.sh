@@ -69,6 +69,18 @@ lab_hogs() {
 	done
 }
 
+# lab_sriov_up G: in G, booted with --vf igb-sriov, duonet loaded, the
+# PF's VF created with the pair's MAC and paired, duo0 up with the
+# guest's address and TX on the VF (the loops' setup; failover-sriov.sh
+# asserts each step instead).
+lab_sriov_up() {
+	lab_guest "$1" 'modprobe duonet && wait_for "ip link show duo0 >/dev/null 2>&1"'
+	lab_guest "$1" "sriov_vf_create $LAB_MAC >/dev/null"
+	lab_guest "$1" 'wait_for "lower_of_duo0 igbvf" 20'
+	lab_guest "$1" "ip link set duo0 up && ip addr add $LAB_GUEST_IP/24 dev duo0"
+	lab_guest "$1" 'duoctl wait duo0 --path vf --timeout 20'
+}
+
 lab_cleanup() {
 	local rc=$? f pid
 	trap - EXIT INT TERM

@@ -15,23 +15,19 @@ N=$2 HOGS=${3:-0}
 lab_init udp-echo-loop "$1"
 lab_net_up
 lab_hogs "$HOGS"
-wait_path() { lab_guest g0 "wait_for '[ \"\$(ethtool -S duo0 | sed -n \"s/^ *vf_active: //p\")\" = $1 ]' ${2:-20}"; }
+on() { lab_guest g0 "duoctl wait duo0 --path $1 --timeout 20"; }
 planned() {
 	lab_guest g0 'ethtool --set-priv-flags duo0 pv-only on'
-	wait_path 0
+	on pv
 	lab_guest g0 'sriov_vf_remove'
 	lab_guest g0 "sriov_vf_create $LAB_MAC >/dev/null"
 	lab_guest g0 'wait_for "lower_of_duo0 igbvf" 20'
 	lab_guest g0 'ethtool --set-priv-flags duo0 pv-only off'
-	wait_path 1
+	on vf
 }
 rcvbuf() { lab_guest g0 'awk "/^Udp:/ { if (n++) print \$6 }" /proc/net/snmp'; }
 lab_boot g0 --vf igb-sriov
-lab_guest g0 'modprobe duonet && wait_for "ip link show duo0 >/dev/null 2>&1"'
-lab_guest g0 "sriov_vf_create $LAB_MAC >/dev/null"
-lab_guest g0 'wait_for "lower_of_duo0 igbvf" 20'
-lab_guest g0 "ip link set duo0 up && ip addr add $LAB_GUEST_IP/24 dev duo0"
-wait_path 1
+lab_sriov_up g0
 lab_guest g0 'lossmeter echo > /dev/null 2>&1 &'
 lab_guest g0 "ping -c 1 -W 2 $LAB_PEER_IP > /dev/null"
 losing=0 total=0

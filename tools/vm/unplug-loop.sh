@@ -16,29 +16,27 @@ set -eu
 	exit 2
 }
 N=$2 HOGS=${3:-0} HOW=${4:-sriov}
-wait_path() { lab_guest g0 "wait_for '[ \"\$(ethtool -S duo0 | sed -n \"s/^ *vf_active: //p\")\" = $1 ]' ${2:-20}"; }
+on() { lab_guest g0 "duoctl wait duo0 --path $1 --timeout $2"; }
 if [ "$HOW" = sriov ]; then
 	lab_init unplug-loop "$1"
-	remove() { lab_guest g0 'sriov_vf_remove'; wait_path 0 5; }
-	back() { lab_guest g0 "sriov_vf_create $LAB_MAC >/dev/null"; wait_path 1; }
+	remove() { lab_guest g0 'sriov_vf_remove'; on pv 5; }
+	back() { lab_guest g0 "sriov_vf_create $LAB_MAC >/dev/null"; on vf 20; }
 else
 	lab_init_pv unplug-loop "$1" virtio
-	remove() { lab_vf_unplug g0; wait_path 0 5; }
-	back() { lab_vf_plug g0; wait_path 1; }
+	remove() { lab_vf_unplug g0; on pv 5; }
+	back() { lab_vf_plug g0; on vf 20; }
 fi
 lab_net_up
 lab_hogs "$HOGS"
 if [ "$HOW" = sriov ]; then
 	lab_boot g0 --vf igb-sriov
-	lab_guest g0 'modprobe duonet && wait_for "ip link show duo0 >/dev/null 2>&1"'
-	lab_guest g0 "sriov_vf_create $LAB_MAC >/dev/null"
-	lab_guest g0 'wait_for "lower_of_duo0 igbvf" 20'
+	lab_sriov_up g0
 else
 	lab_boot g0
 	lab_guest g0 'modprobe duonet && wait_for "[ \$(ip -o link show master duo0 2>/dev/null | wc -l) = 2 ]"'
+	lab_guest g0 "ip link set duo0 up && ip addr add $LAB_GUEST_IP/24 dev duo0"
+	on vf 20
 fi
-lab_guest g0 "ip link set duo0 up && ip addr add $LAB_GUEST_IP/24 dev duo0"
-wait_path 1
 lab_guest g0 "ping -c 1 -W 2 $LAB_PEER_IP > /dev/null"
 lab_peer ping -c 1 -W 2 "$LAB_GUEST_IP" > /dev/null
 lost_of() { tail -n 1 "$LAB_LOGDIR/loss.txt" | awk '{print $2}'; }
